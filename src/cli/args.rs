@@ -1,0 +1,78 @@
+//! Parsers for the values on the command line, each failing with one line that says what is
+//! valid.
+
+use crate::engine::{Clip, Schedule};
+use crate::optim::OptimizerKind;
+use crate::optim::hyper::parse_assignments;
+use crate::surfaces::SurfaceKind;
+
+/// Parses an optimizer name.
+pub fn optimizer(s: &str) -> Result<OptimizerKind, String> {
+    OptimizerKind::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+/// Parses a surface name.
+pub fn surface(s: &str) -> Result<SurfaceKind, String> {
+    SurfaceKind::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+/// A list of `name=value` assignments from one occurrence of a flag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assignments(pub Vec<(String, f64)>);
+
+/// Parses `k=v,k=v` assignments.
+pub fn assignments(s: &str) -> Result<Assignments, String> {
+    parse_assignments(s).map(Assignments)
+}
+
+/// Parses a schedule spec such as `cosine:t_max=500`.
+pub fn schedule(s: &str) -> Result<Schedule, String> {
+    Schedule::parse(s).map_err(|e| e.to_string())
+}
+
+/// Parses a point `X,Y` of finite numbers.
+pub fn point(s: &str) -> Result<[f64; 2], String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [x, y] = parts.as_slice() else {
+        return Err(format!("'{s}' is not a point (expected X,Y, e.g. -1.2,1)"));
+    };
+    let num = |t: &str| {
+        t.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && v.abs() <= 1e6)
+            .ok_or_else(|| format!("'{t}' is not a coordinate (expected a number in [-1e6, 1e6])"))
+    };
+    Ok([num(x)?, num(y)?])
+}
+
+/// Parses a non-negative number bounded by `max`.
+pub fn bounded(s: &str, max: f64) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0 && *v <= max)
+        .ok_or_else(|| format!("'{s}' is not a number in [0, {max}]"))
+}
+
+/// Parses a step count of at most [`MAX_STEPS`].
+pub fn steps(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n <= MAX_STEPS)
+        .ok_or_else(|| {
+            format!("'{s}' is not a step count (expected a whole number in [0, {MAX_STEPS}])")
+        })
+}
+
+/// The most steps one `run` may take per optimizer.
+pub const MAX_STEPS: u64 = 1_000_000;
+
+/// The clipping chosen by `--clip-norm` / `--clip-value`.
+pub fn clip(norm: Option<f64>, value: Option<f64>) -> Clip {
+    match (norm, value) {
+        (Some(c), _) => Clip::Norm(c),
+        (None, Some(c)) => Clip::Value(c),
+        (None, None) => Clip::None,
+    }
+}

@@ -1,0 +1,124 @@
+//! `downhill list`: what there is to run.
+
+use super::CliError;
+use crate::engine::Schedule;
+use crate::optim::OptimizerKind;
+use crate::optim::hyper::{HyperKind, HyperSpec};
+use crate::surfaces::{PointKind, Surface, SurfaceKind};
+use serde_json::{Value, json};
+use std::io::Write;
+
+/// Options of `downhill list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The whole catalogue as JSON: surfaces, optimizers and schedules.
+pub fn catalog_json() -> Value {
+    let surfaces: Vec<Value> = SurfaceKind::ALL
+        .iter()
+        .map(|&kind| {
+            let s = Surface::new(kind);
+            let info = kind.info();
+            let points = s.critical_points();
+            let (saddles, minima): (Vec<_>, Vec<_>) = points
+                .into_iter()
+                .partition(|p| p.kind == PointKind::Saddle);
+            json!({
+                "name": info.name,
+                "title": info.title,
+                "formula": info.formula,
+                "lesson": info.lesson,
+                "params": info.params,
+                "view": info.view,
+                "starts": info.starts,
+                "minima": minima,
+                "minima_complete": info.complete,
+                "saddles": saddles,
+            })
+        })
+        .collect();
+    let optimizers: Vec<Value> = OptimizerKind::ALL
+        .iter()
+        .map(|&kind| {
+            json!({
+                "name": kind.name(),
+                "title": kind.title(),
+                "summary": kind.summary(),
+                "formula": kind.formula().trim_end(),
+                "oracle": kind.oracle(),
+                "hyperparameters": kind.hyper_specs(),
+            })
+        })
+        .collect();
+    let schedules: Vec<Value> = Schedule::NAMES
+        .iter()
+        .map(|name| json!({"name": name, "formula": Schedule::describe(name)}))
+        .collect();
+    json!({"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules})
+}
+
+/// A hyperparameter's default as text (`true`/`false` for switches).
+fn default_text(spec: &HyperSpec) -> String {
+    match spec.kind {
+        HyperKind::Bool => (spec.default != 0.0).to_string(),
+        _ => spec.default.to_string(),
+    }
+}
+
+/// Runs `downhill list`.
+pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if args.json {
+        writeln!(out, "{}", catalog_json())?;
+        return Ok(());
+    }
+    writeln!(out, "SURFACES")?;
+    for kind in SurfaceKind::ALL {
+        let info = kind.info();
+        writeln!(out, "  {:<18} {}", info.name, info.formula)?;
+        writeln!(out, "  {:<18} {}", "", info.lesson)?;
+        for p in info.params {
+            writeln!(
+                out,
+                "  {:<18}   param {}={} {} — {}",
+                "",
+                p.name,
+                p.default,
+                p.range_text(),
+                p.meaning
+            )?;
+        }
+    }
+    writeln!(out, "\nOPTIMIZERS")?;
+    for kind in OptimizerKind::ALL {
+        writeln!(
+            out,
+            "  {:<10} {} — {}",
+            kind.name(),
+            kind.title(),
+            kind.summary()
+        )?;
+        for line in kind.formula().lines() {
+            writeln!(out, "  {:<10}   {line}", "")?;
+        }
+        for spec in kind.hyper_specs() {
+            writeln!(
+                out,
+                "  {:<10}   {}={} {} — {}",
+                "",
+                spec.name,
+                default_text(spec),
+                spec.range_text(),
+                spec.meaning
+            )?;
+        }
+    }
+    writeln!(out, "\nSCHEDULES (--schedule NAME[:key=value,...])")?;
+    for name in Schedule::NAMES {
+        writeln!(out, "  {:<13} {}", name, Schedule::describe(name))?;
+    }
+    Ok(())
+}

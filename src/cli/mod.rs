@@ -1,0 +1,71 @@
+//! The headless command line: `downhill list`, `run` and `bench` over the same engine as the app.
+
+pub mod args;
+pub mod bench;
+pub mod list;
+pub mod run;
+
+use clap::{Parser, Subcommand};
+use std::io::{self, Write};
+use thiserror::Error;
+
+/// Optimizers racing down loss surfaces. Without a subcommand, opens the app window.
+#[derive(Debug, Parser)]
+#[command(name = "downhill", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; none opens the app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the surfaces, the optimizers with their hyperparameters, and the schedules.
+    List(list::ListArgs),
+    /// Run optimizers side by side on a surface and print their trajectories.
+    Run(run::RunArgs),
+    /// Measure performance figures, one per line.
+    Bench(bench::BenchArgs),
+}
+
+/// Why a command failed, deciding the exit code.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// Bad input on the command line (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else (exit code 1).
+    #[error("{0}")]
+    Failure(String),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failure(_) => 1,
+        }
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> Self {
+        CliError::Failure(format!("could not write output: {e}"))
+    }
+}
+
+/// Runs one subcommand, writing to `out`.
+pub fn execute(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
+    let result = match command {
+        Command::List(args) => list::execute(&args, out),
+        Command::Run(args) => run::execute(&args, out),
+        Command::Bench(args) => bench::execute(&args, out),
+    };
+    match result {
+        // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
+        Err(CliError::Failure(msg)) if msg.contains("Broken pipe") => Ok(()),
+        other => other.and_then(|()| out.flush().map_err(CliError::from)),
+    }
+}

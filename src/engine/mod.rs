@@ -1,0 +1,16 @@
+//! The stepping engine: objectives, optimizers, schedules and the one loop that runs them.
+//! Nothing here knows about egui or threads.
+
+pub mod gradient;
+pub mod objective;
+pub mod optimizer;
+pub mod runner;
+pub mod schedule;
+
+pub use gradient::{Clip, norm2};
+pub use objective::{Objective, Oracle};
+pub use optimizer::{Optimizer, Step};
+pub use runner::{
+    ObserveMode, Observer, RunConfig, RunError, Runner, Status, StepRecord, StopReason, Watch,
+};
+pub use schedule::{Schedule, ScheduleError};

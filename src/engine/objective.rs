@@ -1,0 +1,73 @@
+//! What a problem can compute: value, gradient and, optionally, Hessian.
+
+/// What an optimizer needs from the objective at each step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Oracle {
+    /// Value and gradient.
+    Gradient,
+    /// Value, gradient and Hessian.
+    Hessian,
+}
+
+/// A differentiable function of `dim()` parameters that the engine minimises.
+///
+/// Methods take `&mut self` so that an objective may keep scratch buffers or sample a
+/// minibatch with its own seeded generator; a deterministic objective simply ignores that.
+pub trait Objective {
+    /// The number of parameters.
+    fn dim(&self) -> usize;
+
+    /// The loss at `x`.
+    fn loss(&mut self, x: &[f64]) -> f64;
+
+    /// The loss at `x`, writing the gradient into `grad` (of length `dim()`).
+    fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64;
+
+    /// Whether [`Objective::hessian`] is available.
+    fn has_hessian(&self) -> bool {
+        false
+    }
+
+    /// Writes the Hessian at `x` into `hess` (row-major, `dim()²` entries); returns `false`
+    /// (leaving `hess` unspecified) when the objective has none.
+    fn hessian(&mut self, _x: &[f64], _hess: &mut [f64]) -> bool {
+        false
+    }
+}
+
+impl<T: Objective + ?Sized> Objective for &mut T {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn loss(&mut self, x: &[f64]) -> f64 {
+        (**self).loss(x)
+    }
+    fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        (**self).loss_and_grad(x, grad)
+    }
+    fn has_hessian(&self) -> bool {
+        (**self).has_hessian()
+    }
+    fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> bool {
+        (**self).hessian(x, hess)
+    }
+}
+
+impl<T: Objective + ?Sized> Objective for Box<T> {
+    fn dim(&self) -> usize {
+        (**self).dim()
+    }
+    fn loss(&mut self, x: &[f64]) -> f64 {
+        (**self).loss(x)
+    }
+    fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        (**self).loss_and_grad(x, grad)
+    }
+    fn has_hessian(&self) -> bool {
+        (**self).has_hessian()
+    }
+    fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> bool {
+        (**self).hessian(x, hess)
+    }
+}

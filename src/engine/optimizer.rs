@@ -1,0 +1,61 @@
+//! The optimizer interface: state in, update out; the parameters are never touched.
+
+use super::objective::{Objective, Oracle};
+
+/// Everything an optimizer sees at one step.
+#[derive(Clone, Copy, Debug)]
+pub struct Step<'a> {
+    /// The current parameters θₜ₋₁.
+    pub x: &'a [f64],
+    /// The gradient gₜ at `x`, after the runner's noise and clipping.
+    pub grad: &'a [f64],
+    /// The loss at `x`.
+    pub loss: f64,
+    /// The learning rate γ for this step, from the schedule.
+    pub lr: f64,
+    /// The step number t, starting at 1 (as PyTorch's `state["step"]` after its increment).
+    pub t: u64,
+    /// The Hessian at `x` (row-major), present when the optimizer asked for [`Oracle::Hessian`]
+    /// and the objective has one.
+    pub hessian: Option<&'a [f64]>,
+}
+
+/// A first- or second-order optimizer with its own state buffers.
+///
+/// `update` writes the change Δθ into `delta`; the runner applies θₜ = θₜ₋₁ + Δθ. An optimizer
+/// never learns how many parameters it has beyond the slice lengths, so the same code steps a
+/// 2-parameter surface and a 20,000-parameter network.
+pub trait Optimizer: Send {
+    /// What the optimizer needs from the objective.
+    fn oracle(&self) -> Oracle {
+        Oracle::Gradient
+    }
+
+    /// Clears all state and sizes the buffers for `dim` parameters.
+    fn reset(&mut self, dim: usize);
+
+    /// Computes the update Δθ for one step. `objective` is there for methods that search along
+    /// a direction (L-BFGS's line search evaluates it, noise-free); others ignore it.
+    fn update(&mut self, step: &Step<'_>, objective: &mut dyn Objective, delta: &mut [f64]);
+
+    /// Named vectors of internal state worth showing (velocity, squared-gradient average …),
+    /// each of length `dim`; empty when the optimizer keeps none.
+    fn state(&self) -> Vec<(&'static str, &[f64])> {
+        Vec::new()
+    }
+}
+
+impl<T: Optimizer + ?Sized> Optimizer for Box<T> {
+    fn oracle(&self) -> Oracle {
+        (**self).oracle()
+    }
+    fn reset(&mut self, dim: usize) {
+        (**self).reset(dim)
+    }
+    fn update(&mut self, step: &Step<'_>, objective: &mut dyn Objective, delta: &mut [f64]) {
+        (**self).update(step, objective, delta)
+    }
+    fn state(&self) -> Vec<(&'static str, &[f64])> {
+        (**self).state()
+    }
+}

@@ -1,0 +1,453 @@
+//! The one stepping loop: schedule → gradient (+ noise, + clipping) → update → record → status.
+
+use super::gradient::{Clip, add_noise};
+use super::objective::{Objective, Oracle};
+use super::optimizer::{Optimizer, Step};
+use super::schedule::Schedule;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Everything about a run except the objective and the optimizer.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// The optimizer's base learning rate γ, fed through the schedule.
+    pub lr: f64,
+    /// How γ changes with the step.
+    pub schedule: Schedule,
+    /// Gradient clipping, applied after the noise.
+    pub clip: Clip,
+    /// Standard deviation σ of Gaussian noise added to each gradient coordinate (0: none).
+    pub noise: f64,
+    /// Seed of the noise generator.
+    pub seed: u64,
+    /// Converged when ‖∇f‖₂ falls below this.
+    pub tol_grad: f64,
+    /// Converged when a step's length ‖Δθ‖₂ falls below this.
+    pub tol_step: f64,
+    /// Diverged when any |θᵢ| exceeds this.
+    pub bound: f64,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self {
+            lr: 1e-3,
+            schedule: Schedule::Constant,
+            clip: Clip::None,
+            noise: 0.0,
+            seed: 0,
+            tol_grad: 1e-8,
+            tol_step: 1e-12,
+            bound: 1e6,
+        }
+    }
+}
+
+/// Why a run stopped converging or diverging.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StopReason {
+    /// ‖∇f‖₂ < tol_grad.
+    SmallGradient,
+    /// ‖Δθ‖₂ < tol_step.
+    SmallStep,
+    /// A non-finite parameter, loss, gradient or update.
+    NonFinite,
+    /// |θᵢ| > bound.
+    OutOfBounds,
+}
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum Status {
+    /// Still stepping.
+    Running,
+    /// Stopped at a (near-)stationary point at `step`.
+    Converged {
+        /// The step at which it was detected.
+        step: u64,
+        /// Which tolerance was met.
+        reason: StopReason,
+    },
+    /// Stopped because the iterates blew up at `step`.
+    Diverged {
+        /// The step at which it was detected.
+        step: u64,
+        /// What went wrong.
+        reason: StopReason,
+    },
+}
+
+impl Status {
+    /// `"running"`, `"converged"` or `"diverged"`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Converged { .. } => "converged",
+            Status::Diverged { .. } => "diverged",
+        }
+    }
+
+    /// The step at which the run stopped, if it did.
+    pub fn step(&self) -> Option<u64> {
+        match *self {
+            Status::Running => None,
+            Status::Converged { step, .. } | Status::Diverged { step, .. } => Some(step),
+        }
+    }
+
+    /// Whether the run is still stepping.
+    pub fn is_running(&self) -> bool {
+        matches!(self, Status::Running)
+    }
+}
+
+/// A run that cannot be set up.
+#[derive(Debug, Error, PartialEq)]
+pub enum RunError {
+    /// The start point has the wrong number of coordinates.
+    #[error("start point has {got} coordinates but the objective has {want} parameters")]
+    WrongDimension {
+        /// Coordinates given.
+        got: usize,
+        /// Parameters expected.
+        want: usize,
+    },
+    /// A second-order optimizer on an objective without a Hessian.
+    #[error("this optimizer needs a Hessian and the objective has none")]
+    NeedsHessian,
+}
+
+/// The state after `t` steps, as observers see it.
+#[derive(Clone, Copy, Debug)]
+pub struct StepRecord<'a> {
+    /// Steps taken so far.
+    pub t: u64,
+    /// The parameters θₜ.
+    pub x: &'a [f64],
+    /// f(θₜ).
+    pub loss: f64,
+    /// ‖∇f(θₜ)‖₂ (noise-free).
+    pub grad_norm: f64,
+    /// The learning rate of the next step.
+    pub lr: f64,
+    /// The status after this step.
+    pub status: Status,
+}
+
+/// Receives step records from [`Runner::run`].
+pub trait Observer {
+    /// Called with each record the observer's [`ObserveMode`] selects.
+    fn observe(&mut self, record: &StepRecord<'_>);
+}
+
+impl<F: FnMut(&StepRecord<'_>)> Observer for F {
+    fn observe(&mut self, record: &StepRecord<'_>) {
+        self(record)
+    }
+}
+
+/// Which records an observer receives. Every mode also receives the last record of a
+/// [`Runner::run`] call that took a step, so a trajectory always has its end point; the start
+/// point (t = 0) is [`Runner::record`] before the first call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObserveMode {
+    /// Every step.
+    EveryStep,
+    /// Every n-th step (t divisible by n).
+    Every(u64),
+    /// Each step whose loss is lower than all before it.
+    NewBest,
+}
+
+/// An observer with its mode, as passed to [`Runner::run`].
+pub struct Watch<'a> {
+    /// Which records to deliver.
+    pub mode: ObserveMode,
+    /// Where to deliver them.
+    pub observer: &'a mut dyn Observer,
+}
+
+/// One optimizer stepping on one objective; owns both, and buffers that the loop reuses.
+pub struct Runner<O, P> {
+    objective: O,
+    optimizer: P,
+    config: RunConfig,
+    x: Vec<f64>,
+    grad: Vec<f64>,
+    step_grad: Vec<f64>,
+    delta: Vec<f64>,
+    hess: Vec<f64>,
+    loss: f64,
+    grad_norm: f64,
+    t: u64,
+    status: Status,
+    rng: StdRng,
+    best_loss: f64,
+}
+
+impl<O: Objective, P: Optimizer> Runner<O, P> {
+    /// Sets up a run from `start`, resetting the optimizer and evaluating the start point.
+    pub fn new(
+        objective: O,
+        mut optimizer: P,
+        config: RunConfig,
+        start: &[f64],
+    ) -> Result<Self, RunError> {
+        let dim = objective.dim();
+        if start.len() != dim {
+            return Err(RunError::WrongDimension {
+                got: start.len(),
+                want: dim,
+            });
+        }
+        let needs_hessian = optimizer.oracle() == Oracle::Hessian;
+        if needs_hessian && !objective.has_hessian() {
+            return Err(RunError::NeedsHessian);
+        }
+        optimizer.reset(dim);
+        let mut runner = Self {
+            objective,
+            optimizer,
+            config,
+            x: start.to_vec(),
+            grad: vec![0.0; dim],
+            step_grad: vec![0.0; dim],
+            delta: vec![0.0; dim],
+            hess: vec![0.0; if needs_hessian { dim * dim } else { 0 }],
+            loss: f64::NAN,
+            grad_norm: f64::NAN,
+            t: 0,
+            status: Status::Running,
+            rng: StdRng::seed_from_u64(config.seed),
+            best_loss: f64::INFINITY,
+        };
+        runner.evaluate(None);
+        Ok(runner)
+    }
+
+    /// Evaluates loss and gradient at the current point and updates the status.
+    /// `step_len2` is the squared length of the step that led here, if any.
+    #[inline]
+    fn evaluate(&mut self, step_len2: Option<f64>) {
+        self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
+        let g2: f64 = self.grad.iter().map(|g| g * g).sum();
+        self.grad_norm = g2.sqrt();
+        let t = self.t;
+        let finite = self.loss.is_finite() && g2.is_finite();
+        let x_finite = self.x.iter().all(|v| v.is_finite());
+        let bound = self.config.bound;
+        self.status = if !finite || !x_finite {
+            Status::Diverged {
+                step: t,
+                reason: StopReason::NonFinite,
+            }
+        } else if self.x.iter().any(|v| v.abs() > bound) {
+            Status::Diverged {
+                step: t,
+                reason: StopReason::OutOfBounds,
+            }
+        } else if self.grad_norm < self.config.tol_grad {
+            Status::Converged {
+                step: t,
+                reason: StopReason::SmallGradient,
+            }
+        } else if step_len2.is_some_and(|s| s < self.config.tol_step * self.config.tol_step) {
+            Status::Converged {
+                step: t,
+                reason: StopReason::SmallStep,
+            }
+        } else {
+            Status::Running
+        };
+    }
+
+    /// Takes one step if the run is still going; returns whether it moved.
+    ///
+    /// A step whose update is not finite is not applied: the parameters keep their last
+    /// finite value and the run is marked diverged, so no NaN reaches anything downstream.
+    #[inline]
+    pub fn step(&mut self) -> bool {
+        if !self.status.is_running() {
+            return false;
+        }
+        let lr = self.lr();
+        self.step_grad.copy_from_slice(&self.grad);
+        if self.config.noise > 0.0 {
+            add_noise(&mut self.step_grad, self.config.noise, &mut self.rng);
+        }
+        self.config.clip.apply(&mut self.step_grad);
+        let hessian = if self.hess.is_empty() {
+            None
+        } else if self.objective.hessian(&self.x, &mut self.hess) {
+            Some(self.hess.as_slice())
+        } else {
+            None
+        };
+        let step = Step {
+            x: &self.x,
+            grad: &self.step_grad,
+            loss: self.loss,
+            lr,
+            t: self.t + 1,
+            hessian,
+        };
+        self.optimizer
+            .update(&step, &mut self.objective, &mut self.delta);
+        let len2: f64 = self.delta.iter().map(|d| d * d).sum();
+        self.t += 1;
+        if !len2.is_finite() {
+            self.status = Status::Diverged {
+                step: self.t,
+                reason: StopReason::NonFinite,
+            };
+            return false;
+        }
+        for (x, d) in self.x.iter_mut().zip(&self.delta) {
+            *x += d;
+        }
+        if self.x.iter().any(|v| !v.is_finite()) {
+            // Undo rather than keep a non-finite point.
+            for (x, d) in self.x.iter_mut().zip(&self.delta) {
+                *x -= d;
+            }
+            self.status = Status::Diverged {
+                step: self.t,
+                reason: StopReason::NonFinite,
+            };
+            return false;
+        }
+        self.evaluate(Some(len2));
+        if matches!(
+            self.status,
+            Status::Diverged {
+                reason: StopReason::NonFinite,
+                ..
+            }
+        ) {
+            // The new point has a non-finite loss or gradient: go back to the last good one,
+            // so what is reported (and drawn) stays finite.
+            for (x, d) in self.x.iter_mut().zip(&self.delta) {
+                *x -= d;
+            }
+            self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
+            self.grad_norm = self.grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+            return false;
+        }
+        true
+    }
+
+    /// Steps until the run stops or `max_steps` more steps were taken, feeding observers;
+    /// returns the number of steps taken.
+    pub fn run(&mut self, max_steps: u64, watches: &mut [Watch<'_>]) -> u64 {
+        let mut taken = 0;
+        let mut last_improved = false;
+        while taken < max_steps && self.step() {
+            taken += 1;
+            last_improved = self.loss < self.best_loss;
+            if last_improved {
+                self.best_loss = self.loss;
+            }
+            if watches.is_empty() {
+                continue;
+            }
+            let record = self.record();
+            for watch in watches.iter_mut() {
+                if Self::selects(watch.mode, record.t, last_improved) {
+                    watch.observer.observe(&record);
+                }
+            }
+        }
+        // The end point goes to everyone who has not just received it.
+        if taken > 0 {
+            let record = self.record();
+            for watch in watches.iter_mut() {
+                if !Self::selects(watch.mode, record.t, last_improved) {
+                    watch.observer.observe(&record);
+                }
+            }
+        }
+        taken
+    }
+
+    /// Whether `mode` delivers the record of step `t`.
+    #[inline]
+    fn selects(mode: ObserveMode, t: u64, improved: bool) -> bool {
+        match mode {
+            ObserveMode::EveryStep => true,
+            ObserveMode::Every(n) => t.is_multiple_of(n.max(1)),
+            ObserveMode::NewBest => improved,
+        }
+    }
+
+    /// The current state as a record.
+    pub fn record(&self) -> StepRecord<'_> {
+        StepRecord {
+            t: self.t,
+            x: &self.x,
+            loss: self.loss,
+            grad_norm: self.grad_norm,
+            lr: self.lr(),
+            status: self.status,
+        }
+    }
+
+    /// The learning rate of the next step.
+    #[inline]
+    pub fn lr(&self) -> f64 {
+        self.config.schedule.lr_at(self.config.lr, self.t)
+    }
+
+    /// The current parameters.
+    pub fn x(&self) -> &[f64] {
+        &self.x
+    }
+
+    /// The loss at the current parameters.
+    pub fn loss(&self) -> f64 {
+        self.loss
+    }
+
+    /// The (noise-free) gradient at the current parameters.
+    pub fn grad(&self) -> &[f64] {
+        &self.grad
+    }
+
+    /// ‖∇f‖₂ at the current parameters.
+    pub fn grad_norm(&self) -> f64 {
+        self.grad_norm
+    }
+
+    /// The last update Δθ that was applied (zeros before the first step).
+    pub fn last_update(&self) -> &[f64] {
+        &self.delta
+    }
+
+    /// Steps taken so far.
+    pub fn t(&self) -> u64 {
+        self.t
+    }
+
+    /// Where the run stands.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The run's configuration.
+    pub fn config(&self) -> &RunConfig {
+        &self.config
+    }
+
+    /// The optimizer, for showing its state.
+    pub fn optimizer(&self) -> &P {
+        &self.optimizer
+    }
+
+    /// The objective.
+    pub fn objective(&self) -> &O {
+        &self.objective
+    }
+}

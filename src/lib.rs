@@ -1,0 +1,12 @@
+//! downhill: optimizers racing down loss surfaces.
+//!
+//! The [`engine`] steps any [`engine::Objective`] with any [`engine::Optimizer`]; the
+//! [`surfaces`] and [`optim`] modules hold the things it steps; [`cli`] and [`app`] are the two
+//! faces over it.
+
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod engine;
+pub mod optim;
+pub mod surfaces;

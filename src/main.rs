@@ -1,0 +1,62 @@
+//! The `downhill` binary: the app window by default, or a headless subcommand.
+
+use clap::Parser;
+use clap::error::ErrorKind;
+use downhill::cli::{Cli, execute};
+use std::io::{self, BufWriter};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: clap's first line names the problem and, through our value parsers,
+            // the valid choices.
+            eprintln!("{}", one_line(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command {
+        None => match downhill::app::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Some(command) => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            match execute(command, &mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            }
+        }
+    }
+}
+
+/// The first line of a clap error, joined with the next one when that completes it: after a
+/// colon ("the following required arguments were not provided:") or a list of possible values.
+fn one_line(rendered: &str) -> String {
+    let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .to_string();
+    match lines.next() {
+        Some(next)
+            if (first.ends_with(':') && !next.starts_with("Usage"))
+                || next.starts_with("[possible values") =>
+        {
+            format!("{first} {next}")
+        }
+        _ => first,
+    }
+}

@@ -1,0 +1,103 @@
+//! Adam, AdamW and AMSGrad (`torch.optim.Adam` / `torch.optim.AdamW`).
+
+use super::power::Power;
+use crate::engine::{Objective, Optimizer, Step};
+
+/// Adam (Kingma & Ba, 2015) with PyTorch's bias correction and ε placement; with `decoupled`
+/// it is AdamW (Loshchilov & Hutter, 2019), with `amsgrad` AMSGrad (Reddi et al., 2018).
+///
+/// ```text
+#[doc = include_str!("formulas/adam.txt")]
+/// ```
+/// AdamW instead shrinks θ by γλθ before the step and leaves the gradient alone:
+/// ```text
+#[doc = include_str!("formulas/adamw.txt")]
+/// ```
+#[derive(Clone, Debug)]
+pub struct Adam {
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    decoupled: bool,
+    amsgrad: bool,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    v_max: Vec<f64>,
+    pow1: Power,
+    pow2: Power,
+}
+
+impl Adam {
+    /// Adam with β₁, β₂, ε, weight decay λ (decoupled for AdamW) and the AMSGrad switch.
+    pub fn new(
+        beta1: f64,
+        beta2: f64,
+        eps: f64,
+        weight_decay: f64,
+        decoupled: bool,
+        amsgrad: bool,
+    ) -> Self {
+        Self {
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            decoupled,
+            amsgrad,
+            m: Vec::new(),
+            v: Vec::new(),
+            v_max: Vec::new(),
+            pow1: Power::new(beta1),
+            pow2: Power::new(beta2),
+        }
+    }
+}
+
+impl Optimizer for Adam {
+    fn reset(&mut self, dim: usize) {
+        for v in [&mut self.m, &mut self.v, &mut self.v_max] {
+            v.clear();
+            v.resize(dim, 0.0);
+        }
+        self.pow1 = Power::new(self.beta1);
+        self.pow2 = Power::new(self.beta2);
+    }
+
+    #[inline]
+    fn update(&mut self, s: &Step<'_>, _: &mut dyn Objective, delta: &mut [f64]) {
+        let (b1, b2) = (self.beta1, self.beta2);
+        let step_size = s.lr / (1.0 - self.pow1.at(s.t));
+        let bc2_sqrt = (1.0 - self.pow2.at(s.t)).sqrt();
+        let (l2, decay) = if self.decoupled {
+            (0.0, s.lr * self.weight_decay)
+        } else {
+            (self.weight_decay, 0.0)
+        };
+        for i in 0..delta.len() {
+            let x = s.x[i];
+            let g = s.grad[i] + l2 * x;
+            let m = &mut self.m[i];
+            *m = b1 * *m + (1.0 - b1) * g;
+            let v = &mut self.v[i];
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            let second = if self.amsgrad {
+                let vm = &mut self.v_max[i];
+                *vm = vm.max(*v);
+                *vm
+            } else {
+                *v
+            };
+            let denom = second.sqrt() / bc2_sqrt + self.eps;
+            delta[i] = -decay * x - step_size * *m / denom;
+        }
+    }
+
+    fn state(&self) -> Vec<(&'static str, &[f64])> {
+        let mut out = vec![("exp_avg", self.m.as_slice()), ("exp_avg_sq", &self.v)];
+        if self.amsgrad {
+            out.push(("max_exp_avg_sq", &self.v_max));
+        }
+        out
+    }
+}

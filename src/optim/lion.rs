@@ -1,0 +1,61 @@
+//! Lion (Chen et al., 2023, "Symbolic Discovery of Optimization Algorithms").
+
+use crate::engine::{Objective, Optimizer, Step};
+
+/// Lion: steps of fixed size γ per coordinate in the sign of an interpolated momentum.
+/// Not in `torch.optim`; defaults follow the paper's reference implementation.
+///
+/// ```text
+#[doc = include_str!("formulas/lion.txt")]
+/// ```
+#[derive(Clone, Debug)]
+pub struct Lion {
+    beta1: f64,
+    beta2: f64,
+    weight_decay: f64,
+    m: Vec<f64>,
+}
+
+impl Lion {
+    /// Lion with β₁ (interpolation), β₂ (momentum decay) and decoupled weight decay λ.
+    pub fn new(beta1: f64, beta2: f64, weight_decay: f64) -> Self {
+        Self {
+            beta1,
+            beta2,
+            weight_decay,
+            m: Vec::new(),
+        }
+    }
+}
+
+/// sign(v) with sign(0) = 0, as `torch.sign`.
+#[inline]
+fn sign(v: f64) -> f64 {
+    if v > 0.0 {
+        1.0
+    } else if v < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+impl Optimizer for Lion {
+    fn reset(&mut self, dim: usize) {
+        self.m.clear();
+        self.m.resize(dim, 0.0);
+    }
+
+    fn update(&mut self, s: &Step<'_>, _: &mut dyn Objective, delta: &mut [f64]) {
+        let (b1, b2) = (self.beta1, self.beta2);
+        for (((d, &g), &x), m) in delta.iter_mut().zip(s.grad).zip(s.x).zip(&mut self.m) {
+            let c = b1 * *m + (1.0 - b1) * g;
+            *d = -s.lr * (sign(c) + self.weight_decay * x);
+            *m = b2 * *m + (1.0 - b2) * g;
+        }
+    }
+
+    fn state(&self) -> Vec<(&'static str, &[f64])> {
+        vec![("exp_avg", &self.m)]
+    }
+}

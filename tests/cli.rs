@@ -1,0 +1,395 @@
+//! The command-line interface as other tools use it, bad input included.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+/// Runs the binary with `args`.
+fn downhill(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// stdout as text, asserting success.
+fn ok(args: &[&str]) -> String {
+    let out = downhill(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Asserts exit code 2 with a single stderr line containing every one of `needles`.
+fn usage_error(args: &[&str], needles: &[&str]) {
+    let out = downhill(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line:\n{err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: '{n}' not in: {err}");
+    }
+    assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("panicked"));
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn list_names_everything() {
+    let text = ok(&["list"]);
+    for name in [
+        "rosenbrock",
+        "plateau-cliff",
+        "lbfgs",
+        "nesterov",
+        "weight_decay",
+        "cosine",
+    ] {
+        assert!(text.contains(name), "{name} missing");
+    }
+    let json: Value = serde_json::from_str(&ok(&["list", "--json"])).unwrap();
+    let surfaces = json["surfaces"].as_array().unwrap();
+    let optimizers = json["optimizers"].as_array().unwrap();
+    assert_eq!(surfaces.len(), 16);
+    assert_eq!(optimizers.len(), 14);
+    let names: Vec<&str> = optimizers
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw",
+            "amsgrad", "nadam", "radam", "lion", "newton", "lbfgs"
+        ]
+    );
+    let adam = &optimizers[6];
+    let beta2 = adam["hyperparameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "beta2")
+        .unwrap();
+    assert_eq!(beta2["default"], 0.999);
+    assert!(beta2["meaning"].as_str().unwrap().len() > 10);
+    let himmelblau = surfaces.iter().find(|s| s["name"] == "himmelblau").unwrap();
+    assert_eq!(himmelblau["minima"].as_array().unwrap().len(), 4);
+    assert_eq!(himmelblau["saddles"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn run_csv_has_one_row_per_step_per_optimizer() {
+    let csv = ok(&[
+        "run",
+        "--surface",
+        "rosenbrock",
+        "--optimizer",
+        "adam",
+        "--optimizer",
+        "gd",
+        "--hp",
+        "lr=0.001",
+        "--steps",
+        "25",
+        "--start=-1.5,2",
+    ]);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("optimizer,step,x,y,loss,grad_norm,lr"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 26);
+    assert!(rows.iter().all(|r| r.len() == 7));
+    assert_eq!(rows[0][..4], ["adam", "0", "-1.5", "2"]);
+    assert_eq!(rows[26][..2], ["gd", "0"]);
+    assert_eq!(rows[51][1], "25");
+    // loss is f(x, y) of the same row
+    for r in &rows {
+        let (x, y, loss): (f64, f64, f64) = (
+            r[2].parse().unwrap(),
+            r[3].parse().unwrap(),
+            r[4].parse().unwrap(),
+        );
+        let f = (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
+        assert!((f - loss).abs() <= 1e-12 * f.max(1.0), "{r:?}");
+        assert_eq!(r[6].parse::<f64>().unwrap(), 0.001);
+    }
+}
+
+#[test]
+fn run_json_reports_status_and_points() {
+    let out = ok(&[
+        "run",
+        "--surface",
+        "quadratic",
+        "--optimizer",
+        "newton,gd",
+        "--steps",
+        "50",
+        "--start=-4,3",
+        "--format",
+        "json",
+        "--hp",
+        "lr=0.5",
+    ]);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["surface"], "quadratic");
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    // Newton with γ = 0.5 halves the distance each step and converges; it stops early.
+    let newton = &runs[0];
+    assert_eq!(newton["optimizer"], "newton");
+    assert_eq!(newton["hp"]["lr"], 0.5);
+    assert_eq!(newton["status"], "converged");
+    let n = newton["points"].as_array().unwrap().len();
+    assert_eq!(newton["status_step"].as_u64().unwrap() as usize, n - 1);
+    assert!(n < 51);
+    let f0 = downhill::surfaces::Surface::new(downhill::surfaces::SurfaceKind::Quadratic)
+        .value(-4.0, 3.0);
+    assert_eq!(newton["points"][0], serde_json::json!([-4.0, 3.0, f0]));
+    // GD with γ = 0.5 > 2/λ_max = 0.2 diverges.
+    let gd = &runs[1];
+    assert_eq!(gd["status"], "diverged");
+    assert!(gd["status_step"].as_u64().unwrap() <= 50);
+    // hyperparameters carry their types
+    let adam: Value = serde_json::from_str(&ok(&[
+        "run",
+        "--surface",
+        "booth",
+        "--optimizer",
+        "adam",
+        "--steps",
+        "1",
+        "--format",
+        "json",
+        "--hp",
+        "amsgrad=true",
+    ]))
+    .unwrap();
+    assert_eq!(adam["runs"][0]["hp"]["amsgrad"], true);
+    assert_eq!(adam["runs"][0]["status"], "running");
+    assert_eq!(adam["runs"][0]["points"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn same_seed_same_output() {
+    let args = [
+        "run",
+        "--surface",
+        "himmelblau",
+        "--optimizer",
+        "momentum,rmsprop",
+        "--hp",
+        "lr=0.01",
+        "--noise",
+        "3",
+        "--seed",
+        "42",
+        "--steps",
+        "200",
+        "--schedule",
+        "cosine:t_max=200",
+        "--clip-norm",
+        "10",
+    ];
+    assert_eq!(ok(&args), ok(&args));
+    let mut other = args;
+    other[10] = "43";
+    assert_ne!(ok(&args), ok(&other));
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_choices() {
+    usage_error(
+        &["run", "--surface", "rosenbrok", "--optimizer", "adam"],
+        &["rosenbrok", "himmelblau", "plateau-cliff"],
+    );
+    usage_error(
+        &["run", "--surface", "beale", "--optimizer", "sgd"],
+        &["'sgd'", "gd", "lbfgs"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--hp",
+            "lr=abc",
+        ],
+        &["not a number"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--hp",
+            "beta1=1.5",
+        ],
+        &["beta1", "[0, 1)"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "gd",
+            "--hp",
+            "gamma=2",
+        ],
+        &["gamma", "lr, weight_decay"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--steps",
+            "-5",
+        ],
+        &["steps"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--steps",
+            "1e99",
+        ],
+        &["1000000"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--start=1",
+        ],
+        &["X,Y"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--start=nan,1",
+        ],
+        &["coordinate"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--schedule",
+            "linear",
+        ],
+        &["cosine", "warmup"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--format",
+            "xml",
+        ],
+        &["csv", "json"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "beale",
+            "--optimizer",
+            "adam",
+            "--noise",
+            "-1",
+        ],
+        &["noise"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "rosenbrock",
+            "--optimizer",
+            "adam",
+            "--surface-param",
+            "c=2",
+        ],
+        &["a, b"],
+    );
+    usage_error(&["run", "--optimizer", "adam"], &["--surface"]);
+    usage_error(&["run", "--surface", "beale"], &["--optimizer"]);
+    usage_error(&["fly"], &["fly"]);
+    usage_error(
+        &["bench", "warp_speed"],
+        &["engine_steps_per_s", "grid_runs_s"],
+    );
+}
+
+#[test]
+fn a_diverging_run_prints_no_nan() {
+    let out = ok(&[
+        "run",
+        "--surface",
+        "rosenbrock",
+        "--optimizer",
+        "gd,momentum,adam,newton",
+        "--hp",
+        "lr=1000",
+        "--steps",
+        "5000",
+    ]);
+    assert!(
+        !out.to_lowercase().contains("nan") && !out.contains("inf"),
+        "{out}"
+    );
+    let json = ok(&[
+        "run",
+        "--surface",
+        "goldstein-price",
+        "--optimizer",
+        "gd",
+        "--hp",
+        "lr=10",
+        "--steps",
+        "5000",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["runs"][0]["status"], "diverged");
+    for p in doc["runs"][0]["points"].as_array().unwrap() {
+        assert!(p.as_array().unwrap().iter().all(|v| v.is_f64()), "{p}");
+    }
+}
+
+#[test]
+fn help_and_version_succeed() {
+    assert!(ok(&["--help"]).contains("run"));
+    assert!(ok(&["run", "--help"]).contains("--schedule"));
+    assert!(ok(&["--version"]).starts_with("downhill"));
+}

@@ -1,0 +1,49 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use downhill::engine::{ObserveMode, RunConfig, Runner, Schedule, Status, Watch};
+use downhill::optim::OptimizerKind;
+use downhill::surfaces::{Surface, SurfaceKind};
+
+/// Parses `k=v` pairs given as a slice.
+pub fn hp(pairs: &[(&str, f64)]) -> Vec<(String, f64)> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+/// Runs `kind` with `overrides` on `surface` from `start` for up to `steps` steps; returns
+/// the trajectory (start included) and the final status.
+pub fn trajectory(
+    surface: Surface,
+    kind: OptimizerKind,
+    overrides: &[(&str, f64)],
+    schedule: Schedule,
+    start: [f64; 2],
+    steps: u64,
+    tune: impl FnOnce(&mut RunConfig),
+) -> (Vec<[f64; 2]>, Status) {
+    let values = kind
+        .hyper_values(&hp(overrides))
+        .expect("valid hyperparameters");
+    let mut config = RunConfig {
+        lr: values.get("lr").unwrap(),
+        schedule,
+        ..RunConfig::default()
+    };
+    tune(&mut config);
+    let mut runner = Runner::new(surface, kind.build(&values), config, &start).unwrap();
+    let mut points = vec![start];
+    let mut collect = |r: &downhill::engine::StepRecord<'_>| points.push([r.x[0], r.x[1]]);
+    runner.run(
+        steps,
+        &mut [Watch {
+            mode: ObserveMode::EveryStep,
+            observer: &mut collect,
+        }],
+    );
+    (points, runner.status())
+}
+
+/// The surface with default parameters.
+pub fn surface(kind: SurfaceKind) -> Surface {
+    Surface::new(kind)
+}

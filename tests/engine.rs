@@ -1,0 +1,317 @@
+//! The runner: determinism, status detection, observers, noise and clipping.
+
+mod common;
+
+use common::trajectory;
+use downhill::engine::{
+    Clip, Objective, ObserveMode, RunConfig, RunError, Runner, Schedule, Status, StepRecord,
+    StopReason, Watch,
+};
+use downhill::optim::OptimizerKind;
+use downhill::surfaces::{Surface, SurfaceKind};
+
+#[test]
+fn same_seed_same_trajectory_bit_for_bit() {
+    let run = |seed| {
+        trajectory(
+            Surface::new(SurfaceKind::Himmelblau),
+            OptimizerKind::Adam,
+            &[("lr", 0.05)],
+            Schedule::Cosine {
+                t_max: 300,
+                eta_min: 0.0,
+            },
+            [0.0, 0.0],
+            300,
+            |c| {
+                c.noise = 2.0;
+                c.seed = seed;
+                c.clip = Clip::Norm(5.0);
+            },
+        )
+    };
+    let (a, sa) = run(7);
+    let (b, sb) = run(7);
+    let bits = |p: &Vec<[f64; 2]>| {
+        p.iter()
+            .flat_map(|q| q.map(f64::to_bits))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&a), bits(&b));
+    assert_eq!(sa, sb);
+    assert_ne!(bits(&a), bits(&run(8).0), "the seed must matter");
+}
+
+#[test]
+fn a_too_large_learning_rate_diverges_cleanly() {
+    for kind in OptimizerKind::ALL {
+        let (points, status) = trajectory(
+            Surface::new(SurfaceKind::Rosenbrock),
+            kind,
+            &[("lr", 1e5)],
+            Schedule::Constant,
+            [-1.2, 1.0],
+            10_000,
+            |c| c.bound = 1e3,
+        );
+        if kind == OptimizerKind::Lbfgs {
+            // Its line search shortens any step that does not decrease the loss.
+            assert!(!matches!(status, Status::Diverged { .. }), "{status:?}");
+            continue;
+        }
+        assert!(
+            matches!(status, Status::Diverged { .. }),
+            "{}: {status:?}",
+            kind.name()
+        );
+        let step = status.step().unwrap();
+        assert!(
+            step >= 1 && step as usize <= points.len(),
+            "{}: {step}",
+            kind.name()
+        );
+        let s = Surface::new(SurfaceKind::Rosenbrock);
+        for p in &points {
+            assert!(
+                p[0].is_finite() && p[1].is_finite(),
+                "{}: {p:?}",
+                kind.name()
+            );
+            assert!(s.value(p[0], p[1]).is_finite());
+        }
+    }
+}
+
+/// An objective that is fine for x < 1 and NaN beyond.
+struct Cliff;
+
+impl Objective for Cliff {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn loss(&mut self, x: &[f64]) -> f64 {
+        if x[0] < 1.0 { -x[0] } else { f64::NAN }
+    }
+    fn loss_and_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+        g[0] = if x[0] < 1.0 { -1.0 } else { f64::NAN };
+        self.loss(x)
+    }
+}
+
+#[test]
+fn a_nan_loss_stops_the_run_at_the_last_finite_point() {
+    let gd = OptimizerKind::Gd;
+    let config = RunConfig {
+        lr: 0.3,
+        ..RunConfig::default()
+    };
+    let mut runner = Runner::new(Cliff, gd.build(&gd.defaults()), config, &[0.0]).unwrap();
+    runner.run(100, &mut []);
+    assert_eq!(
+        runner.status(),
+        Status::Diverged {
+            step: 4,
+            reason: StopReason::NonFinite
+        }
+    );
+    assert!((runner.x()[0] - 0.9).abs() < 1e-12, "{:?}", runner.x());
+    assert_eq!(runner.loss(), -runner.x()[0]);
+    assert!(runner.grad_norm().is_finite());
+    assert!(!runner.step(), "a stopped run does not move");
+}
+
+#[test]
+fn small_gradient_and_small_step_are_convergence() {
+    // Started on the saddle itself: the gradient is zero at step 0.
+    let (_, status) = trajectory(
+        Surface::new(SurfaceKind::Saddle),
+        OptimizerKind::Gd,
+        &[("lr", 0.1)],
+        Schedule::Constant,
+        [0.0, 0.0],
+        10,
+        |_| {},
+    );
+    assert_eq!(
+        status,
+        Status::Converged {
+            step: 0,
+            reason: StopReason::SmallGradient
+        }
+    );
+    // A vanishing learning rate: the first step is already below the step tolerance.
+    let (_, status) = trajectory(
+        Surface::new(SurfaceKind::Booth),
+        OptimizerKind::Gd,
+        &[("lr", 1e-20)],
+        Schedule::Constant,
+        [0.0, 0.0],
+        10,
+        |_| {},
+    );
+    assert_eq!(
+        status,
+        Status::Converged {
+            step: 1,
+            reason: StopReason::SmallStep
+        }
+    );
+}
+
+#[test]
+fn observers_receive_what_their_mode_selects_and_the_end() {
+    let adam = OptimizerKind::Adam;
+    let config = RunConfig {
+        lr: 0.01,
+        ..RunConfig::default()
+    };
+    let surface = Surface::new(SurfaceKind::Rosenbrock);
+    let mut runner =
+        Runner::new(surface, adam.build(&adam.defaults()), config, &[-1.2, 1.0]).unwrap();
+    let (mut every, mut tenth, mut best) = (Vec::new(), Vec::new(), Vec::new());
+    let mut on_every = |r: &StepRecord<'_>| every.push(r.t);
+    let mut on_tenth = |r: &StepRecord<'_>| tenth.push(r.t);
+    let mut on_best = |r: &StepRecord<'_>| best.push((r.t, r.loss));
+    let taken = runner.run(
+        95,
+        &mut [
+            Watch {
+                mode: ObserveMode::EveryStep,
+                observer: &mut on_every,
+            },
+            Watch {
+                mode: ObserveMode::Every(10),
+                observer: &mut on_tenth,
+            },
+            Watch {
+                mode: ObserveMode::NewBest,
+                observer: &mut on_best,
+            },
+        ],
+    );
+    assert_eq!(taken, 95);
+    assert_eq!(every, (1..=95).collect::<Vec<_>>());
+    assert_eq!(tenth, vec![10, 20, 30, 40, 50, 60, 70, 80, 90, 95]);
+    assert!(best.windows(2).all(|w| w[1].0 > w[0].0));
+    assert!(best[..best.len() - 1].windows(2).all(|w| w[1].1 < w[0].1));
+    assert_eq!(best.last().unwrap().0, 95);
+}
+
+#[test]
+fn clipping_bounds_every_step_even_under_huge_noise() {
+    let (points, _) = trajectory(
+        Surface::new(SurfaceKind::Booth),
+        OptimizerKind::Gd,
+        &[("lr", 0.1)],
+        Schedule::Constant,
+        [0.0, 0.0],
+        500,
+        |c| {
+            c.noise = 1e3;
+            c.clip = Clip::Norm(1.0);
+        },
+    );
+    for w in points.windows(2) {
+        let len = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
+        assert!(len <= 0.1 * (1.0 + 1e-12), "step of length {len}");
+    }
+}
+
+#[test]
+fn the_schedule_sets_each_steps_learning_rate() {
+    // GD on Booth: Δθ = −γₜ∇f, so γₜ = ‖Δθ‖/‖∇f‖.
+    let gd = OptimizerKind::Gd;
+    let schedule = Schedule::Step {
+        step_size: 3,
+        gamma: 0.5,
+    };
+    let config = RunConfig {
+        lr: 0.01,
+        schedule,
+        ..RunConfig::default()
+    };
+    let mut runner = Runner::new(
+        Surface::new(SurfaceKind::Booth),
+        gd.build(&gd.defaults()),
+        config,
+        &[0.0, 0.0],
+    )
+    .unwrap();
+    for t in 0..9u64 {
+        let g = runner.grad_norm();
+        assert_eq!(runner.lr(), schedule.lr_at(0.01, t));
+        runner.step();
+        let d = runner.last_update();
+        let lr = d[0].hypot(d[1]) / g;
+        assert!(
+            (lr - 0.01 * 0.5f64.powi((t / 3) as i32)).abs() < 1e-15,
+            "t={t}: {lr}"
+        );
+    }
+}
+
+#[test]
+fn bad_setups_are_errors_not_panics() {
+    let gd = OptimizerKind::Gd;
+    let err = Runner::new(
+        Surface::new(SurfaceKind::Booth),
+        gd.build(&gd.defaults()),
+        RunConfig::default(),
+        &[1.0, 2.0, 3.0],
+    )
+    .err();
+    assert_eq!(err, Some(RunError::WrongDimension { got: 3, want: 2 }));
+    let newton = OptimizerKind::Newton;
+    let err = Runner::new(
+        Cliff,
+        newton.build(&newton.defaults()),
+        RunConfig::default(),
+        &[0.0],
+    )
+    .err();
+    assert_eq!(err, Some(RunError::NeedsHessian));
+}
+
+#[test]
+fn many_parameters_use_the_same_code_path() {
+    /// f(x) = Σ i·xᵢ² in 1,000 dimensions.
+    struct Bowl;
+    impl Objective for Bowl {
+        fn dim(&self) -> usize {
+            1000
+        }
+        fn loss(&mut self, x: &[f64]) -> f64 {
+            x.iter()
+                .enumerate()
+                .map(|(i, v)| (1.0 + i as f64 / 1000.0) * v * v)
+                .sum()
+        }
+        fn loss_and_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+            for (i, (gi, v)) in g.iter_mut().zip(x).enumerate() {
+                *gi = 2.0 * (1.0 + i as f64 / 1000.0) * v;
+            }
+            self.loss(x)
+        }
+    }
+    for kind in [
+        OptimizerKind::Adam,
+        OptimizerKind::Lbfgs,
+        OptimizerKind::Nesterov,
+    ] {
+        let hp = kind.hyper_values(&[("lr".into(), 0.05)]).unwrap();
+        let config = RunConfig {
+            lr: 0.05,
+            tol_grad: 1e-6,
+            ..RunConfig::default()
+        };
+        let mut runner = Runner::new(Bowl, kind.build(&hp), config, &vec![1.0; 1000]).unwrap();
+        runner.run(20_000, &mut []);
+        assert!(
+            matches!(runner.status(), Status::Converged { .. }),
+            "{}: {:?}",
+            kind.name(),
+            runner.status()
+        );
+        assert!(runner.loss() < 1e-10);
+    }
+}
