@@ -6,6 +6,7 @@ pub mod objective;
 pub mod optimizer;
 pub mod runner;
 pub mod schedule;
+pub mod vecops;
 
 pub use gradient::{Clip, norm2};
 pub use objective::{Objective, Oracle};

@@ -4,6 +4,7 @@ use super::gradient::{Clip, add_noise};
 use super::objective::{Objective, Oracle};
 use super::optimizer::{Optimizer, Step};
 use super::schedule::Schedule;
+use super::vecops;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
@@ -182,7 +183,8 @@ pub struct Runner<O, P> {
     delta: Vec<f64>,
     hess: Vec<f64>,
     loss: f64,
-    grad_norm: f64,
+    /// ‖∇f‖² at θ (the norm itself is taken only when asked for).
+    grad_sq: f64,
     t: u64,
     status: Status,
     rng: StdRng,
@@ -219,7 +221,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             delta: vec![0.0; dim],
             hess: vec![0.0; if needs_hessian { dim * dim } else { 0 }],
             loss: f64::NAN,
-            grad_norm: f64::NAN,
+            grad_sq: f64::NAN,
             t: 0,
             status: Status::Running,
             rng: StdRng::seed_from_u64(config.seed),
@@ -234,23 +236,24 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
     #[inline]
     fn evaluate(&mut self, step_len2: Option<f64>) {
         self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
-        let g2: f64 = self.grad.iter().map(|g| g * g).sum();
-        self.grad_norm = g2.sqrt();
+        self.grad_sq = vecops::norm_sq(&self.grad);
         let t = self.t;
-        let finite = self.loss.is_finite() && g2.is_finite();
-        let x_finite = self.x.iter().all(|v| v.is_finite());
-        let bound = self.config.bound;
-        self.status = if !finite || !x_finite {
+        // Is every |θᵢ| ≤ bound? (false for NaN and ±∞ too)
+        let inside = vecops::within(&self.x, self.config.bound);
+        self.status = if !self.loss.is_finite()
+            || !self.grad_sq.is_finite()
+            || (!inside && self.x.iter().any(|v| !v.is_finite()))
+        {
             Status::Diverged {
                 step: t,
                 reason: StopReason::NonFinite,
             }
-        } else if self.x.iter().any(|v| v.abs() > bound) {
+        } else if !inside {
             Status::Diverged {
                 step: t,
                 reason: StopReason::OutOfBounds,
             }
-        } else if self.grad_norm < self.config.tol_grad {
+        } else if self.grad_sq < self.config.tol_grad * self.config.tol_grad {
             Status::Converged {
                 step: t,
                 reason: StopReason::SmallGradient,
@@ -275,11 +278,14 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             return false;
         }
         let lr = self.lr();
-        self.step_grad.copy_from_slice(&self.grad);
-        if self.config.noise > 0.0 {
-            add_noise(&mut self.step_grad, self.config.noise, &mut self.rng);
+        let transformed = self.config.noise > 0.0 || self.config.clip != Clip::None;
+        if transformed {
+            self.step_grad.copy_from_slice(&self.grad);
+            if self.config.noise > 0.0 {
+                add_noise(&mut self.step_grad, self.config.noise, &mut self.rng);
+            }
+            self.config.clip.apply(&mut self.step_grad);
         }
-        self.config.clip.apply(&mut self.step_grad);
         let hessian = if self.hess.is_empty() {
             None
         } else if self.objective.hessian(&self.x, &mut self.hess) {
@@ -289,7 +295,11 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         };
         let step = Step {
             x: &self.x,
-            grad: &self.step_grad,
+            grad: if transformed {
+                &self.step_grad
+            } else {
+                &self.grad
+            },
             loss: self.loss,
             lr,
             t: self.t + 1,
@@ -297,8 +307,9 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         };
         self.optimizer
             .update(&step, &mut self.objective, &mut self.delta);
-        let len2: f64 = self.delta.iter().map(|d| d * d).sum();
         self.t += 1;
+        let len2 = vecops::norm_sq(&self.delta);
+        // A finite ‖Δθ‖² keeps every |Δθᵢ| < 1e154, so θ (bounded by `bound`) stays finite.
         if !len2.is_finite() {
             self.status = Status::Diverged {
                 step: self.t,
@@ -306,20 +317,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             };
             return false;
         }
-        for (x, d) in self.x.iter_mut().zip(&self.delta) {
-            *x += d;
-        }
-        if self.x.iter().any(|v| !v.is_finite()) {
-            // Undo rather than keep a non-finite point.
-            for (x, d) in self.x.iter_mut().zip(&self.delta) {
-                *x -= d;
-            }
-            self.status = Status::Diverged {
-                step: self.t,
-                reason: StopReason::NonFinite,
-            };
-            return false;
-        }
+        vecops::add_assign(&mut self.x, &self.delta);
         self.evaluate(Some(len2));
         if matches!(
             self.status,
@@ -330,11 +328,9 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         ) {
             // The new point has a non-finite loss or gradient: go back to the last good one,
             // so what is reported (and drawn) stays finite.
-            for (x, d) in self.x.iter_mut().zip(&self.delta) {
-                *x -= d;
-            }
+            vecops::sub_assign(&mut self.x, &self.delta);
             self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
-            self.grad_norm = self.grad.iter().map(|g| g * g).sum::<f64>().sqrt();
+            self.grad_sq = vecops::norm_sq(&self.grad);
             return false;
         }
         true
@@ -389,7 +385,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             t: self.t,
             x: &self.x,
             loss: self.loss,
-            grad_norm: self.grad_norm,
+            grad_norm: self.grad_sq.sqrt(),
             lr: self.lr(),
             status: self.status,
         }
@@ -418,7 +414,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
 
     /// ‖∇f‖₂ at the current parameters.
     pub fn grad_norm(&self) -> f64 {
-        self.grad_norm
+        self.grad_sq.sqrt()
     }
 
     /// The last update Δθ that was applied (zeros before the first step).

@@ -66,30 +66,34 @@ impl Optimizer for Adam {
 
     #[inline]
     fn update(&mut self, s: &Step<'_>, _: &mut dyn Objective, delta: &mut [f64]) {
-        let (b1, b2) = (self.beta1, self.beta2);
-        let step_size = s.lr / (1.0 - self.pow1.at(s.t));
+        let (b1, b2, eps) = (self.beta1, self.beta2, self.eps);
+        // γ·m̂/(√v̂ + ε) = γ·(√(1 − β₂ᵗ)/(1 − β₁ᵗ))·m/(√v + ε√(1 − β₂ᵗ)): the same update with
+        // one square root and one division per step, and one of each per coordinate.
         let bc2_sqrt = (1.0 - self.pow2.at(s.t)).sqrt();
+        let step_size = s.lr * bc2_sqrt / (1.0 - self.pow1.at(s.t));
+        let eps_hat = eps * bc2_sqrt;
         let (l2, decay) = if self.decoupled {
             (0.0, s.lr * self.weight_decay)
         } else {
             (self.weight_decay, 0.0)
         };
-        for i in 0..delta.len() {
-            let x = s.x[i];
-            let g = s.grad[i] + l2 * x;
-            let m = &mut self.m[i];
+        let moments = self
+            .m
+            .iter_mut()
+            .zip(self.v.iter_mut())
+            .zip(&mut self.v_max);
+        let inputs = delta.iter_mut().zip(s.grad).zip(s.x);
+        for (((m, v), v_max), ((d, &g), &x)) in moments.zip(inputs) {
+            let g = g + l2 * x;
             *m = b1 * *m + (1.0 - b1) * g;
-            let v = &mut self.v[i];
             *v = b2 * *v + (1.0 - b2) * g * g;
             let second = if self.amsgrad {
-                let vm = &mut self.v_max[i];
-                *vm = vm.max(*v);
-                *vm
+                *v_max = v_max.max(*v);
+                *v_max
             } else {
                 *v
             };
-            let denom = second.sqrt() / bc2_sqrt + self.eps;
-            delta[i] = -decay * x - step_size * *m / denom;
+            *d = -decay * x - step_size * *m / (second.sqrt() + eps_hat);
         }
     }
 

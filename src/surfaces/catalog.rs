@@ -305,7 +305,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
     SurfaceInfo {
         name: "quadratic",
         title: "Ill-conditioned quadratic",
-        formula: "f(x, y) = ½·pᵀAp, A = R(θ)ᵀ·diag(1, κ)·R(θ), p = (x, y)",
+        formula: "f(x, y) = ½·(u² + κ·v²), with (u, v) = (x, y) rotated by −θ",
         lesson: "An elongated bowl: GD needs γ < 2/λ_max = 2/κ to stay stable and then crawls along the flat direction; adaptive and second-order methods do not.",
         params: &[
             param(
@@ -333,7 +333,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
     SurfaceInfo {
         name: "plateau-cliff",
         title: "Plateau and cliff",
-        formula: "f(x, y) = 1 − exp(−(x² + y²)/2) + 5·σ(10·(x − 2.5)),  σ(u) = 1/(1 + e⁻ᵘ)",
+        formula: "f(x, y) = 1 − exp(−(x² + y²)/2) + 5·σ(10·(x − 2.5)),  σ(u) = 1/(1 + exp(−u))",
         lesson: "A plateau where gradients vanish and a cliff where they explode: one step off the cliff throws you far away, unless gradients are clipped.",
         params: &[],
         view: view(-6.0, 6.0, -4.0, 4.0),
