@@ -8,5 +8,8 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod engine;
+pub mod field;
 pub mod optim;
+pub mod race;
+pub mod series;
 pub mod surfaces;

@@ -61,10 +61,11 @@ pub enum StopReason {
 }
 
 /// Where a run stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "status", rename_all = "lowercase")]
 pub enum Status {
     /// Still stepping.
+    #[default]
     Running,
     /// Stopped at a (near-)stationary point at `step`.
     Converged {

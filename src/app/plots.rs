@@ -1,0 +1,137 @@
+//! The bottom panel: loss and gradient norm against step, and the live legend table.
+
+use super::view2d::{rgb, short};
+use crate::engine::Status;
+use crate::race::Race;
+use crate::series::decimate;
+use eframe::egui::{self, RichText};
+use egui_plot::{Line, Plot, VLine};
+
+/// Most points drawn per curve.
+const MAX_POINTS: usize = 1200;
+
+/// Options of the plots.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlotSettings {
+    /// Plot log₁₀ of the values.
+    pub log_y: bool,
+}
+
+impl Default for PlotSettings {
+    fn default() -> Self {
+        Self { log_y: true }
+    }
+}
+
+/// Draws the legend table and the two plots side by side.
+pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings) {
+    ui.columns(3, |cols| {
+        legend(&mut cols[0], race);
+        curve(&mut cols[1], race, settings, "loss", |t| &t.loss);
+        curve(&mut cols[2], race, settings, "gradient norm", |t| {
+            &t.grad_norm
+        });
+    });
+}
+
+fn curve(
+    ui: &mut egui::Ui,
+    race: &Race,
+    settings: &mut PlotSettings,
+    title: &str,
+    values: impl Fn(&crate::race::Track) -> &Vec<f64>,
+) {
+    ui.horizontal(|ui| {
+        ui.strong(title);
+        ui.checkbox(&mut settings.log_y, "log scale");
+    });
+    let log = settings.log_y;
+    let cursor = race.cursor() as f64;
+    Plot::new(("curve", title))
+        .allow_scroll(false)
+        .x_axis_label("step")
+        .y_axis_formatter(move |mark, _range| {
+            if log {
+                format!("1e{:.0}", mark.value)
+            } else {
+                short(mark.value)
+            }
+        })
+        .show(ui, |plot_ui| {
+            for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
+                let track = &lane.track;
+                let end = race.index_at_cursor(track) + 1;
+                let mut pts = decimate(&values(track)[..end], MAX_POINTS, log);
+                if log {
+                    pts.iter_mut().for_each(|p| p[1] = p[1].log10());
+                }
+                plot_ui.line(
+                    Line::new(lane.spec.kind.title(), pts)
+                        .color(rgb(lane.spec.color))
+                        .width(2.0),
+                );
+            }
+            plot_ui.vline(VLine::new("now", cursor).color(egui::Color32::GRAY));
+        });
+}
+
+fn legend(ui: &mut egui::Ui, race: &Race) {
+    ui.strong(format!("Step {}", race.cursor()));
+    let minima = race.surface().minima();
+    egui::ScrollArea::vertical()
+        .id_salt("legend")
+        .show(ui, |ui| {
+            egui::Grid::new("legend_table")
+                .striped(true)
+                .num_columns(5)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label("");
+                    ui.strong("loss");
+                    ui.strong("to min")
+                        .on_hover_text("Distance to the nearest known minimum");
+                    ui.strong("‖∇f‖");
+                    ui.strong("status");
+                    ui.end_row();
+                    for lane in race.lanes() {
+                        let track = &lane.track;
+                        let i = race.index_at_cursor(track);
+                        let name = RichText::new(format!("● {}", lane.spec.kind.title()))
+                            .color(rgb(lane.spec.color))
+                            .strong();
+                        ui.label(name);
+                        if !lane.spec.enabled || track.points.is_empty() {
+                            ui.label("off");
+                            ui.end_row();
+                            continue;
+                        }
+                        let p = track.points[i];
+                        let dist = minima
+                            .iter()
+                            .map(|m| (p[0] - m.x).hypot(p[1] - m.y))
+                            .fold(f64::INFINITY, f64::min);
+                        ui.monospace(short(track.loss[i]));
+                        ui.monospace(if dist.is_finite() {
+                            short(dist)
+                        } else {
+                            "—".into()
+                        });
+                        ui.monospace(short(track.grad_norm[i]));
+                        let last = track.points.len() - 1;
+                        let status = match track.status {
+                            Status::Converged { step, .. } if i == last => {
+                                RichText::new(format!("converged at {step}"))
+                                    .color(egui::Color32::LIGHT_GREEN)
+                            }
+                            Status::Diverged { step, .. } if i == last => {
+                                RichText::new(format!("diverged at {step}"))
+                                    .color(egui::Color32::LIGHT_RED)
+                            }
+                            _ => RichText::new("running"),
+                        };
+                        ui.label(status);
+                        ui.end_row();
+                    }
+                });
+        });
+}

@@ -1,0 +1,349 @@
+//! The side panel: surface, optimizers with their hyperparameters, shared settings, display.
+
+use super::colormap::Colormap;
+use super::view2d::{ViewSettings, rgb};
+use crate::engine::{Clip, Schedule};
+use crate::optim::OptimizerKind;
+use crate::optim::hyper::{HyperKind, HyperSpec};
+use crate::race::{Command, Race, Shared};
+use crate::surfaces::{Surface, SurfaceKind};
+use eframe::egui::{self, RichText};
+
+/// The most racers at once.
+pub const MAX_RACERS: usize = 10;
+
+/// Draws the side panel; returns the commands the user asked for.
+pub fn show(ui: &mut egui::Ui, race: &Race, view: &mut ViewSettings) -> Vec<Command> {
+    let mut commands = Vec::new();
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        surface_section(ui, race, &mut commands);
+        ui.separator();
+        racers_section(ui, race, &mut commands);
+        ui.separator();
+        shared_section(ui, race, &mut commands);
+        ui.separator();
+        display_section(ui, view);
+    });
+    commands
+}
+
+fn surface_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
+    let surface = race.surface();
+    let info = surface.info();
+    ui.heading("Surface");
+    egui::ComboBox::from_id_salt("surface")
+        .selected_text(info.title)
+        .width(ui.available_width() - 8.0)
+        .show_ui(ui, |ui| {
+            for kind in SurfaceKind::ALL {
+                let selected = kind == surface.kind();
+                if ui
+                    .selectable_label(selected, kind.info().title)
+                    .on_hover_text(kind.info().lesson)
+                    .clicked()
+                    && !selected
+                {
+                    commands.push(Command::SetSurface(Surface::new(kind)));
+                }
+            }
+        });
+    ui.label(RichText::new(info.formula).monospace().size(13.0));
+    ui.label(RichText::new(info.lesson).italics());
+    for (spec, (name, value)) in info.params.iter().zip(surface.params()) {
+        let mut v = value;
+        if hyper_widget(ui, spec, &mut v, None) {
+            let overrides: Vec<(String, f64)> = surface
+                .params()
+                .into_iter()
+                .map(|(n, old)| (n.to_string(), if n == name { v } else { old }))
+                .collect();
+            if let Ok(s) = Surface::with_params(surface.kind(), &overrides) {
+                commands.push(Command::SetSurface(s));
+            }
+        }
+    }
+}
+
+fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        ui.heading("Optimizers");
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.add_enabled_ui(race.lanes().len() < MAX_RACERS, |ui| {
+                ui.menu_button("✚ Add", |ui| {
+                    for kind in OptimizerKind::ALL {
+                        let usable = kind.oracle() == crate::engine::Oracle::Gradient
+                            || crate::engine::Objective::has_hessian(race.surface());
+                        if ui
+                            .add_enabled(usable, egui::Button::new(kind.title()))
+                            .on_hover_text(kind.summary())
+                            .clicked()
+                        {
+                            commands.push(Command::Add(kind));
+                            ui.close();
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(format!(
+                    "Add an optimizer to the race (at most {MAX_RACERS})"
+                ));
+            });
+        });
+    });
+    for (i, lane) in race.lanes().iter().enumerate() {
+        let spec = &lane.spec;
+        let id = ui.make_persistent_id(("racer", i, spec.kind.name()));
+        egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false)
+            .show_header(ui, |ui| {
+                let mut color = spec.color;
+                if ui.color_edit_button_srgb(&mut color).changed() {
+                    commands.push(Command::SetColor(i, color));
+                }
+                let mut on = spec.enabled;
+                if ui
+                    .checkbox(&mut on, "")
+                    .on_hover_text("Run and draw this optimizer")
+                    .changed()
+                {
+                    commands.push(Command::SetEnabled(i, on));
+                }
+                ui.label(
+                    RichText::new(spec.kind.title())
+                        .strong()
+                        .color(rgb(spec.color)),
+                )
+                .on_hover_text(format!(
+                    "{}\n\n{}",
+                    spec.kind.summary(),
+                    spec.kind.formula()
+                ));
+                let lr = spec.hp.get("lr").unwrap_or(0.0);
+                ui.label(RichText::new(format!("γ={}", super::view2d::short(lr))).weak());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                        commands.push(Command::Remove(i));
+                    }
+                });
+            })
+            .body(|ui| {
+                let formula = spec.kind.formula();
+                for hs in spec.kind.hyper_specs() {
+                    let mut v = spec.hp.get(hs.name).unwrap_or(hs.default);
+                    if hyper_widget(ui, hs, &mut v, Some(formula)) {
+                        commands.push(Command::SetHyper(i, hs.name, v));
+                    }
+                }
+            });
+    }
+}
+
+/// A widget for one hyperparameter; returns whether the value changed.
+fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Option<&str>) -> bool {
+    let tip = match formula {
+        Some(f) => format!(
+            "{}\nDefault {}, valid {}.\n\n{}",
+            spec.meaning,
+            spec.default,
+            spec.range_text(),
+            f.trim_end()
+        ),
+        None => format!(
+            "{}\nDefault {}, valid {}.",
+            spec.meaning,
+            spec.default,
+            spec.range_text()
+        ),
+    };
+    let changed = match spec.kind {
+        HyperKind::Bool => {
+            let mut on = *v != 0.0;
+            let r = ui.checkbox(&mut on, spec.name).on_hover_text(tip);
+            *v = if on { 1.0 } else { 0.0 };
+            r.changed()
+        }
+        HyperKind::Int => {
+            let r = ui
+                .add(
+                    egui::Slider::new(v, spec.min..=spec.max.min(1e4))
+                        .integer()
+                        .text(spec.name),
+                )
+                .on_hover_text(tip);
+            r.changed()
+        }
+        HyperKind::Real => {
+            let (lo, hi) = slider_range(spec);
+            let mut slider = egui::Slider::new(v, lo..=hi)
+                .text(spec.name)
+                .clamping(egui::SliderClamping::Never);
+            if spec.log_scale {
+                slider = slider.logarithmic(true).smallest_positive(lo.max(1e-12));
+            }
+            ui.add(slider).on_hover_text(tip).changed()
+        }
+    };
+    if changed {
+        *v = spec.clamp(*v);
+    }
+    changed
+}
+
+/// A useful slider range inside the valid range (the valid range of lr reaches 10⁶).
+fn slider_range(spec: &HyperSpec) -> (f64, f64) {
+    match spec.name {
+        "lr" => (1e-5_f64.max(spec.min), 10.0_f64.max(spec.default)),
+        "eps" => (1e-12, 1.0),
+        "weight_decay" => (0.0, 1.0),
+        "damping" => (0.0, 100.0),
+        "lr_decay" => (0.0, 1.0),
+        "initial_accumulator_value" => (0.0, 10.0),
+        _ => {
+            let hi = if spec.max_open {
+                spec.max - (spec.max - spec.min) * 1e-4
+            } else {
+                spec.max
+            };
+            (spec.min, hi)
+        }
+    }
+}
+
+fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
+    let mut shared: Shared = *race.shared();
+    let mut changed = false;
+    ui.heading("Every optimizer");
+    ui.horizontal(|ui| {
+        ui.label("Schedule")
+            .on_hover_text("How the learning rate changes with the step");
+        egui::ComboBox::from_id_salt("schedule")
+            .selected_text(shared.schedule.name())
+            .show_ui(ui, |ui| {
+                for name in Schedule::NAMES {
+                    if ui
+                        .selectable_label(shared.schedule.name() == name, name)
+                        .on_hover_text(Schedule::describe(name))
+                        .clicked()
+                        && let Ok(s) = Schedule::parse(name)
+                    {
+                        shared.schedule = s;
+                        changed = true;
+                    }
+                }
+            });
+    });
+    ui.label(
+        RichText::new(Schedule::describe(shared.schedule.name()))
+            .weak()
+            .size(12.0),
+    );
+    match &mut shared.schedule {
+        Schedule::Constant => {}
+        Schedule::Step { step_size, gamma } => {
+            changed |= ui
+                .add(egui::Slider::new(step_size, 1..=5000).text("step_size"))
+                .changed();
+            changed |= ui
+                .add(egui::Slider::new(gamma, 0.01..=1.0).text("gamma"))
+                .changed();
+        }
+        Schedule::Exponential { gamma } => {
+            changed |= ui
+                .add(egui::Slider::new(gamma, 0.9..=1.0).text("gamma"))
+                .changed();
+        }
+        Schedule::Cosine { t_max, eta_min } => {
+            changed |= ui
+                .add(
+                    egui::Slider::new(t_max, 1..=20_000)
+                        .logarithmic(true)
+                        .text("t_max"),
+                )
+                .changed();
+            changed |= ui
+                .add(egui::Slider::new(eta_min, 0.0..=0.1).text("eta_min"))
+                .changed();
+        }
+        Schedule::Warmup { steps } => {
+            changed |= ui
+                .add(
+                    egui::Slider::new(steps, 1..=5000)
+                        .logarithmic(true)
+                        .text("steps"),
+                )
+                .changed();
+        }
+        Schedule::InverseTime { decay } => {
+            changed |= ui
+                .add(egui::Slider::new(decay, 0.0..=1.0).text("decay"))
+                .changed();
+        }
+    }
+    ui.horizontal(|ui| {
+        ui.label("Clipping")
+            .on_hover_text("Limit the gradient before the optimizer sees it");
+        let mut kind = match shared.clip {
+            Clip::None => 0,
+            Clip::Norm(_) => 1,
+            Clip::Value(_) => 2,
+        };
+        let before = kind;
+        ui.selectable_value(&mut kind, 0, "off");
+        ui.selectable_value(&mut kind, 1, "norm")
+            .on_hover_text("g ← g·min(1, c/‖g‖)");
+        ui.selectable_value(&mut kind, 2, "value")
+            .on_hover_text("gᵢ ← clamp(gᵢ, −c, c)");
+        if kind != before {
+            shared.clip = match kind {
+                1 => Clip::Norm(1.0),
+                2 => Clip::Value(1.0),
+                _ => Clip::None,
+            };
+            changed = true;
+        }
+    });
+    if let Clip::Norm(c) | Clip::Value(c) = &mut shared.clip {
+        changed |= ui
+            .add(
+                egui::Slider::new(c, 1e-3..=100.0)
+                    .logarithmic(true)
+                    .text("c"),
+            )
+            .changed();
+    }
+    changed |= ui
+        .add(egui::Slider::new(&mut shared.noise, 0.0..=10.0).text("gradient noise σ"))
+        .on_hover_text("Gaussian noise added to each gradient coordinate: a stochastic gradient")
+        .changed();
+    if shared.noise > 0.0 {
+        changed |= ui
+            .add(egui::DragValue::new(&mut shared.seed).prefix("seed "))
+            .changed();
+    }
+    if changed {
+        commands.push(Command::SetShared(shared));
+    }
+}
+
+fn display_section(ui: &mut egui::Ui, view: &mut ViewSettings) {
+    ui.heading("Display");
+    ui.horizontal(|ui| {
+        ui.label("Colormap");
+        egui::ComboBox::from_id_salt("colormap")
+            .selected_text(view.colormap.name())
+            .show_ui(ui, |ui| {
+                for c in Colormap::ALL {
+                    ui.selectable_value(&mut view.colormap, c, c.name());
+                }
+            });
+    });
+    ui.checkbox(&mut view.log_scale, "Log colour scale")
+        .on_hover_text("Colour by log(f − f_min): shows detail on surfaces with huge ranges");
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut view.contours, "Contours");
+        ui.add_enabled(
+            view.contours,
+            egui::Slider::new(&mut view.levels, 4..=40).text("levels"),
+        );
+    });
+    ui.checkbox(&mut view.show_gradient, "Show −∇f at each ball");
+}

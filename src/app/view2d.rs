@@ -1,0 +1,387 @@
+//! The 2D view: heatmap, contour lines, known points, trajectories and the start marker.
+
+use super::colormap::Colormap;
+use crate::field::{Contour, Grid, Scale, Window, contours};
+use crate::race::{Command, Race};
+use crate::surfaces::{PointKind, Surface};
+use eframe::egui::{
+    self, Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, TextureHandle,
+    TextureOptions, Vec2, pos2,
+};
+use egui_plot::{Plot, PlotBounds, PlotImage, PlotPoint, PlotTransform};
+
+/// How the 2D view is drawn; persisted with the app.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ViewSettings {
+    /// Heatmap colormap.
+    pub colormap: Colormap,
+    /// Colour and contour levels on a log scale of (f − f_min).
+    pub log_scale: bool,
+    /// Draw contour lines.
+    pub contours: bool,
+    /// How many contour levels.
+    pub levels: usize,
+    /// Draw −∇f at each ball.
+    pub show_gradient: bool,
+    /// Heatmap resolution (cells per side).
+    pub resolution: usize,
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        Self {
+            colormap: Colormap::Viridis,
+            log_scale: true,
+            contours: true,
+            levels: 20,
+            show_gradient: false,
+            resolution: 256,
+        }
+    }
+}
+
+/// What the heatmap and contours were computed for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct HeatKey {
+    surface: Surface,
+    window: [f64; 4],
+    colormap: Colormap,
+    log: bool,
+    levels: usize,
+    resolution: usize,
+}
+
+/// The heatmap texture and contour lines for the current window, recomputed only when the
+/// surface, the window or the settings change.
+#[derive(Default)]
+pub struct HeatCache {
+    key: Option<HeatKey>,
+    texture: Option<TextureHandle>,
+    contours: Vec<Contour>,
+    scale: Option<Scale>,
+}
+
+impl HeatCache {
+    /// Makes the cache current for `surface` over `window`.
+    fn update(
+        &mut self,
+        ctx: &egui::Context,
+        surface: &Surface,
+        window: Window,
+        view: &ViewSettings,
+    ) {
+        let key = HeatKey {
+            surface: *surface,
+            window: [window.x.0, window.x.1, window.y.0, window.y.1],
+            colormap: view.colormap,
+            log: view.log_scale,
+            levels: view.levels,
+            resolution: view.resolution,
+        };
+        if self.key == Some(key) {
+            return;
+        }
+        let n = view.resolution.clamp(16, 1024);
+        let grid = Grid::sample(surface, window, n, n);
+        let scale = Scale::of(&grid, view.log_scale);
+        let image = view.colormap.paint(&grid, &scale);
+        match &mut self.texture {
+            Some(t) => t.set(image, TextureOptions::LINEAR),
+            None => self.texture = Some(ctx.load_texture("heatmap", image, TextureOptions::LINEAR)),
+        }
+        self.contours = contours(&grid, &scale.levels(view.levels));
+        self.scale = Some(scale);
+        self.key = Some(key);
+    }
+}
+
+/// Transient interaction state of the view.
+pub struct ViewState {
+    /// Set when the view must jump to the surface's default window.
+    pub reset_bounds: bool,
+    /// The start marker is being dragged.
+    pub dragging_start: bool,
+    /// The transform of the last frame, to hit-test before the plot handles input.
+    last_transform: Option<PlotTransform>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            reset_bounds: true,
+            dragging_start: false,
+            last_transform: None,
+        }
+    }
+}
+
+/// Draws the 2D view; returns the commands the user's input asked for.
+pub fn show(
+    ui: &mut egui::Ui,
+    race: &Race,
+    view: &ViewSettings,
+    state: &mut ViewState,
+    cache: &mut HeatCache,
+    preview: Option<&[Vec<[f64; 2]>]>,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    let surface = *race.surface();
+    let start = race.start();
+    // Grab the start marker before the plot can take the drag as a pan.
+    let pointer = ui.input(|i| i.pointer.interact_pos());
+    let pressed = ui.input(|i| i.pointer.primary_pressed());
+    if let (Some(t), Some(p), true) = (&state.last_transform, pointer, pressed) {
+        let marker = t.position_from_point(&PlotPoint::new(start[0], start[1]));
+        if marker.distance(p) < 12.0 {
+            state.dragging_start = true;
+        }
+    }
+    if !ui.input(|i| i.pointer.primary_down()) {
+        state.dragging_start = false;
+    }
+    let scroll = ui.input(|i| i.smooth_scroll_delta.y);
+    let reset = std::mem::take(&mut state.reset_bounds);
+    let info = surface.info();
+    let plot = Plot::new("view2d")
+        .data_aspect(1.0)
+        .allow_drag(!state.dragging_start)
+        .allow_scroll(false)
+        .allow_zoom(false)
+        .allow_double_click_reset(false)
+        .allow_boxed_zoom(false)
+        .show_grid(false)
+        .show_background(false)
+        .x_axis_label("x")
+        .y_axis_label("y");
+    let response = plot.show(ui, |plot_ui| {
+        if reset || plot_ui.response().double_clicked() {
+            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+                [info.view.x.0, info.view.y.0],
+                [info.view.x.1, info.view.y.1],
+            ));
+        }
+        if plot_ui.response().hovered() && scroll != 0.0 {
+            let f = (scroll * 0.003).exp();
+            plot_ui.zoom_bounds_around_hovered(Vec2::splat(f));
+        }
+        let b = plot_ui.plot_bounds();
+        let window = Window {
+            x: (b.min()[0], b.max()[0]),
+            y: (b.min()[1], b.max()[1]),
+        };
+        cache.update(plot_ui.ctx(), &surface, window, view);
+        if let Some(texture) = &cache.texture {
+            let centre = PlotPoint::new(
+                (window.x.0 + window.x.1) / 2.0,
+                (window.y.0 + window.y.1) / 2.0,
+            );
+            let size = Vec2::new(
+                (window.x.1 - window.x.0) as f32,
+                (window.y.1 - window.y.0) as f32,
+            );
+            plot_ui.image(PlotImage::new("surface", texture.id(), centre, size));
+        }
+        plot_ui.pointer_coordinate()
+    });
+    let transform = response.transform;
+    state.last_transform = Some(transform);
+    let rect = *transform.frame();
+    let painter = ui.painter_at(rect);
+    let to_screen = |p: [f64; 2]| transform.position_from_point(&PlotPoint::new(p[0], p[1]));
+
+    if view.contours {
+        paint_contours(&painter, &cache.contours, &to_screen);
+    }
+    paint_known_points(&painter, &surface, &to_screen);
+    if let Some(paths) = preview {
+        for (lane, path) in race.lanes().iter().zip(paths) {
+            let color = rgb(lane.spec.color).gamma_multiply(0.8);
+            let pts: Vec<Pos2> = path.iter().map(|p| to_screen(*p)).collect();
+            painter.add(Shape::dashed_line(&pts, Stroke::new(1.5, color), 6.0, 4.0));
+        }
+    }
+    paint_tracks(&painter, race, view, &to_screen);
+    // The shared start marker.
+    let s = to_screen(start);
+    painter.circle(
+        s,
+        7.0,
+        Color32::from_black_alpha(0),
+        Stroke::new(2.5, Color32::BLACK),
+    );
+    painter.circle(
+        s,
+        7.0,
+        Color32::from_white_alpha(60),
+        Stroke::new(1.5, Color32::WHITE),
+    );
+
+    // Input: drag the start, click to set it.
+    let hover = response.inner;
+    if state.dragging_start {
+        if let Some(p) = hover {
+            commands.push(Command::SetStart([p.x, p.y]));
+        }
+    } else if response.response.clicked()
+        && let Some(p) = hover
+    {
+        commands.push(Command::SetStart([p.x, p.y]));
+    }
+    if let Some(p) = hover {
+        paint_readout(&painter, rect, &surface, [p.x, p.y]);
+    }
+    commands
+}
+
+/// An sRGB triple as a colour.
+pub fn rgb(c: [u8; 3]) -> Color32 {
+    Color32::from_rgb(c[0], c[1], c[2])
+}
+
+fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn([f64; 2]) -> Pos2) {
+    let stroke = Stroke::new(1.0, Color32::from_white_alpha(70));
+    let mut shapes = Vec::new();
+    for c in lines {
+        for seg in &c.segments {
+            shapes.push(Shape::line_segment(
+                [to_screen(seg[0]), to_screen(seg[1])],
+                stroke,
+            ));
+        }
+    }
+    painter.extend(shapes);
+}
+
+fn paint_known_points(painter: &Painter, surface: &Surface, to_screen: &impl Fn([f64; 2]) -> Pos2) {
+    for p in surface.critical_points() {
+        let at = to_screen([p.x, p.y]);
+        match p.kind {
+            PointKind::Global | PointKind::Local => {
+                let r = if p.kind == PointKind::Global {
+                    6.0
+                } else {
+                    4.5
+                };
+                let star = |k: usize, radius: f32| {
+                    let a = std::f32::consts::TAU * k as f32 / 10.0 - std::f32::consts::FRAC_PI_2;
+                    at + Vec2::angled(a) * radius
+                };
+                let points: Vec<Pos2> = (0..10)
+                    .map(|k| star(k, if k % 2 == 0 { r } else { r * 0.45 }))
+                    .collect();
+                painter.add(Shape::convex_polygon(
+                    points.clone(),
+                    Color32::WHITE,
+                    Stroke::new(1.0, Color32::BLACK),
+                ));
+            }
+            PointKind::Saddle => {
+                let d = 5.0;
+                let pts = vec![
+                    at + Vec2::new(0.0, -d),
+                    at + Vec2::new(d, 0.0),
+                    at + Vec2::new(0.0, d),
+                    at + Vec2::new(-d, 0.0),
+                ];
+                painter.add(Shape::convex_polygon(
+                    pts,
+                    Color32::from_gray(30),
+                    Stroke::new(1.5, Color32::WHITE),
+                ));
+            }
+        }
+    }
+}
+
+/// How many of the most recent segments fade in; older ones are drawn faint in one path.
+const FADE_SEGMENTS: usize = 150;
+
+fn paint_tracks(
+    painter: &Painter,
+    race: &Race,
+    view: &ViewSettings,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
+        let track = &lane.track;
+        if track.points.is_empty() {
+            continue;
+        }
+        let color = rgb(lane.spec.color);
+        let end = race.index_at_cursor(track);
+        let pts: Vec<Pos2> = track.points[..=end].iter().map(|p| to_screen(*p)).collect();
+        let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
+        if split > 0 {
+            painter.add(Shape::line(
+                pts[..=split].to_vec(),
+                Stroke::new(1.5, color.gamma_multiply(0.35)),
+            ));
+        }
+        let recent = &pts[split..];
+        let n = recent.len().max(2) as f32;
+        for (k, w) in recent.windows(2).enumerate() {
+            let alpha = 0.35 + 0.65 * (k as f32 + 1.0) / (n - 1.0);
+            painter.line_segment([w[0], w[1]], Stroke::new(2.5, color.gamma_multiply(alpha)));
+        }
+        if recent.len() < 120 {
+            for p in recent {
+                painter.circle_filled(*p, 2.2, color);
+            }
+        }
+        let ball = pts[end];
+        // The last update, as an arrow into the ball.
+        if end > 0 {
+            let from = pts[end - 1];
+            if from.distance(ball) > 6.0 {
+                painter.arrow(from, ball - from, Stroke::new(2.0, Color32::WHITE));
+            }
+        }
+        if view.show_gradient {
+            let p = track.points[end];
+            let (_, g) = race.surface().value_grad(p[0], p[1]);
+            let dir = to_screen([p[0] - g[0], p[1] - g[1]]) - ball;
+            if dir.length() > 1.0 {
+                painter.arrow(ball, dir.normalized() * 40.0, Stroke::new(2.0, color));
+            }
+        }
+        painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
+    }
+}
+
+fn paint_readout(painter: &Painter, rect: Rect, surface: &Surface, p: [f64; 2]) {
+    let (f, g) = surface.value_grad(p[0], p[1]);
+    let text = format!(
+        "x = {:.4}   y = {:.4}   f = {}   ∇f = ({}, {})",
+        p[0],
+        p[1],
+        short(f),
+        short(g[0]),
+        short(g[1])
+    );
+    let pos = pos2(rect.left() + 8.0, rect.bottom() - 8.0);
+    let galley_rect = painter.text(
+        pos,
+        Align2::LEFT_BOTTOM,
+        &text,
+        FontId::monospace(13.0),
+        Color32::WHITE,
+    );
+    painter.rect_filled(galley_rect.expand(4.0), 4.0, Color32::from_black_alpha(150));
+    painter.text(
+        pos,
+        Align2::LEFT_BOTTOM,
+        text,
+        FontId::monospace(13.0),
+        Color32::WHITE,
+    );
+}
+
+/// A number in 4 significant digits, switching to exponent notation when large or small.
+pub fn short(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || (1e-3..1e5).contains(&a) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}

@@ -1,0 +1,469 @@
+//! A race: several optimizers stepping side by side on one surface from a shared start, with
+//! every step kept so any past step can be shown again. The UI changes it only through
+//! [`Command`]s; nothing here knows about egui.
+
+use crate::engine::{Clip, Optimizer, RunConfig, Runner, Schedule, Status};
+use crate::optim::OptimizerKind;
+use crate::optim::hyper::HyperValues;
+use crate::surfaces::Surface;
+
+/// A distinct colour per racer, in the order racers are added (Okabe–Ito, then Tableau).
+pub const PALETTE: [[u8; 3]; 10] = [
+    [230, 159, 0],
+    [86, 180, 233],
+    [0, 158, 115],
+    [240, 228, 66],
+    [213, 94, 0],
+    [204, 121, 167],
+    [255, 255, 255],
+    [0, 114, 178],
+    [148, 103, 189],
+    [140, 86, 75],
+];
+
+/// The most steps a race keeps per racer.
+pub const MAX_STEPS: u64 = 200_000;
+
+/// One optimizer in the race, as the user set it up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RacerSpec {
+    /// Which optimizer.
+    pub kind: OptimizerKind,
+    /// Its hyperparameters (the learning rate among them).
+    pub hp: HyperValues,
+    /// Its colour.
+    pub color: [u8; 3],
+    /// Whether it runs and is drawn.
+    pub enabled: bool,
+    /// A start of its own instead of the shared one.
+    pub start: Option<[f64; 2]>,
+}
+
+/// Settings shared by every racer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shared {
+    /// Learning-rate schedule (applied to each racer's own lr).
+    pub schedule: Schedule,
+    /// Gradient clipping.
+    pub clip: Clip,
+    /// Gradient-noise standard deviation.
+    pub noise: f64,
+    /// Noise seed.
+    pub seed: u64,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            schedule: Schedule::Constant,
+            clip: Clip::None,
+            noise: 0.0,
+            seed: 0,
+        }
+    }
+}
+
+/// Everything one racer has done so far: point, loss and gradient norm at each step.
+#[derive(Clone, Debug, Default)]
+pub struct Track {
+    /// θ at steps 0..=t.
+    pub points: Vec<[f64; 2]>,
+    /// f(θ) at each step.
+    pub loss: Vec<f64>,
+    /// ‖∇f(θ)‖ at each step.
+    pub grad_norm: Vec<f64>,
+    /// Where the run stands after its last step.
+    pub status: Status,
+}
+
+/// A racer with its run and what it recorded.
+pub struct Lane {
+    /// How it was set up.
+    pub spec: RacerSpec,
+    /// What it did.
+    pub track: Track,
+    runner: Option<Runner<Surface, Box<dyn Optimizer>>>,
+}
+
+impl Lane {
+    /// The optimizer's named state vectors at the head of the run (velocity, averages …).
+    pub fn optimizer_state(&self) -> Vec<(&'static str, [f64; 2])> {
+        self.runner
+            .as_ref()
+            .map(|r| {
+                r.optimizer()
+                    .state()
+                    .into_iter()
+                    .filter(|(_, v)| v.len() == 2)
+                    .map(|(name, v)| (name, [v[0], v[1]]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// A change to the race, as the UI asks for it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Switch to another surface (or other parameters); keeps the racers, restarts.
+    SetSurface(Surface),
+    /// Move the shared start; restarts.
+    SetStart([f64; 2]),
+    /// Give one racer a start of its own (None: back to the shared one); restarts it.
+    SetRacerStart(usize, Option<[f64; 2]>),
+    /// Add a racer with default hyperparameters.
+    Add(OptimizerKind),
+    /// Remove the racer at this index.
+    Remove(usize),
+    /// Set one hyperparameter of one racer; restarts it.
+    SetHyper(usize, &'static str, f64),
+    /// Switch a racer on or off.
+    SetEnabled(usize, bool),
+    /// Recolour a racer.
+    SetColor(usize, [u8; 3]),
+    /// Change the shared settings; restarts.
+    SetShared(Shared),
+    /// Move the shown step forward (stepping the runs as needed) or back.
+    Step(i64),
+    /// Step every run until it stops or reaches `MAX_STEPS`... or this many steps.
+    RunToEnd(u64),
+    /// Back to step 0 with the same setup.
+    Reset,
+}
+
+/// The whole race.
+pub struct Race {
+    surface: Surface,
+    start: [f64; 2],
+    shared: Shared,
+    lanes: Vec<Lane>,
+    cursor: u64,
+}
+
+impl Race {
+    /// A race on `surface` from its default start, with the given racers.
+    pub fn new(surface: Surface, racers: &[OptimizerKind]) -> Self {
+        let mut race = Self {
+            surface,
+            start: surface.default_start(),
+            shared: Shared::default(),
+            lanes: Vec::new(),
+            cursor: 0,
+        };
+        for &kind in racers {
+            race.apply(Command::Add(kind));
+        }
+        race
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, command: Command) {
+        match command {
+            Command::SetSurface(surface) => {
+                if surface.kind() != self.surface.kind() {
+                    self.start = surface.default_start();
+                    for lane in &mut self.lanes {
+                        lane.spec.start = None;
+                    }
+                }
+                self.surface = surface;
+                self.restart_all();
+            }
+            Command::SetStart(p) => {
+                self.start = p;
+                self.restart_all();
+            }
+            Command::SetRacerStart(i, p) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.start = p;
+                    self.restart(i);
+                }
+            }
+            Command::Add(kind) => {
+                let used: Vec<[u8; 3]> = self.lanes.iter().map(|l| l.spec.color).collect();
+                let color = PALETTE
+                    .iter()
+                    .find(|c| !used.contains(c))
+                    .copied()
+                    .unwrap_or(PALETTE[self.lanes.len() % PALETTE.len()]);
+                let spec = RacerSpec {
+                    kind,
+                    hp: kind.defaults(),
+                    color,
+                    enabled: true,
+                    start: None,
+                };
+                self.lanes.push(Lane {
+                    spec,
+                    track: Track::default(),
+                    runner: None,
+                });
+                self.restart(self.lanes.len() - 1);
+            }
+            Command::Remove(i) => {
+                if i < self.lanes.len() {
+                    self.lanes.remove(i);
+                }
+            }
+            Command::SetHyper(i, name, value) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    let spec = lane.spec.kind.hyper_specs().iter().find(|s| s.name == name);
+                    if let Some(spec) = spec {
+                        lane.spec.hp.set(name, spec.clamp(value));
+                        self.restart(i);
+                    }
+                }
+            }
+            Command::SetEnabled(i, on) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.enabled = on;
+                }
+            }
+            Command::SetColor(i, color) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.color = color;
+                }
+            }
+            Command::SetShared(shared) => {
+                self.shared = shared;
+                self.restart_all();
+            }
+            Command::Step(n) if n >= 0 => self.forward(n as u64),
+            Command::Step(n) => self.cursor = self.cursor.saturating_sub(n.unsigned_abs()),
+            Command::RunToEnd(limit) => {
+                let target = (self.cursor + limit).min(MAX_STEPS);
+                while self.cursor < target && self.any_running_at_cursor() {
+                    self.forward(1000.min(target - self.cursor));
+                }
+            }
+            Command::Reset => self.cursor = 0,
+        }
+    }
+
+    /// Whether some enabled run has not stopped before the cursor.
+    fn any_running_at_cursor(&self) -> bool {
+        self.lanes
+            .iter()
+            .filter(|l| l.spec.enabled)
+            .any(|l| l.track.status.is_running() || (l.track.points.len() as u64) > self.cursor + 1)
+    }
+
+    /// Moves the cursor `n` steps forward, extending every enabled track up to it.
+    fn forward(&mut self, n: u64) {
+        let target = (self.cursor + n).min(MAX_STEPS);
+        for lane in self.lanes.iter_mut().filter(|l| l.spec.enabled) {
+            let Some(runner) = lane.runner.as_mut() else {
+                continue;
+            };
+            while (lane.track.points.len() as u64) <= target && runner.step() {
+                let x = runner.x();
+                lane.track.points.push([x[0], x[1]]);
+                lane.track.loss.push(runner.loss());
+                lane.track.grad_norm.push(runner.grad_norm());
+            }
+            lane.track.status = runner.status();
+        }
+        // Once every run has stopped, time stops with the last of them.
+        let end = self
+            .lanes
+            .iter()
+            .filter(|l| l.spec.enabled && l.runner.is_some())
+            .map(|l| {
+                if l.track.status.is_running() {
+                    u64::MAX
+                } else {
+                    l.track.points.len() as u64 - 1
+                }
+            })
+            .max()
+            .unwrap_or(u64::MAX);
+        self.cursor = target.min(end).max(self.cursor.min(target));
+    }
+
+    /// Whether stepping forward can show anything new.
+    pub fn finished(&self) -> bool {
+        !self.any_running_at_cursor()
+    }
+
+    /// Restarts every racer from its start.
+    fn restart_all(&mut self) {
+        for i in 0..self.lanes.len() {
+            self.restart(i);
+        }
+        self.cursor = 0;
+    }
+
+    /// Restarts one racer from its start, then replays it up to the cursor.
+    fn restart(&mut self, i: usize) {
+        let surface = self.surface;
+        let start = self.lanes[i].spec.start.unwrap_or(self.start);
+        let lane = &mut self.lanes[i];
+        let config = RunConfig {
+            lr: lane.spec.hp.get("lr").unwrap_or(1e-3),
+            schedule: self.shared.schedule,
+            clip: self.shared.clip,
+            noise: self.shared.noise,
+            seed: self.shared.seed,
+            ..RunConfig::default()
+        };
+        let runner = Runner::new(surface, lane.spec.kind.build(&lane.spec.hp), config, &start).ok();
+        lane.track = Track::default();
+        if let Some(r) = &runner {
+            lane.track.points.push([r.x()[0], r.x()[1]]);
+            lane.track.loss.push(r.loss());
+            lane.track.grad_norm.push(r.grad_norm());
+            lane.track.status = r.status();
+        }
+        lane.runner = runner;
+        let cursor = self.cursor;
+        self.cursor = 0;
+        self.forward(cursor);
+    }
+
+    /// Full paths of every enabled racer for `n` steps from its start, computed afresh (the
+    /// live preview while something is being dragged); the race itself is untouched.
+    pub fn preview(&self, n: u64) -> Vec<Vec<[f64; 2]>> {
+        self.lanes
+            .iter()
+            .map(|lane| {
+                if !lane.spec.enabled {
+                    return Vec::new();
+                }
+                let start = lane.spec.start.unwrap_or(self.start);
+                let config = RunConfig {
+                    lr: lane.spec.hp.get("lr").unwrap_or(1e-3),
+                    schedule: self.shared.schedule,
+                    clip: self.shared.clip,
+                    noise: self.shared.noise,
+                    seed: self.shared.seed,
+                    ..RunConfig::default()
+                };
+                let optimizer = lane.spec.kind.build(&lane.spec.hp);
+                let Ok(mut runner) = Runner::new(self.surface, optimizer, config, &start) else {
+                    return Vec::new();
+                };
+                let mut path = Vec::with_capacity(n as usize + 1);
+                path.push(start);
+                for _ in 0..n {
+                    if !runner.step() {
+                        break;
+                    }
+                    path.push([runner.x()[0], runner.x()[1]]);
+                }
+                path
+            })
+            .collect()
+    }
+
+    /// The surface.
+    pub fn surface(&self) -> &Surface {
+        &self.surface
+    }
+
+    /// The shared start.
+    pub fn start(&self) -> [f64; 2] {
+        self.start
+    }
+
+    /// The shared settings.
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// The racers.
+    pub fn lanes(&self) -> &[Lane] {
+        &self.lanes
+    }
+
+    /// The step being shown.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// Where a track stands at the cursor: the index into its arrays (it may have stopped
+    /// earlier) and whether it has stopped by then.
+    pub fn index_at_cursor(&self, track: &Track) -> usize {
+        (self.cursor as usize).min(track.points.len().saturating_sub(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::surfaces::SurfaceKind;
+
+    fn race() -> Race {
+        Race::new(
+            Surface::new(SurfaceKind::Himmelblau),
+            &[OptimizerKind::Gd, OptimizerKind::Adam],
+        )
+    }
+
+    #[test]
+    fn stepping_forward_and_back_replays_the_same_points() {
+        let mut r = race();
+        r.apply(Command::SetHyper(0, "lr", 0.01));
+        r.apply(Command::Step(50));
+        assert_eq!(r.cursor(), 50);
+        let at50 = r.lanes()[0].track.points[50];
+        r.apply(Command::Step(-20));
+        assert_eq!(r.cursor(), 30);
+        r.apply(Command::Step(20));
+        assert_eq!(r.lanes()[0].track.points[50], at50);
+        assert_eq!(r.lanes()[0].track.points.len(), 51);
+    }
+
+    #[test]
+    fn changing_a_hyperparameter_replays_to_the_same_step() {
+        let mut r = race();
+        r.apply(Command::Step(40));
+        r.apply(Command::SetHyper(1, "lr", 0.2));
+        assert_eq!(r.cursor(), 40);
+        assert_eq!(r.lanes()[1].track.points.len(), 41);
+        assert_eq!(r.lanes()[1].spec.hp.get("lr"), Some(0.2));
+        // out-of-range values are clamped into range, never stored as given
+        r.apply(Command::SetHyper(1, "beta1", 7.0));
+        assert!(r.lanes()[1].spec.hp.get("beta1").unwrap() < 1.0);
+    }
+
+    #[test]
+    fn preview_matches_the_real_run() {
+        let mut r = race();
+        r.apply(Command::SetHyper(0, "lr", 0.01));
+        let preview = r.preview(100);
+        r.apply(Command::Step(100));
+        assert_eq!(preview[0], r.lanes()[0].track.points);
+        assert_eq!(preview[1], r.lanes()[1].track.points);
+    }
+
+    #[test]
+    fn colours_are_distinct_and_removal_works() {
+        let mut r = race();
+        for _ in 0..6 {
+            r.apply(Command::Add(OptimizerKind::Momentum));
+        }
+        let mut colors: Vec<_> = r.lanes().iter().map(|l| l.spec.color).collect();
+        colors.sort_unstable();
+        colors.dedup();
+        assert_eq!(colors.len(), 8);
+        r.apply(Command::Remove(0));
+        assert_eq!(r.lanes().len(), 7);
+        r.apply(Command::Remove(99));
+        assert_eq!(r.lanes().len(), 7);
+    }
+
+    #[test]
+    fn run_to_end_stops_when_every_run_has_stopped() {
+        let mut r = Race::new(
+            Surface::new(SurfaceKind::Quadratic),
+            &[OptimizerKind::Newton],
+        );
+        r.apply(Command::RunToEnd(10_000));
+        assert!(matches!(
+            r.lanes()[0].track.status,
+            Status::Converged { step: 1, .. }
+        ));
+        assert_eq!(r.cursor(), 1);
+        assert!(r.finished());
+    }
+}
