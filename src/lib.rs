@@ -10,6 +10,7 @@ pub mod cli;
 pub mod engine;
 pub mod field;
 pub mod optim;
+pub mod presets;
 pub mod race;
 pub mod series;
 pub mod surfaces;

@@ -21,7 +21,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        None => match downhill::app::run() {
+        None => match downhill::app::run(downhill::app::Launch::default()) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

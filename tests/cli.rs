@@ -77,6 +77,14 @@ fn list_names_everything() {
         .unwrap();
     assert_eq!(beta2["default"], 0.999);
     assert!(beta2["meaning"].as_str().unwrap().len() > 10);
+    let presets = json["presets"].as_array().unwrap();
+    assert_eq!(presets.len(), 9);
+    assert_eq!(presets[0]["key"], 1);
+    assert!(
+        presets
+            .iter()
+            .all(|p| p["caption"].as_str().unwrap().len() > 20)
+    );
     let himmelblau = surfaces.iter().find(|s| s["name"] == "himmelblau").unwrap();
     assert_eq!(himmelblau["minima"].as_array().unwrap().len(), 4);
     assert_eq!(himmelblau["saddles"].as_array().unwrap().len(), 4);

@@ -4,10 +4,12 @@
 pub mod colormap;
 pub mod fonts;
 pub mod plots;
+pub mod screenshot;
 pub mod side_panel;
 pub mod view2d;
 
 use crate::optim::OptimizerKind;
+use crate::presets::{PRESETS, Preset};
 use crate::race::{Command, Race};
 use crate::surfaces::{Surface, SurfaceKind};
 use eframe::egui::{self, Key, RichText};
@@ -15,8 +17,19 @@ use eframe::egui::{self, Key, RichText};
 /// The initial window size, made for a projector.
 pub const WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
 
+/// How the app starts: an optional preset, steps to take first, a screenshot to save.
+#[derive(Debug, Default)]
+pub struct Launch {
+    /// A preset to load instead of the default race.
+    pub preset: Option<&'static Preset>,
+    /// Steps to take before the first frame.
+    pub steps: u64,
+    /// Save a PNG of the window here, then close.
+    pub screenshot: Option<std::path::PathBuf>,
+}
+
 /// Opens the app window and blocks until it is closed.
-pub fn run() -> Result<(), String> {
+pub fn run(launch: Launch) -> Result<(), String> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("downhill")
@@ -24,15 +37,32 @@ pub fn run() -> Result<(), String> {
             .with_min_inner_size([960.0, 600.0]),
         ..Default::default()
     };
+    let outcome: screenshot::Outcome = Default::default();
+    let mut explorer = match launch.preset {
+        Some(p) => Explorer::with_preset(p),
+        None => Explorer::default(),
+    };
+    explorer.race.apply(Command::Step(launch.steps as i64));
+    if let Some(path) = launch.screenshot.clone() {
+        explorer.screenshot = Some(screenshot::Job::new(path, outcome.clone()));
+    }
     eframe::run_native(
         "downhill",
         options,
         Box::new(|cc| {
             fonts::install(&cc.egui_ctx);
-            Ok(Box::new(Explorer::default()))
+            Ok(Box::new(explorer))
         }),
     )
-    .map_err(|e| format!("could not open the window: {e}"))
+    .map_err(|e| format!("could not open the window: {e}"))?;
+    match (
+        launch.screenshot,
+        outcome.lock().ok().and_then(|mut o| o.take()),
+    ) {
+        (None, _) => Ok(()),
+        (Some(_), Some(result)) => result,
+        (Some(_), None) => Err("the window closed before the screenshot was taken".into()),
+    }
 }
 
 /// The slowest and fastest playback, in steps per second.
@@ -52,8 +82,11 @@ pub struct Explorer {
     pub speed: f64,
     /// Fractional steps carried between frames.
     carry: f64,
+    /// The preset on show, if any (its caption is drawn over the view).
+    pub preset: Option<&'static Preset>,
     view_state: view2d::ViewState,
     heat: view2d::HeatCache,
+    screenshot: Option<screenshot::Job>,
 }
 
 impl Default for Explorer {
@@ -74,13 +107,30 @@ impl Default for Explorer {
             playing: false,
             speed: 60.0,
             carry: 0.0,
+            preset: None,
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
+            screenshot: None,
         }
     }
 }
 
 impl Explorer {
+    /// The explorer showing a preset at step 0.
+    pub fn with_preset(preset: &'static Preset) -> Self {
+        let mut explorer = Self::default();
+        explorer.load(preset);
+        explorer
+    }
+
+    /// Replaces the race with a preset's.
+    pub fn load(&mut self, preset: &'static Preset) {
+        self.race = preset.build();
+        self.preset = Some(preset);
+        self.playing = false;
+        self.view_state.reset_bounds = true;
+    }
+
     /// Applies commands, keeping the view in step with surface changes.
     pub fn apply(&mut self, commands: Vec<Command>) {
         for c in commands {
@@ -119,6 +169,22 @@ impl Explorer {
                 commands.push(Command::Reset);
             }
         });
+        let digits = [
+            Key::Num1,
+            Key::Num2,
+            Key::Num3,
+            Key::Num4,
+            Key::Num5,
+            Key::Num6,
+            Key::Num7,
+            Key::Num8,
+            Key::Num9,
+        ];
+        for (key, preset) in digits.into_iter().zip(&PRESETS) {
+            if ctx.input(|i| i.key_pressed(key)) {
+                self.load(preset);
+            }
+        }
         self.apply(commands);
     }
 
@@ -145,6 +211,21 @@ impl Explorer {
         let mut commands = Vec::new();
         ui.horizontal(|ui| {
             ui.heading(RichText::new("downhill").strong());
+            ui.separator();
+            ui.menu_button("Presets", |ui| {
+                for (k, preset) in PRESETS.iter().enumerate() {
+                    if ui
+                        .button(format!("{}  {}", k + 1, preset.title))
+                        .on_hover_text(preset.caption)
+                        .clicked()
+                    {
+                        self.load(preset);
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Lecture scenes, one idea each (keys 1–9)");
             ui.separator();
             let label = if self.playing {
                 "❚❚ Pause"
@@ -210,6 +291,9 @@ impl eframe::App for Explorer {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.keys(ctx);
         self.tick(ctx);
+        if let Some(job) = &mut self.screenshot {
+            job.tick(ctx);
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -230,6 +314,23 @@ impl eframe::App for Explorer {
                 plots::show(ui, &self.race, &mut self.plots);
             });
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(p) = self.preset {
+                let mut open = true;
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(p.title).strong().size(16.0));
+                    ui.label(RichText::new(p.caption).size(15.0));
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text("Hide the caption")
+                        .clicked()
+                    {
+                        open = false;
+                    }
+                });
+                if !open {
+                    self.preset = None;
+                }
+            }
             let preview = self
                 .view_state
                 .dragging_start
@@ -241,6 +342,7 @@ impl eframe::App for Explorer {
                 &mut self.view_state,
                 &mut self.heat,
                 preview.as_deref(),
+                self.screenshot.is_none(),
             ));
         });
         self.apply(commands);

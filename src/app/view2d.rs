@@ -123,6 +123,7 @@ pub fn show(
     state: &mut ViewState,
     cache: &mut HeatCache,
     preview: Option<&[Vec<[f64; 2]>]>,
+    readout: bool,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     let surface = *race.surface();
@@ -150,6 +151,9 @@ pub fn show(
         .allow_double_click_reset(false)
         .allow_boxed_zoom(false)
         .show_grid(false)
+        .show_crosshair(false)
+        .show_x(false)
+        .show_y(false)
         .show_background(false)
         .x_axis_label("x")
         .y_axis_label("y");
@@ -227,7 +231,7 @@ pub fn show(
     {
         commands.push(Command::SetStart([p.x, p.y]));
     }
-    if let Some(p) = hover {
+    if let (Some(p), true) = (hover, readout) {
         paint_readout(&painter, rect, &surface, [p.x, p.y]);
     }
     commands

@@ -58,7 +58,26 @@ pub fn catalog_json() -> Value {
         .iter()
         .map(|name| json!({"name": name, "formula": Schedule::describe(name)}))
         .collect();
-    json!({"surfaces": surfaces, "optimizers": optimizers, "schedules": schedules})
+    let presets: Vec<Value> = crate::presets::PRESETS
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            json!({
+                "name": p.name,
+                "key": k + 1,
+                "title": p.title,
+                "caption": p.caption,
+                "surface": p.surface.name(),
+                "optimizers": p.racers.iter().map(|r| r.kind.name()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "surfaces": surfaces,
+        "optimizers": optimizers,
+        "schedules": schedules,
+        "presets": presets,
+    })
 }
 
 /// A hyperparameter's default as text (`true`/`false` for switches).
@@ -115,6 +134,13 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 spec.meaning
             )?;
         }
+    }
+    writeln!(
+        out,
+        "\nPRESETS (downhill app --preset NAME, or keys 1–9 in the app)"
+    )?;
+    for (k, p) in crate::presets::PRESETS.iter().enumerate() {
+        writeln!(out, "  {} {:<17} {}", k + 1, p.name, p.title)?;
     }
     writeln!(out, "\nSCHEDULES (--schedule NAME[:key=value,...])")?;
     for name in Schedule::NAMES {

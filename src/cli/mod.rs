@@ -1,5 +1,6 @@
 //! The headless command line: `downhill list`, `run` and `bench` over the same engine as the app.
 
+pub mod app;
 pub mod args;
 pub mod bench;
 pub mod list;
@@ -27,6 +28,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Measure performance figures, one per line.
     Bench(bench::BenchArgs),
+    /// Open the app, optionally with a preset, and optionally save a screenshot and exit.
+    App(app::AppArgs),
 }
 
 /// Why a command failed, deciding the exit code.
@@ -62,6 +65,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::List(args) => list::execute(&args, out),
         Command::Run(args) => run::execute(&args, out),
         Command::Bench(args) => bench::execute(&args, out),
+        Command::App(args) => app::execute(&args),
     };
     match result {
         // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.

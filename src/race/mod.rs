@@ -37,6 +37,37 @@ pub struct RacerSpec {
     pub enabled: bool,
     /// A start of its own instead of the shared one.
     pub start: Option<[f64; 2]>,
+    /// Clipping of its own instead of the shared one.
+    pub clip: Option<Clip>,
+    /// Gradient noise of its own instead of the shared one.
+    pub noise: Option<f64>,
+}
+
+impl RacerSpec {
+    /// A racer with default hyperparameters and no overrides.
+    pub fn new(kind: OptimizerKind, color: [u8; 3]) -> Self {
+        Self {
+            kind,
+            hp: kind.defaults(),
+            color,
+            enabled: true,
+            start: None,
+            clip: None,
+            noise: None,
+        }
+    }
+
+    /// The run configuration of this racer under the shared settings.
+    fn config(&self, shared: &Shared) -> RunConfig {
+        RunConfig {
+            lr: self.hp.get("lr").unwrap_or(1e-3),
+            schedule: shared.schedule,
+            clip: self.clip.unwrap_or(shared.clip),
+            noise: self.noise.unwrap_or(shared.noise),
+            seed: shared.seed,
+            ..RunConfig::default()
+        }
+    }
 }
 
 /// Settings shared by every racer.
@@ -113,6 +144,8 @@ pub enum Command {
     SetRacerStart(usize, Option<[f64; 2]>),
     /// Add a racer with default hyperparameters.
     Add(OptimizerKind),
+    /// Add a fully specified racer (its colour is kept if no other racer has it).
+    AddSpec(RacerSpec),
     /// Remove the racer at this index.
     Remove(usize),
     /// Set one hyperparameter of one racer; restarts it.
@@ -143,17 +176,22 @@ pub struct Race {
 impl Race {
     /// A race on `surface` from its default start, with the given racers.
     pub fn new(surface: Surface, racers: &[OptimizerKind]) -> Self {
-        let mut race = Self {
-            surface,
-            start: surface.default_start(),
-            shared: Shared::default(),
-            lanes: Vec::new(),
-            cursor: 0,
-        };
+        let mut race = Self::empty(surface, surface.default_start(), Shared::default());
         for &kind in racers {
             race.apply(Command::Add(kind));
         }
         race
+    }
+
+    /// A race with no racers yet.
+    pub fn empty(surface: Surface, start: [f64; 2], shared: Shared) -> Self {
+        Self {
+            surface,
+            start,
+            shared,
+            lanes: Vec::new(),
+            cursor: 0,
+        }
     }
 
     /// Applies one command.
@@ -180,19 +218,10 @@ impl Race {
                 }
             }
             Command::Add(kind) => {
-                let used: Vec<[u8; 3]> = self.lanes.iter().map(|l| l.spec.color).collect();
-                let color = PALETTE
-                    .iter()
-                    .find(|c| !used.contains(c))
-                    .copied()
-                    .unwrap_or(PALETTE[self.lanes.len() % PALETTE.len()]);
-                let spec = RacerSpec {
-                    kind,
-                    hp: kind.defaults(),
-                    color,
-                    enabled: true,
-                    start: None,
-                };
+                let spec = RacerSpec::new(kind, self.free_color());
+                self.apply(Command::AddSpec(spec));
+            }
+            Command::AddSpec(spec) => {
                 self.lanes.push(Lane {
                     spec,
                     track: Track::default(),
@@ -238,6 +267,16 @@ impl Race {
             }
             Command::Reset => self.cursor = 0,
         }
+    }
+
+    /// The first palette colour no racer uses.
+    fn free_color(&self) -> [u8; 3] {
+        let used: Vec<[u8; 3]> = self.lanes.iter().map(|l| l.spec.color).collect();
+        PALETTE
+            .iter()
+            .find(|c| !used.contains(c))
+            .copied()
+            .unwrap_or(PALETTE[self.lanes.len() % PALETTE.len()])
     }
 
     /// Whether some enabled run has not stopped before the cursor.
@@ -298,14 +337,7 @@ impl Race {
         let surface = self.surface;
         let start = self.lanes[i].spec.start.unwrap_or(self.start);
         let lane = &mut self.lanes[i];
-        let config = RunConfig {
-            lr: lane.spec.hp.get("lr").unwrap_or(1e-3),
-            schedule: self.shared.schedule,
-            clip: self.shared.clip,
-            noise: self.shared.noise,
-            seed: self.shared.seed,
-            ..RunConfig::default()
-        };
+        let config = lane.spec.config(&self.shared);
         let runner = Runner::new(surface, lane.spec.kind.build(&lane.spec.hp), config, &start).ok();
         lane.track = Track::default();
         if let Some(r) = &runner {
@@ -330,14 +362,7 @@ impl Race {
                     return Vec::new();
                 }
                 let start = lane.spec.start.unwrap_or(self.start);
-                let config = RunConfig {
-                    lr: lane.spec.hp.get("lr").unwrap_or(1e-3),
-                    schedule: self.shared.schedule,
-                    clip: self.shared.clip,
-                    noise: self.shared.noise,
-                    seed: self.shared.seed,
-                    ..RunConfig::default()
-                };
+                let config = lane.spec.config(&self.shared);
                 let optimizer = lane.spec.kind.build(&lane.spec.hp);
                 let Ok(mut runner) = Runner::new(self.surface, optimizer, config, &start) else {
                     return Vec::new();

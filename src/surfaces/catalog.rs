@@ -333,7 +333,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
     SurfaceInfo {
         name: "plateau-cliff",
         title: "Plateau and cliff",
-        formula: "f(x, y) = 1 − exp(−(x² + y²)/2) + 5·σ(10·(x − 2.5)),  σ(u) = 1/(1 + exp(−u))",
+        formula: "f(x, y) = 1 − exp(−(x² + y²)/2) + 5·σ(20·(x − 2.5)),  σ(u) = 1/(1 + exp(−u))",
         lesson: "A plateau where gradients vanish and a cliff where they explode: one step off the cliff throws you far away, unless gradients are clipped.",
         params: &[],
         view: view(-6.0, 6.0, -4.0, 4.0),

@@ -111,12 +111,12 @@ pub fn quadratic<R: Real>(a: [f64; 3], x: R, y: R) -> R {
 /// Height of the cliff in [`plateau_cliff`].
 pub const CLIFF_HEIGHT: f64 = 5.0;
 /// Steepness of the cliff in [`plateau_cliff`] (its slope at the edge is height·steepness/4).
-pub const CLIFF_STEEPNESS: f64 = 10.0;
+pub const CLIFF_STEEPNESS: f64 = 20.0;
 /// Position of the cliff edge along x in [`plateau_cliff`].
 pub const CLIFF_EDGE: f64 = 2.5;
 
 /// A Gaussian well on a flat plateau, behind a cliff:
-/// 1 − exp(−(x² + y²)/2) + 5 σ(10 (x − 2.5)), with σ the logistic sigmoid.
+/// 1 − exp(−(x² + y²)/2) + 5 σ(20 (x − 2.5)), with σ the logistic sigmoid.
 #[inline]
 pub fn plateau_cliff<R: Real>(x: R, y: R) -> R {
     let well = -((x.sqr() + y.sqr()) * -0.5).exp() + 1.0;
