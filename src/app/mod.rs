@@ -287,16 +287,12 @@ impl Explorer {
     }
 }
 
-impl eframe::App for Explorer {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.keys(ctx);
-        self.tick(ctx);
-        if let Some(job) = &mut self.screenshot {
-            job.tick(ctx);
-        }
-    }
-
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+impl Explorer {
+    /// One frame: keyboard, time, then every panel. Called by eframe, and by the UI tests.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.keys(&ctx);
+        self.tick(&ctx);
         let mut commands = Vec::new();
         egui::Panel::top("transport").show(ui, |ui| {
             commands.extend(self.transport(ui));
@@ -346,5 +342,22 @@ impl eframe::App for Explorer {
             ));
         });
         self.apply(commands);
+    }
+
+    /// Where the plane point `p` is on screen in the last frame of the 2D view.
+    pub fn screen_pos(&self, p: [f64; 2]) -> Option<egui::Pos2> {
+        self.view_state.screen_pos(p)
+    }
+}
+
+impl eframe::App for Explorer {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if let Some(job) = &mut self.screenshot {
+            job.tick(ctx);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
     }
 }

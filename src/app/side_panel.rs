@@ -30,10 +30,9 @@ pub fn show(ui: &mut egui::Ui, race: &Race, view: &mut ViewSettings) -> Vec<Comm
 fn surface_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
     let surface = race.surface();
     let info = surface.info();
-    ui.heading("Surface");
-    egui::ComboBox::from_id_salt("surface")
-        .selected_text(info.title)
-        .width(ui.available_width() - 8.0)
+    egui::ComboBox::from_label(RichText::new("Surface").heading())
+        .selected_text(RichText::new(info.title).size(15.0))
+        .width(ui.available_width() - 110.0)
         .show_ui(ui, |ui| {
             for kind in SurfaceKind::ALL {
                 let selected = kind == surface.kind();
@@ -93,47 +92,53 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
     for (i, lane) in race.lanes().iter().enumerate() {
         let spec = &lane.spec;
         let id = ui.make_persistent_id(("racer", i, spec.kind.name()));
-        egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false)
-            .show_header(ui, |ui| {
-                let mut color = spec.color;
-                if ui.color_edit_button_srgb(&mut color).changed() {
-                    commands.push(Command::SetColor(i, color));
-                }
-                let mut on = spec.enabled;
-                if ui
-                    .checkbox(&mut on, "")
-                    .on_hover_text("Run and draw this optimizer")
-                    .changed()
-                {
-                    commands.push(Command::SetEnabled(i, on));
-                }
-                ui.label(
-                    RichText::new(spec.kind.title())
+        let mut toggle = false;
+        let mut header =
+            egui::collapsing_header::CollapsingState::load_with_default_open(ui.ctx(), id, false)
+                .show_header(ui, |ui| {
+                    let mut color = spec.color;
+                    if ui.color_edit_button_srgb(&mut color).changed() {
+                        commands.push(Command::SetColor(i, color));
+                    }
+                    let mut on = spec.enabled;
+                    if ui
+                        .checkbox(&mut on, "")
+                        .on_hover_text("Run and draw this optimizer")
+                        .changed()
+                    {
+                        commands.push(Command::SetEnabled(i, on));
+                    }
+                    let name = RichText::new(spec.kind.title())
                         .strong()
-                        .color(rgb(spec.color)),
-                )
-                .on_hover_text(format!(
-                    "{}\n\n{}",
-                    spec.kind.summary(),
-                    spec.kind.formula()
-                ));
-                let lr = spec.hp.get("lr").unwrap_or(0.0);
-                ui.label(RichText::new(format!("γ={}", super::view2d::short(lr))).weak());
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.small_button("✖").on_hover_text("Remove").clicked() {
-                        commands.push(Command::Remove(i));
-                    }
+                        .color(rgb(spec.color));
+                    toggle = ui
+                        .add(egui::Label::new(name).sense(egui::Sense::click()))
+                        .on_hover_text(format!(
+                            "{}\n\n{}\nClick to show its hyperparameters.",
+                            spec.kind.summary(),
+                            spec.kind.formula()
+                        ))
+                        .clicked();
+                    let lr = spec.hp.get("lr").unwrap_or(0.0);
+                    ui.label(RichText::new(format!("γ={}", super::view2d::short(lr))).weak());
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                            commands.push(Command::Remove(i));
+                        }
+                    });
                 });
-            })
-            .body(|ui| {
-                let formula = spec.kind.formula();
-                for hs in spec.kind.hyper_specs() {
-                    let mut v = spec.hp.get(hs.name).unwrap_or(hs.default);
-                    if hyper_widget(ui, hs, &mut v, Some(formula)) {
-                        commands.push(Command::SetHyper(i, hs.name, v));
-                    }
+        if toggle {
+            header.toggle();
+        }
+        header.body(|ui| {
+            let formula = spec.kind.formula();
+            for hs in spec.kind.hyper_specs() {
+                let mut v = spec.hp.get(hs.name).unwrap_or(hs.default);
+                if hyper_widget(ui, hs, &mut v, Some(formula)) {
+                    commands.push(Command::SetHyper(i, hs.name, v));
                 }
-            });
+            }
+        });
     }
 }
 
@@ -212,25 +217,21 @@ fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
     let mut shared: Shared = *race.shared();
     let mut changed = false;
     ui.heading("Every optimizer");
-    ui.horizontal(|ui| {
-        ui.label("Schedule")
-            .on_hover_text("How the learning rate changes with the step");
-        egui::ComboBox::from_id_salt("schedule")
-            .selected_text(shared.schedule.name())
-            .show_ui(ui, |ui| {
-                for name in Schedule::NAMES {
-                    if ui
-                        .selectable_label(shared.schedule.name() == name, name)
-                        .on_hover_text(Schedule::describe(name))
-                        .clicked()
-                        && let Ok(s) = Schedule::parse(name)
-                    {
-                        shared.schedule = s;
-                        changed = true;
-                    }
+    egui::ComboBox::from_label("learning-rate schedule")
+        .selected_text(shared.schedule.name())
+        .show_ui(ui, |ui| {
+            for name in Schedule::NAMES {
+                if ui
+                    .selectable_label(shared.schedule.name() == name, name)
+                    .on_hover_text(Schedule::describe(name))
+                    .clicked()
+                    && let Ok(s) = Schedule::parse(name)
+                {
+                    shared.schedule = s;
+                    changed = true;
                 }
-            });
-    });
+            }
+        });
     ui.label(
         RichText::new(Schedule::describe(shared.schedule.name()))
             .weak()
@@ -326,16 +327,13 @@ fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
 
 fn display_section(ui: &mut egui::Ui, view: &mut ViewSettings) {
     ui.heading("Display");
-    ui.horizontal(|ui| {
-        ui.label("Colormap");
-        egui::ComboBox::from_id_salt("colormap")
-            .selected_text(view.colormap.name())
-            .show_ui(ui, |ui| {
-                for c in Colormap::ALL {
-                    ui.selectable_value(&mut view.colormap, c, c.name());
-                }
-            });
-    });
+    egui::ComboBox::from_label("colormap")
+        .selected_text(view.colormap.name())
+        .show_ui(ui, |ui| {
+            for c in Colormap::ALL {
+                ui.selectable_value(&mut view.colormap, c, c.name());
+            }
+        });
     ui.checkbox(&mut view.log_scale, "Log colour scale")
         .on_hover_text("Colour by log(f − f_min): shows detail on surfaces with huge ranges");
     ui.horizontal(|ui| {

@@ -105,6 +105,15 @@ pub struct ViewState {
     last_transform: Option<PlotTransform>,
 }
 
+impl ViewState {
+    /// Where the plane point `p` was drawn in the last frame.
+    pub fn screen_pos(&self, p: [f64; 2]) -> Option<Pos2> {
+        self.last_transform
+            .as_ref()
+            .map(|t| t.position_from_point(&PlotPoint::new(p[0], p[1])))
+    }
+}
+
 impl Default for ViewState {
     fn default() -> Self {
         Self {
@@ -221,9 +230,13 @@ pub fn show(
     );
 
     // Input: drag the start, click to set it.
-    let hover = response.inner;
+    let hover = response
+        .response
+        .hovered()
+        .then_some(response.inner)
+        .flatten();
     if state.dragging_start {
-        if let Some(p) = hover {
+        if let Some(p) = response.inner {
             commands.push(Command::SetStart([p.x, p.y]));
         }
     } else if response.response.clicked()
