@@ -8,7 +8,7 @@ use eframe::egui::{self, RichText};
 use egui_plot::{Line, Plot, VLine};
 
 /// Most points drawn per curve.
-const MAX_POINTS: usize = 1200;
+const MAX_POINTS: usize = 600;
 
 /// Options of the plots.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -51,6 +51,25 @@ struct HeatKey {
     resolution: usize,
 }
 
+impl HeatKey {
+    /// Equal up to a window change too small to see (egui_plot nudges its bounds by a few
+    /// ulps from frame to frame when it keeps the aspect ratio).
+    fn same_as(&self, other: &HeatKey) -> bool {
+        let span = (self.window[1] - self.window[0]).max(self.window[3] - self.window[2]);
+        let close = self
+            .window
+            .iter()
+            .zip(other.window)
+            .all(|(a, b)| (a - b).abs() <= 1e-6 * span);
+        close
+            && self.surface == other.surface
+            && self.colormap == other.colormap
+            && self.log == other.log
+            && self.levels == other.levels
+            && self.resolution == other.resolution
+    }
+}
+
 /// The heatmap texture and contour lines for the current window, recomputed only when the
 /// surface, the window or the settings change.
 #[derive(Default)]
@@ -62,6 +81,14 @@ pub struct HeatCache {
 }
 
 impl HeatCache {
+    /// The window the cached heatmap covers.
+    fn window(&self) -> Option<Window> {
+        self.key.map(|k| Window {
+            x: (k.window[0], k.window[1]),
+            y: (k.window[2], k.window[3]),
+        })
+    }
+
     /// Makes the cache current for `surface` over `window`.
     fn update(
         &mut self,
@@ -78,7 +105,7 @@ impl HeatCache {
             levels: view.levels,
             resolution: view.resolution,
         };
-        if self.key == Some(key) {
+        if self.key.is_some_and(|k| k.same_as(&key)) {
             return;
         }
         let n = view.resolution.clamp(16, 1024);
@@ -89,7 +116,10 @@ impl HeatCache {
             Some(t) => t.set(image, TextureOptions::LINEAR),
             None => self.texture = Some(ctx.load_texture("heatmap", image, TextureOptions::LINEAR)),
         }
-        self.contours = contours(&grid, &scale.levels(view.levels));
+        // Contours from a coarser grid: at 7 px per cell the lines look the same, and half
+        // the segments keep every frame's geometry small.
+        let coarse = Grid::sample(surface, window, n / 2, n / 2);
+        self.contours = contours(&coarse, &scale.levels(view.levels));
         self.scale = Some(scale);
         self.key = Some(key);
     }
@@ -183,6 +213,7 @@ pub fn show(
             y: (b.min()[1], b.max()[1]),
         };
         cache.update(plot_ui.ctx(), &surface, window, view);
+        let window = cache.window().unwrap_or(window);
         if let Some(texture) = &cache.texture {
             let centre = PlotPoint::new(
                 (window.x.0 + window.x.1) / 2.0,
@@ -255,18 +286,30 @@ pub fn rgb(c: [u8; 3]) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
 }
 
+/// Contour segments as one mesh of thin quads: tens of thousands of segments stay cheap
+/// (separate line shapes would each be tessellated and feathered).
 fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn([f64; 2]) -> Pos2) {
-    let stroke = Stroke::new(1.0, Color32::from_white_alpha(70));
-    let mut shapes = Vec::new();
+    let color = Color32::from_white_alpha(70);
+    let half_width = 0.6;
+    let mut mesh = egui::Mesh::default();
     for c in lines {
         for seg in &c.segments {
-            shapes.push(Shape::line_segment(
-                [to_screen(seg[0]), to_screen(seg[1])],
-                stroke,
-            ));
+            let (a, b) = (to_screen(seg[0]), to_screen(seg[1]));
+            let d = b - a;
+            let len = d.length();
+            if len < 1e-3 || !len.is_finite() {
+                continue;
+            }
+            let n = Vec2::new(-d.y, d.x) * (half_width / len);
+            let base = mesh.vertices.len() as u32;
+            for p in [a + n, a - n, b - n, b + n] {
+                mesh.colored_vertex(p, color);
+            }
+            mesh.add_triangle(base, base + 1, base + 2);
+            mesh.add_triangle(base, base + 2, base + 3);
         }
     }
-    painter.extend(shapes);
+    painter.add(Shape::mesh(mesh));
 }
 
 fn paint_known_points(painter: &Painter, surface: &Surface, to_screen: &impl Fn([f64; 2]) -> Pos2) {
@@ -326,7 +369,7 @@ fn paint_tracks(
         }
         let color = rgb(lane.spec.color);
         let end = race.index_at_cursor(track);
-        let pts: Vec<Pos2> = track.points[..=end].iter().map(|p| to_screen(*p)).collect();
+        let pts = thin(track.points[..=end].iter().map(|p| to_screen(*p)));
         let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
         if split > 0 {
             painter.add(Shape::line(
@@ -345,10 +388,10 @@ fn paint_tracks(
                 painter.circle_filled(*p, 2.2, color);
             }
         }
-        let ball = pts[end];
+        let ball = to_screen(track.points[end]);
         // The last update, as an arrow into the ball.
         if end > 0 {
-            let from = pts[end - 1];
+            let from = to_screen(track.points[end - 1]);
             if from.distance(ball) > 6.0 {
                 painter.arrow(from, ball - from, Stroke::new(2.0, Color32::WHITE));
             }
@@ -363,6 +406,24 @@ fn paint_tracks(
         }
         painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
     }
+}
+
+/// Screen points with those closer than half a pixel to the previous one dropped (the last
+/// point is always kept): a converging run piles thousands of steps onto a few pixels.
+fn thin(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
+    let mut out: Vec<Pos2> = Vec::new();
+    let mut pending = None;
+    for p in points {
+        match out.last() {
+            Some(last) if last.distance_sq(p) < 0.25 => pending = Some(p),
+            _ => {
+                out.push(p);
+                pending = None;
+            }
+        }
+    }
+    out.extend(pending);
+    out
 }
 
 fn paint_readout(painter: &Painter, rect: Rect, surface: &Surface, p: [f64; 2]) {

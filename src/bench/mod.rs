@@ -34,7 +34,114 @@ pub const FIGURES: &[Figure] = &[
         about: "256×256 start points × 500 Adam steps on Himmelblau, all cores (target < 2 s)",
         measure: grid_runs_s,
     },
+    Figure {
+        name: "contour_ms",
+        unit: "ms",
+        about: "sample Himmelblau on a 512×512 grid and extract 20 contour levels (target ≤ 15 ms)",
+        measure: contour_ms,
+    },
+    Figure {
+        name: "preview_ms",
+        unit: "ms",
+        about: "recompute 8 optimizers × 500 steps for the live preview (target ≤ 2 ms)",
+        measure: preview_ms,
+    },
+    Figure {
+        name: "frame_cpu_ms",
+        unit: "ms",
+        about: "p95 CPU time of one headless frame: 8 optimizers, 2,000-step trails, 256² heatmap, 20 contours, plots (target ≤ 8 ms)",
+        measure: frame_cpu_ms,
+    },
 ];
+
+/// The median of `samples` runs of `f`, in milliseconds.
+fn median_ms(samples: usize, mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..samples)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Median milliseconds to sample a 512×512 grid and extract 20 contour levels.
+fn contour_ms() -> f64 {
+    use crate::field::{Grid, Scale, Window, contours};
+    let surface = Surface::new(SurfaceKind::Himmelblau);
+    let v = surface.info().view;
+    let window = Window { x: v.x, y: v.y };
+    median_ms(15, || {
+        let grid = Grid::sample(&surface, window, 512, 512);
+        let scale = Scale::of(&grid, true);
+        std::hint::black_box(contours(&grid, &scale.levels(20)));
+    })
+}
+
+/// Eight racers, one per optimizer family, on Rosenbrock.
+fn eight_racers() -> crate::race::Race {
+    use OptimizerKind as K;
+    let kinds = [
+        K::Gd,
+        K::Momentum,
+        K::Nesterov,
+        K::Adagrad,
+        K::Rmsprop,
+        K::Adam,
+        K::Nadam,
+        K::Lion,
+    ];
+    let mut race = crate::race::Race::new(Surface::new(SurfaceKind::Rosenbrock), &kinds);
+    for i in 0..kinds.len() {
+        race.apply(crate::race::Command::SetHyper(i, "lr", 1e-3));
+    }
+    race
+}
+
+/// Median milliseconds for the live preview: 8 optimizers × 500 steps from scratch.
+fn preview_ms() -> f64 {
+    let race = eight_racers();
+    median_ms(50, || {
+        std::hint::black_box(race.preview(500));
+    })
+}
+
+/// p95 milliseconds of CPU time for one frame of the explorer, built and tessellated
+/// headless (no GPU): 8 racers with 2,000-step trails, 256² heatmap, 20 contour levels.
+fn frame_cpu_ms() -> f64 {
+    use eframe::egui;
+    let ctx = egui::Context::default();
+    crate::app::fonts::install(&ctx);
+    let mut app = crate::app::Explorer::default();
+    app.race = eight_racers();
+    app.race.apply(crate::race::Command::Step(2000));
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1440.0, 900.0),
+        )),
+        ..Default::default()
+    };
+    let frame = |app: &mut crate::app::Explorer| {
+        let out = ctx.run_ui(input(), |ui| app.frame(ui));
+        std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
+    };
+    // Warm up: fonts, heatmap texture, layout.
+    for _ in 0..5 {
+        frame(&mut app);
+    }
+    let mut times: Vec<f64> = (0..60)
+        .map(|_| {
+            let start = Instant::now();
+            frame(&mut app);
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[(times.len() * 95) / 100]
+}
 
 /// Looks a figure up by name.
 pub fn figure(name: &str) -> Option<&'static Figure> {

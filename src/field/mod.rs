@@ -150,75 +150,103 @@ pub struct Contour {
     pub segments: Vec<[[f64; 2]; 2]>,
 }
 
-/// Extracts the contour lines of `grid` at `levels` by marching squares, levels in parallel.
+/// Extracts the contour lines of `grid` at `levels` by marching squares, rows in parallel.
+/// Each cell is visited once: only the levels between its smallest and largest corner are
+/// traced through it.
 pub fn contours(grid: &Grid, levels: &[f64]) -> Vec<Contour> {
-    levels
-        .par_iter()
+    let (nx, ny) = (grid.nx, grid.ny);
+    let mut order: Vec<usize> = (0..levels.len()).collect();
+    order.sort_by(|&a, &b| levels[a].total_cmp(&levels[b]));
+    let sorted: Vec<f64> = order.iter().map(|&k| levels[k]).collect();
+    let rows: Vec<Vec<Vec<[[f64; 2]; 2]>>> = (0..ny.saturating_sub(1))
+        .into_par_iter()
+        .map(|j| {
+            let mut per_level = vec![Vec::new(); sorted.len()];
+            for i in 0..nx.saturating_sub(1) {
+                let f = [
+                    grid.values[j * nx + i],
+                    grid.values[j * nx + i + 1],
+                    grid.values[(j + 1) * nx + i + 1],
+                    grid.values[(j + 1) * nx + i],
+                ];
+                if f.iter().any(|x| !x.is_finite()) {
+                    continue;
+                }
+                let lo = f.iter().fold(f64::INFINITY, |m, x| m.min(*x));
+                let hi = f.iter().fold(f64::NEG_INFINITY, |m, x| m.max(*x));
+                let first = sorted.partition_point(|l| *l < lo);
+                for (k, &level) in sorted.iter().enumerate().skip(first) {
+                    if level >= hi {
+                        break;
+                    }
+                    march_cell(grid, i, j, f, level, &mut per_level[k]);
+                }
+            }
+            per_level
+        })
+        .collect();
+    let mut out: Vec<Contour> = levels
+        .iter()
         .map(|&level| Contour {
             level,
-            segments: march(grid, level),
+            segments: Vec::new(),
         })
-        .collect()
-}
-
-/// Marching squares for one level; saddle cells are split by the cell's mean value.
-fn march(grid: &Grid, level: f64) -> Vec<[[f64; 2]; 2]> {
-    let (nx, ny) = (grid.nx, grid.ny);
-    let mut out = Vec::new();
-    if nx < 2 || ny < 2 {
-        return out;
-    }
-    let v = |i: usize, j: usize| grid.values[j * nx + i];
-    // Where the level crosses the edge between two corners.
-    let cross = |a: [f64; 2], fa: f64, b: [f64; 2], fb: f64| {
-        let t = ((level - fa) / (fb - fa)).clamp(0.0, 1.0);
-        [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
-    };
-    for j in 0..ny - 1 {
-        for i in 0..nx - 1 {
-            // Corners counter-clockwise from bottom-left.
-            let f = [v(i, j), v(i + 1, j), v(i + 1, j + 1), v(i, j + 1)];
-            if f.iter().any(|x| !x.is_finite()) {
-                continue;
-            }
-            let p = [
-                grid.point(i, j),
-                grid.point(i + 1, j),
-                grid.point(i + 1, j + 1),
-                grid.point(i, j + 1),
-            ];
-            let case = f
-                .iter()
-                .enumerate()
-                .fold(0u8, |c, (k, x)| c | (u8::from(*x > level) << k));
-            if case == 0 || case == 15 {
-                continue;
-            }
-            // Edge k joins corner k and corner k + 1.
-            let edge = |k: usize| cross(p[k], f[k], p[(k + 1) % 4], f[(k + 1) % 4]);
-            let pairs: &[(usize, usize)] = match case {
-                1 | 14 => &[(3, 0)],
-                2 | 13 => &[(0, 1)],
-                3 | 12 => &[(3, 1)],
-                4 | 11 => &[(1, 2)],
-                6 | 9 => &[(0, 2)],
-                7 | 8 => &[(2, 3)],
-                5 | 10 => {
-                    let centre_above = f.iter().sum::<f64>() / 4.0 > level;
-                    if (case == 5) == centre_above {
-                        &[(0, 1), (2, 3)]
-                    } else {
-                        &[(3, 0), (1, 2)]
-                    }
-                }
-                _ => &[],
-            };
-            for &(a, b) in pairs {
-                out.push([edge(a), edge(b)]);
-            }
+        .collect();
+    for row in rows {
+        for (k, segs) in row.into_iter().enumerate() {
+            out[order[k]].segments.extend(segs);
         }
     }
     out
+}
+
+/// The segments of one level through cell (i, j) with corner values `f` (counter-clockwise
+/// from bottom-left); saddle cells are split by the cell's mean value.
+fn march_cell(
+    grid: &Grid,
+    i: usize,
+    j: usize,
+    f: [f64; 4],
+    level: f64,
+    out: &mut Vec<[[f64; 2]; 2]>,
+) {
+    let case = f
+        .iter()
+        .enumerate()
+        .fold(0u8, |c, (k, x)| c | (u8::from(*x > level) << k));
+    let pairs: &[(usize, usize)] = match case {
+        1 | 14 => &[(3, 0)],
+        2 | 13 => &[(0, 1)],
+        3 | 12 => &[(3, 1)],
+        4 | 11 => &[(1, 2)],
+        6 | 9 => &[(0, 2)],
+        7 | 8 => &[(2, 3)],
+        5 | 10 => {
+            let centre_above = f.iter().sum::<f64>() / 4.0 > level;
+            if (case == 5) == centre_above {
+                &[(0, 1), (2, 3)]
+            } else {
+                &[(3, 0), (1, 2)]
+            }
+        }
+        _ => return,
+    };
+    let p = [
+        grid.point(i, j),
+        grid.point(i + 1, j),
+        grid.point(i + 1, j + 1),
+        grid.point(i, j + 1),
+    ];
+    // Where the level crosses edge k, which joins corner k and corner k + 1.
+    let edge = |k: usize| {
+        let (a, b) = (p[k], p[(k + 1) % 4]);
+        let (fa, fb) = (f[k], f[(k + 1) % 4]);
+        let t = ((level - fa) / (fb - fa)).clamp(0.0, 1.0);
+        [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+    };
+    for &(a, b) in pairs {
+        out.push([edge(a), edge(b)]);
+    }
 }
 
 #[cfg(test)]
