@@ -65,6 +65,9 @@ pub fn run(launch: Launch) -> Result<(), String> {
     }
 }
 
+/// Steps of the live preview drawn while something is dragged.
+pub const PREVIEW_STEPS: u64 = 500;
+
 /// The slowest and fastest playback, in steps per second.
 pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 1.0..=10_000.0;
 
@@ -82,6 +85,12 @@ pub struct Explorer {
     pub speed: f64,
     /// Fractional steps carried between frames.
     carry: f64,
+    /// Presentation mode: everything drawn larger, for a projector.
+    pub presenting: bool,
+    /// Side and bottom panels hidden (Tab), leaving the map alone.
+    pub panels_hidden: bool,
+    /// Light theme instead of dark.
+    pub light: bool,
     /// The preset on show, if any (its caption is drawn over the view).
     pub preset: Option<&'static Preset>,
     view_state: view2d::ViewState,
@@ -107,6 +116,9 @@ impl Default for Explorer {
             playing: false,
             speed: 60.0,
             carry: 0.0,
+            presenting: false,
+            panels_hidden: false,
+            light: false,
             preset: None,
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
@@ -167,6 +179,16 @@ impl Explorer {
             if i.key_pressed(Key::R) {
                 self.playing = false;
                 commands.push(Command::Reset);
+            }
+            if i.key_pressed(Key::Tab) {
+                self.panels_hidden = !self.panels_hidden;
+            }
+            if i.key_pressed(Key::F11) {
+                let fullscreen = i.viewport().fullscreen.unwrap_or(false);
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!fullscreen));
+            }
+            if i.key_pressed(Key::P) {
+                self.presenting = !self.presenting;
             }
         });
         let digits = [
@@ -293,10 +315,28 @@ impl Explorer {
         let ctx = ui.ctx().clone();
         self.keys(&ctx);
         self.tick(&ctx);
+        ctx.set_theme(if self.light {
+            egui::Theme::Light
+        } else {
+            egui::Theme::Dark
+        });
+        let zoom = if self.presenting { 1.4 } else { 1.0 };
+        if ctx.zoom_factor() != zoom {
+            ctx.set_zoom_factor(zoom);
+        }
         let mut commands = Vec::new();
         egui::Panel::top("transport").show(ui, |ui| {
             commands.extend(self.transport(ui));
         });
+        if !self.panels_hidden {
+            self.side_and_bottom(ui, &mut commands);
+        }
+        self.central(ui, &mut commands);
+        self.apply(commands);
+    }
+
+    /// The controls on the left and the plots at the bottom.
+    fn side_and_bottom(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(340.0)
@@ -309,6 +349,10 @@ impl Explorer {
             .show(ui, |ui| {
                 plots::show(ui, &self.race, &mut self.plots);
             });
+    }
+
+    /// The caption and the 2D view.
+    fn central(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         egui::CentralPanel::default().show(ui, |ui| {
             if let Some(p) = self.preset {
                 let mut open = true;
@@ -327,10 +371,11 @@ impl Explorer {
                     self.preset = None;
                 }
             }
-            let preview = self
-                .view_state
-                .dragging_start
-                .then(|| self.race.preview(500));
+            // Live preview: while the start or a hyperparameter is dragged, the next 500
+            // steps of every racer are recomputed and drawn each frame.
+            let dragging_hyper = side_panel::dragging(ui.ctx());
+            let preview = (self.view_state.dragging_start || dragging_hyper)
+                .then(|| self.race.preview(PREVIEW_STEPS));
             commands.extend(view2d::show(
                 ui,
                 &self.race,
@@ -341,7 +386,6 @@ impl Explorer {
                 self.screenshot.is_none(),
             ));
         });
-        self.apply(commands);
     }
 
     /// Where the plane point `p` is on screen in the last frame of the 2D view.

@@ -9,6 +9,15 @@ use crate::race::{Command, Race, Shared};
 use crate::surfaces::{Surface, SurfaceKind};
 use eframe::egui::{self, RichText};
 
+/// Memory key of the "a hyperparameter is being dragged" flag.
+const DRAGGING: &str = "downhill.hyper_dragging";
+
+/// Whether a hyperparameter slider was being dragged in the last frame; clears the flag.
+pub fn dragging(ctx: &egui::Context) -> bool {
+    ctx.data_mut(|d| d.remove_temp::<bool>(egui::Id::unique(DRAGGING)))
+        .unwrap_or(false)
+}
+
 /// The most racers at once.
 pub const MAX_RACERS: usize = 10;
 
@@ -142,7 +151,8 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
     }
 }
 
-/// A widget for one hyperparameter; returns whether the value changed.
+/// A widget for one hyperparameter; returns whether the value changed. While its slider is
+/// being dragged it marks the frame for the live preview ([`dragging`]).
 fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Option<&str>) -> bool {
     let tip = match formula {
         Some(f) => format!(
@@ -159,12 +169,12 @@ fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Optio
             spec.range_text()
         ),
     };
-    let changed = match spec.kind {
+    let response = match spec.kind {
         HyperKind::Bool => {
             let mut on = *v != 0.0;
             let r = ui.checkbox(&mut on, spec.name).on_hover_text(tip);
             *v = if on { 1.0 } else { 0.0 };
-            r.changed()
+            r
         }
         HyperKind::Int => {
             let r = ui
@@ -174,7 +184,7 @@ fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Optio
                         .text(spec.name),
                 )
                 .on_hover_text(tip);
-            r.changed()
+            r
         }
         HyperKind::Real => {
             let (lo, hi) = slider_range(spec);
@@ -184,9 +194,14 @@ fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Optio
             if spec.log_scale {
                 slider = slider.logarithmic(true).smallest_positive(lo.max(1e-12));
             }
-            ui.add(slider).on_hover_text(tip).changed()
+            ui.add(slider).on_hover_text(tip)
         }
     };
+    if response.dragged() {
+        ui.ctx()
+            .data_mut(|d| d.insert_temp(egui::Id::unique(DRAGGING), true));
+    }
+    let changed = response.changed();
     if changed {
         *v = spec.clamp(*v);
     }
