@@ -135,3 +135,43 @@ fn every_preset_loads_from_its_key_and_runs() {
         assert!(h.state().race.cursor() > 0, "{} did not run", preset.name);
     }
 }
+
+#[test]
+fn the_session_survives_a_restart_and_defaults_reset_it() {
+    let mut h = harness();
+    h.key_press(Key::Num6);
+    h.run_steps(2);
+    h.state_mut().light = true;
+    let saved = h.state().saved();
+    let restored = Explorer::restore(saved);
+    assert_eq!(restored.race.scene(), h.state().race.scene());
+    assert!(restored.light);
+    h.get_by_label("Defaults").click();
+    h.run_steps(2);
+    assert_eq!(h.state().race.scene(), Explorer::default().race.scene());
+    assert!(!h.state().light);
+}
+
+#[test]
+fn tab_hides_the_panels_and_p_enlarges_everything() {
+    let mut h = harness();
+    assert!(h.query_by_label("Optimizers").is_some() || h.query_by_label("Surface").is_some());
+    h.key_press(Key::Tab);
+    h.run_steps(2);
+    assert!(h.state().panels_hidden);
+    assert!(
+        h.query_by_label("Surface").is_none(),
+        "the side panel should be hidden"
+    );
+    h.key_press(Key::Space);
+    h.run_steps(3);
+    assert!(
+        h.state().playing,
+        "keys must keep working after Tab (wants keyboard: {})",
+        h.ctx.egui_wants_keyboard_input()
+    );
+    h.key_press(Key::P);
+    h.run_steps(2);
+    assert!(h.state().presenting);
+    assert_eq!(h.ctx.zoom_factor(), 1.4);
+}

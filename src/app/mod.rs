@@ -10,9 +10,10 @@ pub mod view2d;
 
 use crate::optim::OptimizerKind;
 use crate::presets::{PRESETS, Preset};
-use crate::race::{Command, Race};
+use crate::race::{Command, Race, Scene};
 use crate::surfaces::{Surface, SurfaceKind};
 use eframe::egui::{self, Key, RichText};
+use serde::{Deserialize, Serialize};
 
 /// The initial window size, made for a projector.
 pub const WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
@@ -38,19 +39,31 @@ pub fn run(launch: Launch) -> Result<(), String> {
         ..Default::default()
     };
     let outcome: screenshot::Outcome = Default::default();
-    let mut explorer = match launch.preset {
-        Some(p) => Explorer::with_preset(p),
-        None => Explorer::default(),
-    };
-    explorer.race.apply(Command::Step(launch.steps as i64));
-    if let Some(path) = launch.screenshot.clone() {
-        explorer.screenshot = Some(screenshot::Job::new(path, outcome.clone()));
-    }
+    let screenshot = launch.screenshot.clone();
+    let job_outcome = outcome.clone();
     eframe::run_native(
         "downhill",
         options,
-        Box::new(|cc| {
+        Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
+            // A launch that names a scene (a preset, a screenshot) starts from it; a plain
+            // launch picks up where the last session left off.
+            let restored = (launch.preset.is_none() && screenshot.is_none())
+                .then(|| {
+                    cc.storage
+                        .and_then(|s| eframe::get_value::<Saved>(s, eframe::APP_KEY))
+                })
+                .flatten();
+            let mut explorer = match (launch.preset, restored) {
+                (Some(p), _) => Explorer::with_preset(p),
+                (None, Some(saved)) => Explorer::restore(saved),
+                (None, None) => Explorer::default(),
+            };
+            explorer.race.apply(Command::Step(launch.steps as i64));
+            explorer.persist = screenshot.is_none();
+            if let Some(path) = screenshot {
+                explorer.screenshot = Some(screenshot::Job::new(path, job_outcome));
+            }
             Ok(Box::new(explorer))
         }),
     )
@@ -63,6 +76,21 @@ pub fn run(launch: Launch) -> Result<(), String> {
         (Some(_), Some(result)) => result,
         (Some(_), None) => Err("the window closed before the screenshot was taken".into()),
     }
+}
+
+/// What is kept between launches: the scene and how it is shown.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Saved {
+    /// Surface, start, settings and racers.
+    pub scene: Scene,
+    /// 2D view settings.
+    pub view: view2d::ViewSettings,
+    /// Plot settings.
+    pub plots: plots::PlotSettings,
+    /// Playback speed.
+    pub speed: f64,
+    /// Light theme.
+    pub light: bool,
 }
 
 /// Steps of the live preview drawn while something is dragged.
@@ -96,6 +124,10 @@ pub struct Explorer {
     view_state: view2d::ViewState,
     heat: view2d::HeatCache,
     screenshot: Option<screenshot::Job>,
+    /// Whether to save the session on exit (not for screenshots).
+    persist: bool,
+    /// Tab was pressed: take back the focus egui's own Tab navigation gives a widget.
+    drop_focus: bool,
 }
 
 impl Default for Explorer {
@@ -123,6 +155,8 @@ impl Default for Explorer {
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
             screenshot: None,
+            persist: false,
+            drop_focus: false,
         }
     }
 }
@@ -133,6 +167,43 @@ impl Explorer {
         let mut explorer = Self::default();
         explorer.load(preset);
         explorer
+    }
+
+    /// The explorer as a previous session left it; anything invalid falls back to defaults.
+    pub fn restore(saved: Saved) -> Self {
+        let mut explorer = Self::default();
+        if let Ok(race) = Race::from_scene(&saved.scene) {
+            explorer.race = race;
+        }
+        explorer.view = saved.view;
+        explorer.view.levels = explorer.view.levels.clamp(4, 40);
+        explorer.view.resolution = explorer.view.resolution.clamp(16, 1024);
+        explorer.plots = saved.plots;
+        if saved.speed.is_finite() {
+            explorer.speed = saved.speed.clamp(*SPEED_RANGE.start(), *SPEED_RANGE.end());
+        }
+        explorer.light = saved.light;
+        explorer
+    }
+
+    /// What to keep for the next launch.
+    pub fn saved(&self) -> Saved {
+        Saved {
+            scene: self.race.scene(),
+            view: self.view,
+            plots: self.plots,
+            speed: self.speed,
+            light: self.light,
+        }
+    }
+
+    /// Back to the default race and settings (the window stays as it is).
+    pub fn reset_to_defaults(&mut self) {
+        let persist = self.persist;
+        *self = Self {
+            persist,
+            ..Self::default()
+        };
     }
 
     /// Replaces the race with a preset's.
@@ -160,6 +231,11 @@ impl Explorer {
 
     /// Keyboard shortcuts.
     fn keys(&mut self, ctx: &egui::Context) {
+        // Tab is ours (panels), not egui's focus navigation: drop any focus it just gave.
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Tab)) {
+            self.panels_hidden = !self.panels_hidden;
+            self.drop_focus = true;
+        }
         if ctx.egui_wants_keyboard_input() {
             return;
         }
@@ -179,9 +255,6 @@ impl Explorer {
             if i.key_pressed(Key::R) {
                 self.playing = false;
                 commands.push(Command::Reset);
-            }
-            if i.key_pressed(Key::Tab) {
-                self.panels_hidden = !self.panels_hidden;
             }
             if i.key_pressed(Key::F11) {
                 let fullscreen = i.viewport().fullscreen.unwrap_or(false);
@@ -231,6 +304,7 @@ impl Explorer {
 
     fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         let mut commands = Vec::new();
+        let mut reset = false;
         ui.horizontal(|ui| {
             ui.heading(RichText::new("downhill").strong());
             ui.separator();
@@ -304,7 +378,31 @@ impl Explorer {
                     .monospace()
                     .size(16.0),
             );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.toggle_value(&mut self.presenting, "Presentation")
+                    .on_hover_text(
+                        "Larger text and lines for a projector (P); F11 fullscreen, Tab hides the panels",
+                    );
+                let theme = if self.light { "☾ Dark" } else { "☀ Light" };
+                if ui
+                    .button(theme)
+                    .on_hover_text("Switch between dark and light")
+                    .clicked()
+                {
+                    self.light = !self.light;
+                }
+                if ui
+                    .button("Defaults")
+                    .on_hover_text("Reset the surface, optimizers and view to the defaults")
+                    .clicked()
+                {
+                    reset = true;
+                }
+            });
         });
+        if reset {
+            self.reset_to_defaults();
+        }
         commands
     }
 }
@@ -332,6 +430,13 @@ impl Explorer {
             self.side_and_bottom(ui, &mut commands);
         }
         self.central(ui, &mut commands);
+        if std::mem::take(&mut self.drop_focus) {
+            ctx.memory_mut(|m| {
+                if let Some(id) = m.focused() {
+                    m.surrender_focus(id);
+                }
+            });
+        }
         self.apply(commands);
     }
 
@@ -403,5 +508,11 @@ impl eframe::App for Explorer {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist {
+            eframe::set_value(storage, eframe::APP_KEY, &self.saved());
+        }
     }
 }

@@ -176,16 +176,13 @@ fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Optio
             *v = if on { 1.0 } else { 0.0 };
             r
         }
-        HyperKind::Int => {
-            let r = ui
-                .add(
-                    egui::Slider::new(v, spec.min..=spec.max.min(1e4))
-                        .integer()
-                        .text(spec.name),
-                )
-                .on_hover_text(tip);
-            r
-        }
+        HyperKind::Int => ui
+            .add(
+                egui::Slider::new(v, spec.min..=spec.max.min(1e4))
+                    .integer()
+                    .text(spec.name),
+            )
+            .on_hover_text(tip),
         HyperKind::Real => {
             let (lo, hi) = slider_range(spec);
             let mut slider = egui::Slider::new(v, lo..=hi)

@@ -6,6 +6,10 @@ use crate::engine::{Clip, Optimizer, RunConfig, Runner, Schedule, Status};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::HyperValues;
 use crate::surfaces::Surface;
+use serde::{Deserialize, Serialize};
+
+pub mod scene;
+pub use scene::Scene;
 
 /// A distinct colour per racer, in the order racers are added (Okabe–Ito, then Tableau).
 pub const PALETTE: [[u8; 3]; 10] = [
@@ -71,7 +75,7 @@ impl RacerSpec {
 }
 
 /// Settings shared by every racer.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Shared {
     /// Learning-rate schedule (applied to each racer's own lr).
     pub schedule: Schedule,
