@@ -356,4 +356,10 @@ fn display_section(ui: &mut egui::Ui, view: &mut ViewSettings) {
         );
     });
     ui.checkbox(&mut view.show_gradient, "Show −∇f at each ball");
+    ui.checkbox(&mut view.show_state, "Show optimizer state")
+        .on_hover_text(
+            "At each ball: the momentum step as a thick arrow; for AdaGrad, RMSprop and Adam a box \
+             whose half-sides are the per-coordinate step γ·|gᵢ|/(√sᵢ + ε), so you see why \
+             adaptive methods take a straighter road",
+        );
 }

@@ -23,6 +23,10 @@ pub struct ViewSettings {
     pub levels: usize,
     /// Draw −∇f at each ball.
     pub show_gradient: bool,
+    /// Draw each optimizer's state at its ball: the momentum step as an arrow, and for
+    /// adaptive methods a box whose half-sides are the per-coordinate step γ|gᵢ|/(√sᵢ + ε).
+    #[serde(default)]
+    pub show_state: bool,
     /// Heatmap resolution (cells per side).
     pub resolution: usize,
 }
@@ -35,6 +39,7 @@ impl Default for ViewSettings {
             contours: true,
             levels: 20,
             show_gradient: false,
+            show_state: false,
             resolution: 256,
         }
     }
@@ -404,7 +409,84 @@ fn paint_tracks(
                 painter.arrow(ball, dir.normalized() * 40.0, Stroke::new(2.0, color));
             }
         }
+        if view.show_state && end + 1 == track.points.len() {
+            paint_state(painter, lane, track.points[end], race.surface(), to_screen);
+        }
         painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
+    }
+}
+
+/// The optimizer's state at the head of its run: momentum as the step it contributes, and
+/// the per-coordinate step box of adaptive methods.
+fn paint_state(
+    painter: &Painter,
+    lane: &crate::race::Lane,
+    p: [f64; 2],
+    surface: &Surface,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let color = rgb(lane.spec.color);
+    let lr = lane.spec.hp.get("lr").unwrap_or(0.0);
+    let eps = lane.spec.hp.get("eps").unwrap_or(1e-8);
+    let state = lane.optimizer_state();
+    let get = |name: &str| state.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    let ball = to_screen(p);
+    let arrow = |d: [f64; 2]| {
+        let tip = to_screen([p[0] + d[0], p[1] + d[1]]);
+        if tip.distance(ball) > 2.0 && tip.x.is_finite() && tip.y.is_finite() {
+            painter.arrow(
+                ball,
+                tip - ball,
+                Stroke::new(3.0, color.gamma_multiply(0.9)),
+            );
+        }
+    };
+    // Adam's family keeps biased averages: correct them as its update does.
+    let t = (lane.track.points.len() - 1).max(1) as i32;
+    let (bc1, bc2) = match (lane.spec.hp.get("beta1"), lane.spec.hp.get("beta2")) {
+        (Some(b1), Some(b2)) if get("exp_avg_sq").is_some() => (1.0 - b1.powi(t), 1.0 - b2.powi(t)),
+        _ => (1.0, 1.0),
+    };
+    let second = get("sum_sq_grad")
+        .or(get("square_avg"))
+        .or(get("exp_avg_sq").map(|v| [v[0] / bc2, v[1] / bc2]));
+    let state: Vec<_> = state
+        .iter()
+        .map(|&(n, v)| {
+            if n == "exp_avg" && bc1 != 1.0 {
+                (n, [v[0] / bc1, v[1] / bc1])
+            } else {
+                (n, v)
+            }
+        })
+        .collect();
+    let get = |name: &str| state.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    if let Some(v) = get("velocity") {
+        arrow([-lr * v[0], -lr * v[1]]);
+    } else if let (Some(m), Some(s)) = (get("exp_avg"), second) {
+        arrow([
+            -lr * m[0] / (s[0].sqrt() + eps),
+            -lr * m[1] / (s[1].sqrt() + eps),
+        ]);
+    } else if let Some(m) = get("exp_avg") {
+        arrow([-lr * m[0].signum(), -lr * m[1].signum()]);
+    }
+    if let Some(s) = second {
+        let (_, g) = surface.value_grad(p[0], p[1]);
+        let half = [
+            lr * g[0].abs() / (s[0].sqrt() + eps),
+            lr * g[1].abs() / (s[1].sqrt() + eps),
+        ];
+        let a = to_screen([p[0] - half[0], p[1] - half[1]]);
+        let b = to_screen([p[0] + half[0], p[1] + half[1]]);
+        if a.x.is_finite() && a.y.is_finite() && b.x.is_finite() && b.y.is_finite() {
+            painter.rect_stroke(
+                Rect::from_two_pos(a, b),
+                0.0,
+                Stroke::new(1.5, color),
+                egui::StrokeKind::Middle,
+            );
+        }
     }
 }
 
