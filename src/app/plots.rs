@@ -25,11 +25,23 @@ impl Default for PlotSettings {
 
 /// Draws the legend table and the two plots side by side.
 pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings) {
-    ui.columns(3, |cols| {
-        legend(&mut cols[0], race);
-        curve(&mut cols[1], race, settings, "loss", |t| &t.loss);
-        curve(&mut cols[2], race, settings, "gradient norm", |t| {
-            &t.grad_norm
+    // The table needs room for "converged at 12345"; the plots share the rest.
+    let width = ui.available_width();
+    let height = ui.available_height();
+    let spacing = ui.spacing().item_spacing.x;
+    let table = (0.38 * width).clamp(360.0, 560.0);
+    let plot = ((width - table - 3.0 * spacing) / 2.0 - 6.0).max(100.0);
+    ui.horizontal_top(|ui| {
+        let column = egui::Layout::top_down(egui::Align::Min);
+        ui.allocate_ui_with_layout(egui::vec2(table, height), column, |ui| {
+            ui.set_width(table);
+            legend(ui, race)
+        });
+        ui.allocate_ui_with_layout(egui::vec2(plot, height), column, |ui| {
+            curve(ui, race, settings, "loss", plot, |t| &t.loss)
+        });
+        ui.allocate_ui_with_layout(egui::vec2(plot, height), column, |ui| {
+            curve(ui, race, settings, "gradient norm", plot, |t| &t.grad_norm)
         });
     });
 }
@@ -39,6 +51,7 @@ fn curve(
     race: &Race,
     settings: &mut PlotSettings,
     title: &str,
+    width: f32,
     values: impl Fn(&crate::race::Track) -> &Vec<f64>,
 ) {
     ui.horizontal(|ui| {
@@ -48,6 +61,7 @@ fn curve(
     let log = settings.log_y;
     let cursor = race.cursor() as f64;
     Plot::new(("curve", title))
+        .width(width)
         .allow_scroll(false)
         .x_axis_label("step")
         .y_axis_formatter(move |mark, _range| {

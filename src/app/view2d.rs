@@ -240,6 +240,7 @@ pub fn show(
 
     if view.contours {
         paint_contours(&painter, &cache.contours, &to_screen);
+        paint_contour_labels(&painter, rect, &cache.contours, &to_screen);
     }
     paint_known_points(&painter, &surface, &to_screen);
     if let Some(paths) = preview {
@@ -315,6 +316,60 @@ fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn([f64
         }
     }
     painter.add(Shape::mesh(mesh));
+}
+
+/// Labels the contour levels where they cross the ray from the view's centre towards its
+/// top-right corner, so nested levels get labels spread along one line (every other level when
+/// there are many).
+fn paint_contour_labels(
+    painter: &Painter,
+    rect: Rect,
+    lines: &[Contour],
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let origin = rect.center();
+    let dir = (rect.right_top() - origin).normalized();
+    let stride = if lines.len() > 12 { 2 } else { 1 };
+    let mut placed: Vec<Rect> = Vec::new();
+    for c in lines.iter().skip(stride - 1).step_by(stride) {
+        // The segment midpoint closest to the ray, ahead of the origin.
+        let best = c
+            .segments
+            .iter()
+            .map(|seg| {
+                let (a, b) = (to_screen(seg[0]), to_screen(seg[1]));
+                let m = a + (b - a) * 0.5;
+                let along = (m - origin).dot(dir);
+                let off = ((m - origin) - dir * along).length();
+                (m, along, off)
+            })
+            .filter(|(_, along, off)| *along > 0.0 && *off < 6.0)
+            .min_by(|x, y| x.2.total_cmp(&y.2));
+        let Some((at, _, _)) = best else { continue };
+        let text = short_level(c.level);
+        let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::WHITE);
+        let r = Rect::from_center_size(at, galley.size()).expand(2.0);
+        if !rect.contains_rect(r) || placed.iter().any(|p| p.intersects(r)) {
+            continue;
+        }
+        painter.rect_filled(r, 3.0, Color32::from_black_alpha(140));
+        painter.galley(r.min + Vec2::splat(2.0), galley, Color32::WHITE);
+        placed.push(r);
+    }
+}
+
+/// A contour level in at most three significant digits.
+fn short_level(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && !(1e-2..1e4).contains(&a) {
+        format!("{v:.1e}")
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 fn paint_known_points(painter: &Painter, surface: &Surface, to_screen: &impl Fn([f64; 2]) -> Pos2) {
