@@ -2,7 +2,7 @@
 //! rendering): pick a surface, add an optimizer, change its learning rate, click the map,
 //! play, step, and load every preset.
 
-use downhill::app::Explorer;
+use downhill::app::{Explorer, PRESET_KEYS};
 use downhill::optim::OptimizerKind;
 use downhill::presets::PRESETS;
 use downhill::surfaces::SurfaceKind;
@@ -113,19 +113,8 @@ fn play_pause_and_step_keys() {
 
 #[test]
 fn every_preset_loads_from_its_key_and_runs() {
-    let keys = [
-        Key::Num1,
-        Key::Num2,
-        Key::Num3,
-        Key::Num4,
-        Key::Num5,
-        Key::Num6,
-        Key::Num7,
-        Key::Num8,
-        Key::Num9,
-    ];
     let mut h = harness();
-    for (key, preset) in keys.into_iter().zip(&PRESETS) {
+    for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
         h.key_press(key);
         h.run_steps(2);
         assert_eq!(h.state().preset.map(|p| p.name), Some(preset.name));

@@ -93,6 +93,19 @@ pub struct Saved {
     pub light: bool,
 }
 
+/// The keys that load the presets, in order.
+pub const PRESET_KEYS: [Key; 9] = [
+    Key::Num1,
+    Key::Num2,
+    Key::Num3,
+    Key::Num4,
+    Key::Num5,
+    Key::Num6,
+    Key::Num7,
+    Key::Num8,
+    Key::Num9,
+];
+
 /// Steps of the live preview drawn while something is dragged.
 pub const PREVIEW_STEPS: u64 = 500;
 
@@ -264,18 +277,7 @@ impl Explorer {
                 self.presenting = !self.presenting;
             }
         });
-        let digits = [
-            Key::Num1,
-            Key::Num2,
-            Key::Num3,
-            Key::Num4,
-            Key::Num5,
-            Key::Num6,
-            Key::Num7,
-            Key::Num8,
-            Key::Num9,
-        ];
-        for (key, preset) in digits.into_iter().zip(&PRESETS) {
+        for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
             if ctx.input(|i| i.key_pressed(key)) {
                 self.load(preset);
             }
