@@ -164,3 +164,25 @@ fn tab_hides_the_panels_and_p_enlarges_everything() {
     assert!(h.state().presenting);
     assert_eq!(h.ctx.zoom_factor(), 1.4);
 }
+
+#[test]
+fn an_optimizer_can_have_a_start_of_its_own() {
+    let mut h = harness();
+    let name = h.get(by().role(Role::Label).value("Adam")).rect().center();
+    click_at(&mut h, name);
+    h.run_steps(15);
+    h.get_by_label("own start").click();
+    h.run_steps(2);
+    let shared = h.state().race.start();
+    let adam = h
+        .state()
+        .race
+        .lanes()
+        .iter()
+        .position(|l| l.spec.kind == OptimizerKind::Adam)
+        .unwrap();
+    assert_eq!(h.state().race.lanes()[adam].spec.start, Some(shared));
+    h.get_by_label("own start").click();
+    h.run_steps(2);
+    assert_eq!(h.state().race.lanes()[adam].spec.start, None);
+}

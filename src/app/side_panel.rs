@@ -147,8 +147,36 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                     commands.push(Command::SetHyper(i, hs.name, v));
                 }
             }
+            own_start(ui, i, spec.start, race.start(), commands);
         });
     }
+}
+
+/// "Own start" switch and coordinates for one racer.
+fn own_start(
+    ui: &mut egui::Ui,
+    i: usize,
+    start: Option<[f64; 2]>,
+    shared: [f64; 2],
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let mut own = start.is_some();
+        if ui
+            .checkbox(&mut own, "own start")
+            .on_hover_text("Start this optimizer somewhere else than the shared start")
+            .changed()
+        {
+            commands.push(Command::SetRacerStart(i, own.then_some(shared)));
+        }
+        if let Some(mut p) = start {
+            let x = ui.add(egui::DragValue::new(&mut p[0]).speed(0.01).prefix("x "));
+            let y = ui.add(egui::DragValue::new(&mut p[1]).speed(0.01).prefix("y "));
+            if (x.changed() || y.changed()) && p.iter().all(|v| v.is_finite()) {
+                commands.push(Command::SetRacerStart(i, Some(p)));
+            }
+        }
+    });
 }
 
 /// A widget for one hyperparameter; returns whether the value changed. While its slider is

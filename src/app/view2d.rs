@@ -251,6 +251,14 @@ pub fn show(
         }
     }
     paint_tracks(&painter, race, view, &to_screen);
+    // Starts of their own, in the racer's colour.
+    for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
+        if let Some(p) = lane.spec.start {
+            let at = to_screen(p);
+            painter.circle_stroke(at, 6.0, Stroke::new(2.5, Color32::BLACK));
+            painter.circle_stroke(at, 6.0, Stroke::new(1.5, rgb(lane.spec.color)));
+        }
+    }
     // The shared start marker.
     let s = to_screen(start);
     painter.circle(
