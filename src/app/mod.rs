@@ -291,7 +291,7 @@ impl Explorer {
             self.carry = 0.0;
             return;
         }
-        let dt = ctx.input(|i| i.stable_dt).min(0.1) as f64;
+        let dt = ctx.input(|i| i.stable_dt).min(0.25) as f64;
         self.carry += self.speed * dt;
         let n = self.carry.floor();
         self.carry -= n;
