@@ -323,9 +323,10 @@ impl Race {
         self.cursor = target.min(end).max(self.cursor.min(target));
     }
 
-    /// Whether stepping forward can show anything new.
+    /// Whether stepping forward can show anything new (every run stopped, or the race has
+    /// reached the most steps it keeps).
     pub fn finished(&self) -> bool {
-        !self.any_running_at_cursor()
+        self.cursor >= MAX_STEPS || !self.any_running_at_cursor()
     }
 
     /// Restarts every racer from its start.
@@ -479,6 +480,19 @@ mod tests {
         assert_eq!(r.lanes().len(), 7);
         r.apply(Command::Remove(99));
         assert_eq!(r.lanes().len(), 7);
+    }
+
+    #[test]
+    fn a_race_ends_at_its_step_limit() {
+        // Tiny steps that never meet a tolerance: only the limit ends this race.
+        let mut r = Race::new(Surface::new(SurfaceKind::Booth), &[OptimizerKind::Gd]);
+        r.apply(Command::SetHyper(0, "lr", 1e-9));
+        r.apply(Command::Step(100));
+        assert!(!r.finished());
+        r.apply(Command::Step(MAX_STEPS as i64 + 10));
+        assert_eq!(r.cursor(), MAX_STEPS);
+        assert!(r.lanes()[0].track.status.is_running());
+        assert!(r.finished());
     }
 
     #[test]
