@@ -1,6 +1,6 @@
 //! The bottom panel: loss and gradient norm against step, and the live legend table.
 
-use super::view2d::{rgb, short};
+use super::view2d::{rgb, short, text_rgb};
 use crate::engine::Status;
 use crate::race::Race;
 use crate::series::decimate;
@@ -111,7 +111,7 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
                         let track = &lane.track;
                         let i = race.index_at_cursor(track);
                         let name = RichText::new(format!("● {}", lane.spec.kind.title()))
-                            .color(rgb(lane.spec.color))
+                            .color(text_rgb(ui, lane.spec.color))
                             .strong();
                         ui.label(name);
                         if !lane.spec.enabled || track.points.is_empty() {

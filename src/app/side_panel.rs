@@ -1,7 +1,7 @@
 //! The side panel: surface, optimizers with their hyperparameters, shared settings, display.
 
 use super::colormap::Colormap;
-use super::view2d::{ViewSettings, rgb};
+use super::view2d::{ViewSettings, text_rgb};
 use crate::engine::{Clip, Schedule};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperSpec};
@@ -119,7 +119,7 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                     }
                     let name = RichText::new(spec.kind.title())
                         .strong()
-                        .color(rgb(spec.color));
+                        .color(text_rgb(ui, spec.color));
                     toggle = ui
                         .add(egui::Label::new(name).sense(egui::Sense::click()))
                         .on_hover_text(format!(

@@ -300,6 +300,17 @@ pub fn rgb(c: [u8; 3]) -> Color32 {
     Color32::from_rgb(c[0], c[1], c[2])
 }
 
+/// A racer's colour for text: as is on a dark background, darkened on a light one (yellow
+/// and white names would vanish there).
+pub fn text_rgb(ui: &egui::Ui, c: [u8; 3]) -> Color32 {
+    if ui.visuals().dark_mode {
+        rgb(c)
+    } else {
+        let k = |v: u8| (f32::from(v) * 0.55) as u8;
+        Color32::from_rgb(k(c[0]), k(c[1]), k(c[2]))
+    }
+}
+
 /// Contour segments as one mesh of thin quads: tens of thousands of segments stay cheap
 /// (separate line shapes would each be tessellated and feathered).
 fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn([f64; 2]) -> Pos2) {
