@@ -3,6 +3,7 @@
 
 pub mod colormap;
 pub mod fonts;
+pub mod overlay;
 pub mod plots;
 pub mod screenshot;
 pub mod side_panel;

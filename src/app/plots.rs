@@ -54,11 +54,23 @@ fn curve(
     width: f32,
     values: impl Fn(&crate::race::Track) -> &Vec<f64>,
 ) {
+    // A log axis cannot show zero or negative losses (saddles, Styblinski–Tang): fall back
+    // to a linear one and say so.
+    let nonpositive = race.lanes().iter().filter(|l| l.spec.enabled).any(|l| {
+        let end = race.index_at_cursor(&l.track) + 1;
+        values(&l.track)[..end.min(values(&l.track).len())]
+            .iter()
+            .any(|v| *v <= 0.0)
+    });
     ui.horizontal(|ui| {
         ui.strong(title);
         ui.checkbox(&mut settings.log_y, "log scale");
+        if settings.log_y && nonpositive {
+            ui.label(RichText::new("(linear: values ≤ 0)").weak())
+                .on_hover_text("A log scale cannot show zero or negative values");
+        }
     });
-    let log = settings.log_y;
+    let log = settings.log_y && !nonpositive;
     let cursor = race.cursor() as f64;
     Plot::new(("curve", title))
         .width(width)

@@ -1,13 +1,11 @@
 //! The 2D view: heatmap, contour lines, known points, trajectories and the start marker.
 
 use super::colormap::Colormap;
+use super::overlay;
 use crate::field::{Contour, Grid, Scale, Window, contours};
 use crate::race::{Command, Race};
-use crate::surfaces::{PointKind, Surface};
-use eframe::egui::{
-    self, Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, TextureHandle,
-    TextureOptions, Vec2, pos2,
-};
+use crate::surfaces::Surface;
+use eframe::egui::{self, Color32, Pos2, Shape, Stroke, TextureHandle, TextureOptions, Vec2};
 use egui_plot::{Plot, PlotBounds, PlotImage, PlotPoint, PlotTransform};
 
 /// How the 2D view is drawn; persisted with the app.
@@ -239,10 +237,10 @@ pub fn show(
     let to_screen = |p: [f64; 2]| transform.position_from_point(&PlotPoint::new(p[0], p[1]));
 
     if view.contours {
-        paint_contours(&painter, &cache.contours, &to_screen);
-        paint_contour_labels(&painter, rect, &cache.contours, &to_screen);
+        overlay::paint_contours(&painter, &cache.contours, &to_screen);
+        overlay::paint_contour_labels(&painter, rect, &cache.contours, &to_screen);
     }
-    paint_known_points(&painter, &surface, &to_screen);
+    overlay::paint_known_points(&painter, &surface, &to_screen);
     if let Some(paths) = preview {
         for (lane, path) in race.lanes().iter().zip(paths) {
             let color = rgb(lane.spec.color).gamma_multiply(0.8);
@@ -250,7 +248,7 @@ pub fn show(
             painter.add(Shape::dashed_line(&pts, Stroke::new(1.5, color), 6.0, 4.0));
         }
     }
-    paint_tracks(&painter, race, view, &to_screen);
+    overlay::paint_tracks(&painter, race, view, &to_screen);
     // Starts of their own, in the racer's colour.
     for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
         if let Some(p) = lane.spec.start {
@@ -290,7 +288,7 @@ pub fn show(
         commands.push(Command::SetStart([p.x, p.y]));
     }
     if let (Some(p), true) = (hover, readout) {
-        paint_readout(&painter, rect, &surface, [p.x, p.y]);
+        overlay::paint_readout(&painter, rect, &surface, [p.x, p.y]);
     }
     commands
 }
@@ -309,305 +307,6 @@ pub fn text_rgb(ui: &egui::Ui, c: [u8; 3]) -> Color32 {
         let k = |v: u8| (f32::from(v) * 0.55) as u8;
         Color32::from_rgb(k(c[0]), k(c[1]), k(c[2]))
     }
-}
-
-/// Contour segments as one mesh of thin quads: tens of thousands of segments stay cheap
-/// (separate line shapes would each be tessellated and feathered).
-fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn([f64; 2]) -> Pos2) {
-    let color = Color32::from_white_alpha(70);
-    let half_width = 0.6;
-    let mut mesh = egui::Mesh::default();
-    for c in lines {
-        for seg in &c.segments {
-            let (a, b) = (to_screen(seg[0]), to_screen(seg[1]));
-            let d = b - a;
-            let len = d.length();
-            if len < 1e-3 || !len.is_finite() {
-                continue;
-            }
-            let n = Vec2::new(-d.y, d.x) * (half_width / len);
-            let base = mesh.vertices.len() as u32;
-            for p in [a + n, a - n, b - n, b + n] {
-                mesh.colored_vertex(p, color);
-            }
-            mesh.add_triangle(base, base + 1, base + 2);
-            mesh.add_triangle(base, base + 2, base + 3);
-        }
-    }
-    painter.add(Shape::mesh(mesh));
-}
-
-/// Labels the contour levels where they cross the ray from the view's centre towards its
-/// top-right corner, so nested levels get labels spread along one line (every other level when
-/// there are many).
-fn paint_contour_labels(
-    painter: &Painter,
-    rect: Rect,
-    lines: &[Contour],
-    to_screen: &impl Fn([f64; 2]) -> Pos2,
-) {
-    let origin = rect.center();
-    let dir = (rect.right_top() - origin).normalized();
-    let stride = if lines.len() > 12 { 2 } else { 1 };
-    let mut placed: Vec<Rect> = Vec::new();
-    for c in lines.iter().skip(stride - 1).step_by(stride) {
-        // The segment midpoint closest to the ray, ahead of the origin.
-        let best = c
-            .segments
-            .iter()
-            .map(|seg| {
-                let (a, b) = (to_screen(seg[0]), to_screen(seg[1]));
-                let m = a + (b - a) * 0.5;
-                let along = (m - origin).dot(dir);
-                let off = ((m - origin) - dir * along).length();
-                (m, along, off)
-            })
-            .filter(|(_, along, off)| *along > 0.0 && *off < 6.0)
-            .min_by(|x, y| x.2.total_cmp(&y.2));
-        let Some((at, _, _)) = best else { continue };
-        let text = short_level(c.level);
-        let galley = painter.layout_no_wrap(text, FontId::proportional(11.0), Color32::WHITE);
-        let r = Rect::from_center_size(at, galley.size()).expand(2.0);
-        if !rect.contains_rect(r) || placed.iter().any(|p| p.intersects(r)) {
-            continue;
-        }
-        painter.rect_filled(r, 3.0, Color32::from_black_alpha(140));
-        painter.galley(r.min + Vec2::splat(2.0), galley, Color32::WHITE);
-        placed.push(r);
-    }
-}
-
-/// A contour level in at most three significant digits.
-fn short_level(v: f64) -> String {
-    let a = v.abs();
-    if a != 0.0 && !(1e-2..1e4).contains(&a) {
-        format!("{v:.1e}")
-    } else if a >= 100.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    }
-}
-
-fn paint_known_points(painter: &Painter, surface: &Surface, to_screen: &impl Fn([f64; 2]) -> Pos2) {
-    for p in surface.critical_points() {
-        let at = to_screen([p.x, p.y]);
-        match p.kind {
-            PointKind::Global | PointKind::Local => {
-                let r = if p.kind == PointKind::Global {
-                    6.0
-                } else {
-                    4.5
-                };
-                let star = |k: usize, radius: f32| {
-                    let a = std::f32::consts::TAU * k as f32 / 10.0 - std::f32::consts::FRAC_PI_2;
-                    at + Vec2::angled(a) * radius
-                };
-                let points: Vec<Pos2> = (0..10)
-                    .map(|k| star(k, if k % 2 == 0 { r } else { r * 0.45 }))
-                    .collect();
-                painter.add(Shape::convex_polygon(
-                    points.clone(),
-                    Color32::WHITE,
-                    Stroke::new(1.0, Color32::BLACK),
-                ));
-            }
-            PointKind::Saddle => {
-                let d = 5.0;
-                let pts = vec![
-                    at + Vec2::new(0.0, -d),
-                    at + Vec2::new(d, 0.0),
-                    at + Vec2::new(0.0, d),
-                    at + Vec2::new(-d, 0.0),
-                ];
-                painter.add(Shape::convex_polygon(
-                    pts,
-                    Color32::from_gray(30),
-                    Stroke::new(1.5, Color32::WHITE),
-                ));
-            }
-        }
-    }
-}
-
-/// How many of the most recent segments fade in; older ones are drawn faint in one path.
-const FADE_SEGMENTS: usize = 150;
-
-fn paint_tracks(
-    painter: &Painter,
-    race: &Race,
-    view: &ViewSettings,
-    to_screen: &impl Fn([f64; 2]) -> Pos2,
-) {
-    for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
-        let track = &lane.track;
-        if track.points.is_empty() {
-            continue;
-        }
-        let color = rgb(lane.spec.color);
-        let end = race.index_at_cursor(track);
-        let pts = thin(track.points[..=end].iter().map(|p| to_screen(*p)));
-        let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
-        if split > 0 {
-            painter.add(Shape::line(
-                pts[..=split].to_vec(),
-                Stroke::new(1.5, color.gamma_multiply(0.35)),
-            ));
-        }
-        let recent = &pts[split..];
-        let n = recent.len().max(2) as f32;
-        for (k, w) in recent.windows(2).enumerate() {
-            let alpha = 0.35 + 0.65 * (k as f32 + 1.0) / (n - 1.0);
-            painter.line_segment([w[0], w[1]], Stroke::new(2.5, color.gamma_multiply(alpha)));
-        }
-        if recent.len() < 120 {
-            for p in recent {
-                painter.circle_filled(*p, 2.2, color);
-            }
-        }
-        let ball = to_screen(track.points[end]);
-        // The last update, as an arrow into the ball.
-        if end > 0 {
-            let from = to_screen(track.points[end - 1]);
-            if from.distance(ball) > 6.0 {
-                painter.arrow(from, ball - from, Stroke::new(2.0, Color32::WHITE));
-            }
-        }
-        if view.show_gradient {
-            let p = track.points[end];
-            let (_, g) = race.surface().value_grad(p[0], p[1]);
-            let dir = to_screen([p[0] - g[0], p[1] - g[1]]) - ball;
-            if dir.length() > 1.0 {
-                painter.arrow(ball, dir.normalized() * 40.0, Stroke::new(2.0, color));
-            }
-        }
-        if view.show_state && end + 1 == track.points.len() {
-            paint_state(painter, lane, track.points[end], race.surface(), to_screen);
-        }
-        painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
-    }
-}
-
-/// The optimizer's state at the head of its run: momentum as the step it contributes, and
-/// the per-coordinate step box of adaptive methods.
-fn paint_state(
-    painter: &Painter,
-    lane: &crate::race::Lane,
-    p: [f64; 2],
-    surface: &Surface,
-    to_screen: &impl Fn([f64; 2]) -> Pos2,
-) {
-    let color = rgb(lane.spec.color);
-    let lr = lane.spec.hp.get("lr").unwrap_or(0.0);
-    let eps = lane.spec.hp.get("eps").unwrap_or(1e-8);
-    let state = lane.optimizer_state();
-    let get = |name: &str| state.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-    let ball = to_screen(p);
-    let arrow = |d: [f64; 2]| {
-        let tip = to_screen([p[0] + d[0], p[1] + d[1]]);
-        if tip.distance(ball) > 2.0 && tip.x.is_finite() && tip.y.is_finite() {
-            painter.arrow(
-                ball,
-                tip - ball,
-                Stroke::new(3.0, color.gamma_multiply(0.9)),
-            );
-        }
-    };
-    // Adam's family keeps biased averages: correct them as its update does.
-    let t = (lane.track.points.len() - 1).max(1) as i32;
-    let (bc1, bc2) = match (lane.spec.hp.get("beta1"), lane.spec.hp.get("beta2")) {
-        (Some(b1), Some(b2)) if get("exp_avg_sq").is_some() => (1.0 - b1.powi(t), 1.0 - b2.powi(t)),
-        _ => (1.0, 1.0),
-    };
-    let second = get("sum_sq_grad")
-        .or(get("square_avg"))
-        .or(get("exp_avg_sq").map(|v| [v[0] / bc2, v[1] / bc2]));
-    let state: Vec<_> = state
-        .iter()
-        .map(|&(n, v)| {
-            if n == "exp_avg" && bc1 != 1.0 {
-                (n, [v[0] / bc1, v[1] / bc1])
-            } else {
-                (n, v)
-            }
-        })
-        .collect();
-    let get = |name: &str| state.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-    if let Some(v) = get("velocity") {
-        arrow([-lr * v[0], -lr * v[1]]);
-    } else if let (Some(m), Some(s)) = (get("exp_avg"), second) {
-        arrow([
-            -lr * m[0] / (s[0].sqrt() + eps),
-            -lr * m[1] / (s[1].sqrt() + eps),
-        ]);
-    } else if let Some(m) = get("exp_avg") {
-        arrow([-lr * m[0].signum(), -lr * m[1].signum()]);
-    }
-    if let Some(s) = second {
-        let (_, g) = surface.value_grad(p[0], p[1]);
-        let half = [
-            lr * g[0].abs() / (s[0].sqrt() + eps),
-            lr * g[1].abs() / (s[1].sqrt() + eps),
-        ];
-        let a = to_screen([p[0] - half[0], p[1] - half[1]]);
-        let b = to_screen([p[0] + half[0], p[1] + half[1]]);
-        if a.x.is_finite() && a.y.is_finite() && b.x.is_finite() && b.y.is_finite() {
-            painter.rect_stroke(
-                Rect::from_two_pos(a, b),
-                0.0,
-                Stroke::new(1.5, color),
-                egui::StrokeKind::Middle,
-            );
-        }
-    }
-}
-
-/// Screen points with those closer than half a pixel to the previous one dropped (the last
-/// point is always kept): a converging run piles thousands of steps onto a few pixels.
-fn thin(points: impl Iterator<Item = Pos2>) -> Vec<Pos2> {
-    let mut out: Vec<Pos2> = Vec::new();
-    let mut pending = None;
-    for p in points {
-        match out.last() {
-            Some(last) if last.distance_sq(p) < 0.25 => pending = Some(p),
-            _ => {
-                out.push(p);
-                pending = None;
-            }
-        }
-    }
-    out.extend(pending);
-    out
-}
-
-fn paint_readout(painter: &Painter, rect: Rect, surface: &Surface, p: [f64; 2]) {
-    let (f, g) = surface.value_grad(p[0], p[1]);
-    let text = format!(
-        "x = {:.4}   y = {:.4}   f = {}   ∇f = ({}, {})",
-        p[0],
-        p[1],
-        short(f),
-        short(g[0]),
-        short(g[1])
-    );
-    let pos = pos2(rect.left() + 8.0, rect.bottom() - 8.0);
-    let galley_rect = painter.text(
-        pos,
-        Align2::LEFT_BOTTOM,
-        &text,
-        FontId::monospace(13.0),
-        Color32::WHITE,
-    );
-    painter.rect_filled(galley_rect.expand(4.0), 4.0, Color32::from_black_alpha(150));
-    painter.text(
-        pos,
-        Align2::LEFT_BOTTOM,
-        text,
-        FontId::monospace(13.0),
-        Color32::WHITE,
-    );
 }
 
 /// A number in 4 significant digits, switching to exponent notation when large or small.
