@@ -162,7 +162,8 @@ pub enum Command {
     SetShared(Shared),
     /// Move the shown step forward (stepping the runs as needed) or back.
     Step(i64),
-    /// Step every run until it stops or reaches `MAX_STEPS`... or this many steps.
+    /// Step until every run has stopped, at most this many steps further (and never past
+    /// [`MAX_STEPS`]).
     RunToEnd(u64),
     /// Back to step 0 with the same setup.
     Reset,
@@ -410,8 +411,8 @@ impl Race {
         self.cursor
     }
 
-    /// Where a track stands at the cursor: the index into its arrays (it may have stopped
-    /// earlier) and whether it has stopped by then.
+    /// The index into a track's arrays shown at the cursor (its last one if the run stopped
+    /// earlier).
     pub fn index_at_cursor(&self, track: &Track) -> usize {
         (self.cursor as usize).min(track.points.len().saturating_sub(1))
     }
