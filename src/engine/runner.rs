@@ -241,6 +241,18 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         let t = self.t;
         // Is every |θᵢ| ≤ bound? (false for NaN and ±∞ too)
         let inside = vecops::within(&self.x, self.config.bound);
+        let (tol_grad, tol_step) = (self.config.tol_grad, self.config.tol_step);
+        // The common case in one test: finite, inside, gradient and step above tolerance
+        // (every comparison is false for NaN, which falls through to the full classification).
+        let running = inside
+            & self.loss.is_finite()
+            & (self.grad_sq >= tol_grad * tol_grad)
+            & (self.grad_sq < f64::INFINITY)
+            & step_len2.is_none_or(|s| s >= tol_step * tol_step);
+        if running {
+            self.status = Status::Running;
+            return;
+        }
         self.status = if !self.loss.is_finite()
             || !self.grad_sq.is_finite()
             || (!inside && self.x.iter().any(|v| !v.is_finite()))

@@ -77,23 +77,34 @@ impl Optimizer for Adam {
         } else {
             (self.weight_decay, 0.0)
         };
-        let moments = self
-            .m
-            .iter_mut()
-            .zip(self.v.iter_mut())
-            .zip(&mut self.v_max);
-        let inputs = delta.iter_mut().zip(s.grad).zip(s.x);
-        for (((m, v), v_max), ((d, &g), &x)) in moments.zip(inputs) {
-            let g = g + l2 * x;
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let second = if self.amsgrad {
-                *v_max = v_max.max(*v);
-                *v_max
-            } else {
-                *v
-            };
-            *d = -decay * x - step_size * *m / (second.sqrt() + eps_hat);
+        let coord = AdamCoord {
+            b1,
+            b2,
+            l2,
+            decay,
+            step_size,
+            eps_hat,
+        };
+        match (
+            &mut self.m[..],
+            &mut self.v[..],
+            &mut *delta,
+            s.grad,
+            s.x,
+            self.amsgrad,
+        ) {
+            // Two parameters without AMSGrad, the surface case: straight-line code.
+            ([m0, m1], [v0, v1], [d0, d1], &[g0, g1], &[x0, x1], false) => {
+                *d0 = coord.apply(m0, v0, None, g0, x0);
+                *d1 = coord.apply(m1, v1, None, g1, x1);
+            }
+            (m, v, delta, grad, x, amsgrad) => {
+                let moments = m.iter_mut().zip(v.iter_mut()).zip(&mut self.v_max);
+                let inputs = delta.iter_mut().zip(grad).zip(x);
+                for (((m, v), v_max), ((d, &g), &x)) in moments.zip(inputs) {
+                    *d = coord.apply(m, v, amsgrad.then_some(v_max), g, x);
+                }
+            }
         }
     }
 
@@ -103,5 +114,34 @@ impl Optimizer for Adam {
             out.push(("max_exp_avg_sq", &self.v_max));
         }
         out
+    }
+}
+
+/// The per-step constants of an Adam update, applied one coordinate at a time.
+#[derive(Clone, Copy)]
+struct AdamCoord {
+    b1: f64,
+    b2: f64,
+    l2: f64,
+    decay: f64,
+    step_size: f64,
+    eps_hat: f64,
+}
+
+impl AdamCoord {
+    /// Updates m and v (and v_max under AMSGrad) for gradient `g` at `x`; returns Δθ.
+    #[inline(always)]
+    fn apply(&self, m: &mut f64, v: &mut f64, v_max: Option<&mut f64>, g: f64, x: f64) -> f64 {
+        let g = g + self.l2 * x;
+        *m = self.b1 * *m + (1.0 - self.b1) * g;
+        *v = self.b2 * *v + (1.0 - self.b2) * g * g;
+        let second = match v_max {
+            Some(v_max) => {
+                *v_max = v_max.max(*v);
+                *v_max
+            }
+            None => *v,
+        };
+        -self.decay * x - self.step_size * *m / (second.sqrt() + self.eps_hat)
     }
 }
