@@ -12,5 +12,6 @@ pub mod field;
 pub mod optim;
 pub mod presets;
 pub mod race;
+pub mod scene3d;
 pub mod series;
 pub mod surfaces;

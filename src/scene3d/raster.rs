@@ -1,0 +1,440 @@
+//! A small z-buffered rasteriser: shaded triangles, flat triangles (for thick lines), discs
+//! and lit spheres, drawn into an RGBA image in horizontal bands on all cores. It needs no
+//! GPU, so the 3D view looks the same under a software driver, in tests and on a laptop.
+
+use rayon::prelude::*;
+
+/// A projected vertex: pixel position, depth in [0, 1] (smaller is nearer) and colour.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Vertex {
+    /// Pixels from the left.
+    pub x: f32,
+    /// Pixels from the top.
+    pub y: f32,
+    /// Depth in [0, 1].
+    pub z: f32,
+    /// Linear 0–255 colour.
+    pub rgb: [f32; 3],
+}
+
+/// A flat-coloured disc facing the viewer (a round line joint).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Disc {
+    /// Centre, pixels.
+    pub x: f32,
+    /// Centre, pixels.
+    pub y: f32,
+    /// Depth of the whole disc.
+    pub z: f32,
+    /// Radius in pixels.
+    pub r: f32,
+    /// Colour.
+    pub rgb: [u8; 3],
+}
+
+/// A lit ball: a sphere of radius `r` pixels whose front bulges `dz` nearer than its centre.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sphere {
+    /// Centre, pixels.
+    pub x: f32,
+    /// Centre, pixels.
+    pub y: f32,
+    /// Depth of the centre.
+    pub z: f32,
+    /// Radius in pixels.
+    pub r: f32,
+    /// How much nearer the front point is than the centre, in depth units.
+    pub dz: f32,
+    /// Base colour.
+    pub rgb: [u8; 3],
+}
+
+/// Everything to draw in one frame; depth decides what is seen, not the order.
+#[derive(Clone, Debug, Default)]
+pub struct Primitives {
+    /// Vertices of the shaded mesh.
+    pub mesh_vertices: Vec<Vertex>,
+    /// Mesh triangles, three indices each (a vertex that could not be projected has a NaN
+    /// position, and its triangles are skipped).
+    pub mesh_indices: Vec<u32>,
+    /// Flat triangles: lines drawn as quads, with the colour of their first vertex.
+    pub flat: Vec<[Vertex; 3]>,
+    /// Discs.
+    pub discs: Vec<Disc>,
+    /// Spheres.
+    pub spheres: Vec<Sphere>,
+}
+
+impl Primitives {
+    /// Empties every list, keeping the allocations for the next frame.
+    pub fn clear(&mut self) {
+        self.mesh_vertices.clear();
+        self.mesh_indices.clear();
+        self.flat.clear();
+        self.discs.clear();
+        self.spheres.clear();
+    }
+
+    /// A segment `width` pixels wide between two projected points, as two flat triangles.
+    pub fn line(&mut self, a: [f32; 3], b: [f32; 3], width: f32, rgb: [u8; 3]) {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len = (dx * dx + dy * dy).sqrt();
+        if !(len > 1e-3) {
+            return;
+        }
+        let (nx, ny) = (-dy / len * width / 2.0, dx / len * width / 2.0);
+        let rgb = rgb.map(f32::from);
+        let v = |p: [f32; 3], s: f32| Vertex {
+            x: p[0] + s * nx,
+            y: p[1] + s * ny,
+            z: p[2],
+            rgb,
+        };
+        let (a0, a1, b0, b1) = (v(a, 1.0), v(a, -1.0), v(b, 1.0), v(b, -1.0));
+        self.flat.push([a0, a1, b1]);
+        self.flat.push([a0, b1, b0]);
+    }
+
+    /// A polyline with round joints.
+    pub fn polyline(&mut self, points: &[[f32; 3]], width: f32, rgb: [u8; 3]) {
+        for pair in points.windows(2) {
+            self.line(pair[0], pair[1], width, rgb);
+        }
+        if width >= 2.5 {
+            for p in points {
+                self.discs.push(Disc {
+                    x: p[0],
+                    y: p[1],
+                    z: p[2],
+                    r: width / 2.0,
+                    rgb,
+                });
+            }
+        }
+    }
+}
+
+/// An RGBA image with a depth buffer.
+#[derive(Clone, Debug, Default)]
+pub struct Frame {
+    width: usize,
+    height: usize,
+    /// Pixels, row-major from the top, RGBA (alpha always 255).
+    pub color: Vec<[u8; 4]>,
+    /// Depth per pixel; 1.0 is empty.
+    pub depth: Vec<f32>,
+}
+
+/// Rows per band of parallel work.
+const BAND: usize = 32;
+
+impl Frame {
+    /// A frame of `width` × `height` pixels.
+    pub fn new(width: usize, height: usize) -> Self {
+        let mut frame = Self::default();
+        frame.resize(width, height);
+        frame
+    }
+
+    /// Width and height in pixels.
+    pub fn size(&self) -> [usize; 2] {
+        [self.width, self.height]
+    }
+
+    /// Changes the size (contents undefined until [`Frame::clear`]).
+    pub fn resize(&mut self, width: usize, height: usize) {
+        self.width = width.max(1);
+        self.height = height.max(1);
+        self.color.resize(self.width * self.height, [0, 0, 0, 255]);
+        self.depth.resize(self.width * self.height, 1.0);
+    }
+
+    /// Fills with `background` and empties the depth buffer.
+    pub fn clear(&mut self, background: [u8; 3]) {
+        let [r, g, b] = background;
+        self.color.fill([r, g, b, 255]);
+        self.depth.fill(1.0);
+    }
+
+    /// The depth at pixel (x, y), if something was drawn there.
+    pub fn depth_at(&self, x: usize, y: usize) -> Option<f32> {
+        (x < self.width && y < self.height)
+            .then(|| self.depth[y * self.width + x])
+            .filter(|&d| d < 1.0)
+    }
+
+    /// Draws everything, bands of rows in parallel.
+    pub fn draw(&mut self, p: &Primitives) {
+        let width = self.width;
+        self.color
+            .par_chunks_mut(width * BAND)
+            .zip(self.depth.par_chunks_mut(width * BAND))
+            .enumerate()
+            .for_each(|(k, (color, depth))| {
+                let mut band = Band {
+                    width,
+                    y0: k * BAND,
+                    rows: color.len() / width,
+                    color,
+                    depth,
+                };
+                let v = &p.mesh_vertices;
+                for t in p.mesh_indices.chunks_exact(3) {
+                    band.triangle(
+                        &v[t[0] as usize],
+                        &v[t[1] as usize],
+                        &v[t[2] as usize],
+                        true,
+                    );
+                }
+                for [a, b, c] in &p.flat {
+                    band.triangle(a, b, c, false);
+                }
+                for d in &p.discs {
+                    band.disc(d);
+                }
+                for s in &p.spheres {
+                    band.sphere(s);
+                }
+            });
+    }
+}
+
+/// The rows [y0, y0 + rows) of a frame.
+struct Band<'a> {
+    width: usize,
+    y0: usize,
+    rows: usize,
+    color: &'a mut [[u8; 4]],
+    depth: &'a mut [f32],
+}
+
+impl Band<'_> {
+    /// The rows and columns of the box [x0, x1] × [y0, y1] (pixel centres inside) that lie in
+    /// this band, in band-local rows.
+    #[inline]
+    fn clip(&self, x0: f32, x1: f32, y0: f32, y1: f32) -> Option<(usize, usize, usize, usize)> {
+        let top = self.y0 as f32;
+        let bottom = (self.y0 + self.rows) as f32;
+        if !(y1 >= top && y0 < bottom && x1 >= 0.0 && x0 < self.width as f32) {
+            return None; // also rejects NaN
+        }
+        let cx0 = (x0 - 0.5).ceil().max(0.0) as usize;
+        let cx1 = ((x1 - 0.5).floor() as isize).min(self.width as isize - 1);
+        let cy0 = (y0 - 0.5).ceil().max(top) as usize;
+        let cy1 = ((y1 - 0.5).floor() as isize).min(bottom as isize - 1);
+        if cx1 < cx0 as isize || cy1 < cy0 as isize {
+            return None;
+        }
+        Some((cx0, cx1 as usize, cy0 - self.y0, cy1 as usize - self.y0))
+    }
+
+    #[inline]
+    fn put(&mut self, i: usize, z: f32, rgb: [f32; 3]) {
+        if z < self.depth[i] && z >= 0.0 {
+            self.depth[i] = z;
+            self.color[i] = [rgb[0] as u8, rgb[1] as u8, rgb[2] as u8, 255];
+        }
+    }
+
+    /// A triangle, colours interpolated when `smooth`, else the first vertex's.
+    fn triangle(&mut self, a: &Vertex, b: &Vertex, c: &Vertex, smooth: bool) {
+        let (x0, x1) = (a.x.min(b.x).min(c.x), a.x.max(b.x).max(c.x));
+        let (y0, y1) = (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y));
+        let Some((cx0, cx1, r0, r1)) = self.clip(x0, x1, y0, y1) else {
+            return;
+        };
+        let area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+        if !(area.abs() > 1e-8) {
+            return;
+        }
+        let inv = 1.0 / area;
+        // Barycentric weights as affine functions of the pixel centre: w = A·x + B·y + C.
+        let weight = |p: &Vertex, q: &Vertex| {
+            let (ea, eb) = ((p.y - q.y) * inv, (q.x - p.x) * inv);
+            (ea, eb, (p.x * q.y - q.x * p.y) * inv)
+        };
+        let (a0, b0, c0) = weight(b, c);
+        let (a1, b1, c1) = weight(c, a);
+        for row in r0..=r1 {
+            let py = (self.y0 + row) as f32 + 0.5;
+            let px = cx0 as f32 + 0.5;
+            let mut w0 = a0 * px + b0 * py + c0;
+            let mut w1 = a1 * px + b1 * py + c1;
+            let line = row * self.width;
+            for x in cx0..=cx1 {
+                let w2 = 1.0 - w0 - w1;
+                if w0 >= -1e-5 && w1 >= -1e-5 && w2 >= -1e-5 {
+                    let z = w0 * a.z + w1 * b.z + w2 * c.z;
+                    let rgb = if smooth {
+                        [0, 1, 2].map(|k| w0 * a.rgb[k] + w1 * b.rgb[k] + w2 * c.rgb[k])
+                    } else {
+                        a.rgb
+                    };
+                    self.put(line + x, z, rgb);
+                }
+                w0 += a0;
+                w1 += a1;
+            }
+        }
+    }
+
+    fn disc(&mut self, d: &Disc) {
+        let Some((cx0, cx1, r0, r1)) = self.clip(d.x - d.r, d.x + d.r, d.y - d.r, d.y + d.r) else {
+            return;
+        };
+        let rgb = d.rgb.map(f32::from);
+        for row in r0..=r1 {
+            let dy = (self.y0 + row) as f32 + 0.5 - d.y;
+            for x in cx0..=cx1 {
+                let dx = x as f32 + 0.5 - d.x;
+                if dx * dx + dy * dy <= d.r * d.r {
+                    self.put(row * self.width + x, d.z, rgb);
+                }
+            }
+        }
+    }
+
+    fn sphere(&mut self, s: &Sphere) {
+        let Some((cx0, cx1, r0, r1)) = self.clip(s.x - s.r, s.x + s.r, s.y - s.r, s.y + s.r) else {
+            return;
+        };
+        // Light from the upper left, towards the screen.
+        let light = [-0.45f32, 0.55, 0.70];
+        let base = s.rgb.map(f32::from);
+        for row in r0..=r1 {
+            let dy = ((self.y0 + row) as f32 + 0.5 - s.y) / s.r;
+            for x in cx0..=cx1 {
+                let dx = (x as f32 + 0.5 - s.x) / s.r;
+                let d2 = dx * dx + dy * dy;
+                if d2 > 1.0 {
+                    continue;
+                }
+                let h = (1.0 - d2).sqrt();
+                let lambert = (dx * light[0] - dy * light[1] + h * light[2]).max(0.0);
+                // Blinn highlight with the viewer straight ahead.
+                let half = [light[0], light[1], light[2] + 1.0];
+                let hl = (half[0] * half[0] + half[1] * half[1] + half[2] * half[2]).sqrt();
+                let spec = ((dx * half[0] - dy * half[1] + h * half[2]) / hl)
+                    .max(0.0)
+                    .powi(24);
+                let rim = if d2 > 0.78 { 0.35 } else { 1.0 };
+                let rgb =
+                    base.map(|c| ((c * (0.35 + 0.75 * lambert)) * rim + 200.0 * spec).min(255.0));
+                self.put(row * self.width + x, s.z - s.dz * h, rgb);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vertex(x: f32, y: f32, z: f32, rgb: [f32; 3]) -> Vertex {
+        Vertex { x, y, z, rgb }
+    }
+
+    #[test]
+    fn the_nearer_triangle_wins_whatever_the_order() {
+        for near_first in [true, false] {
+            let mut frame = Frame::new(64, 48);
+            frame.clear([0, 0, 0]);
+            let far = [
+                vertex(0.0, 0.0, 0.6, [255.0, 0.0, 0.0]),
+                vertex(64.0, 0.0, 0.6, [255.0, 0.0, 0.0]),
+                vertex(0.0, 48.0, 0.6, [255.0, 0.0, 0.0]),
+            ];
+            let near = [
+                vertex(0.0, 0.0, 0.3, [0.0, 0.0, 255.0]),
+                vertex(40.0, 0.0, 0.3, [0.0, 0.0, 255.0]),
+                vertex(0.0, 40.0, 0.3, [0.0, 0.0, 255.0]),
+            ];
+            let mut p = Primitives::default();
+            p.flat = if near_first {
+                vec![near, far]
+            } else {
+                vec![far, near]
+            };
+            frame.draw(&p);
+            assert_eq!(frame.color[5 * 64 + 5], [0, 0, 255, 255]);
+            assert_eq!(frame.color[5 * 64 + 50], [255, 0, 0, 255]);
+            assert_eq!(frame.color[47 * 64 + 63], [0, 0, 0, 255], "outside both");
+            assert_eq!(frame.depth_at(5, 5), Some(0.3));
+            assert_eq!(frame.depth_at(63, 47), None);
+        }
+    }
+
+    #[test]
+    fn a_mesh_covers_its_area_once_with_interpolated_colour() {
+        let mut frame = Frame::new(100, 100);
+        frame.clear([0, 0, 0]);
+        let mut p = Primitives::default();
+        p.mesh_vertices = vec![
+            vertex(10.0, 10.0, 0.5, [0.0; 3]),
+            vertex(90.0, 10.0, 0.5, [200.0; 3]),
+            vertex(10.0, 90.0, 0.5, [0.0; 3]),
+            vertex(90.0, 90.0, 0.5, [200.0; 3]),
+        ];
+        p.mesh_indices = vec![0, 1, 3, 0, 3, 2];
+        frame.draw(&p);
+        let covered = frame.depth.iter().filter(|&&d| d < 1.0).count();
+        assert_eq!(
+            covered,
+            80 * 80,
+            "no gaps and nothing outside on the shared edge"
+        );
+        let left = frame.color[50 * 100 + 11][0];
+        let right = frame.color[50 * 100 + 88][0];
+        let middle = frame.color[50 * 100 + 50][0];
+        assert!(left < 10 && right > 190 && (90..=110).contains(&middle));
+    }
+
+    #[test]
+    fn lines_and_spheres_respect_depth() {
+        let mut frame = Frame::new(80, 80);
+        frame.clear([0, 0, 0]);
+        let mut p = Primitives::default();
+        // A wall at depth 0.5 over the right half.
+        let wall = [255.0, 255.0, 255.0];
+        p.flat.push([
+            vertex(40.0, 0.0, 0.5, wall),
+            vertex(80.0, 0.0, 0.5, wall),
+            vertex(80.0, 80.0, 0.5, wall),
+        ]);
+        p.flat.push([
+            vertex(40.0, 0.0, 0.5, wall),
+            vertex(80.0, 80.0, 0.5, wall),
+            vertex(40.0, 80.0, 0.5, wall),
+        ]);
+        // A line behind the wall, across the whole frame.
+        p.line([0.0, 20.0, 0.7], [80.0, 20.0, 0.7], 3.0, [255, 0, 0]);
+        // A ball in front of it.
+        p.spheres.push(Sphere {
+            x: 60.0,
+            y: 60.0,
+            z: 0.4,
+            r: 8.0,
+            dz: 0.01,
+            rgb: [0, 255, 0],
+        });
+        frame.draw(&p);
+        assert_eq!(
+            frame.color[20 * 80 + 10][0],
+            255,
+            "line visible left of the wall"
+        );
+        assert_eq!(frame.color[20 * 80 + 10][1], 0);
+        assert_eq!(
+            frame.color[20 * 80 + 60],
+            [255, 255, 255, 255],
+            "hidden behind it"
+        );
+        let ball = frame.color[60 * 80 + 60];
+        assert!(
+            ball[1] > ball[0] && ball[1] > ball[2],
+            "ball drawn over the wall"
+        );
+        assert!(frame.depth_at(60, 60).unwrap() < 0.4);
+    }
+}
