@@ -353,6 +353,10 @@ fn bad_input_exits_2_with_one_line_naming_the_choices() {
     usage_error(&["run", "--surface", "beale"], &["--optimizer"]);
     usage_error(&["fly"], &["fly"]);
     usage_error(
+        &["app", "--view", "4d", "--screenshot", "/tmp/x.png"],
+        &["4d", "2d, 3d, split"],
+    );
+    usage_error(
         &["bench", "warp_speed"],
         &["engine_steps_per_s", "grid_runs_s"],
     );

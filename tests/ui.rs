@@ -2,7 +2,7 @@
 //! rendering): pick a surface, add an optimizer, change its learning rate, click the map,
 //! play, step, and load every preset.
 
-use downhill::app::{Explorer, PRESET_KEYS};
+use downhill::app::{Explorer, PRESET_KEYS, ViewMode};
 use downhill::optim::OptimizerKind;
 use downhill::presets::PRESETS;
 use downhill::surfaces::SurfaceKind;
@@ -185,4 +185,94 @@ fn an_optimizer_can_have_a_start_of_its_own() {
     h.get_by_label("own start").click();
     h.run_steps(2);
     assert_eq!(h.state().race.lanes()[adam].spec.start, None);
+}
+
+/// Drags with the primary button from `from` by `by`, in a few moves.
+fn drag(h: &mut Harness<'static, Explorer>, from: egui::Pos2, by: egui::Vec2) {
+    h.hover_at(from);
+    h.drag_at(from);
+    h.run_steps(1);
+    for k in 1..=4 {
+        h.hover_at(from + by * (k as f32 / 4.0));
+        h.run_steps(1);
+    }
+    h.drop_at(from + by);
+    h.run_steps(2);
+}
+
+#[test]
+fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
+    let mut h = harness();
+    h.key_press(Key::V);
+    h.run_steps(2);
+    assert_eq!(h.state().mode, ViewMode::Surface);
+    let before = h.state().settings3d.camera;
+    let picture = h.state().view3d.picture().color.clone();
+    assert!(
+        picture.iter().any(|c| c != &picture[0]),
+        "a surface was drawn"
+    );
+
+    let centre = egui::pos2(880.0, 330.0);
+    drag(&mut h, centre, egui::vec2(150.0, 60.0));
+    let after = h.state().settings3d.camera;
+    assert!(
+        after.yaw != before.yaw && after.pitch > before.pitch,
+        "{after:?}"
+    );
+    assert_ne!(
+        &h.state().view3d.picture().color,
+        &picture,
+        "the view changed"
+    );
+
+    // Hovering the surface reads the plane point back from the depth buffer.
+    h.hover_at(centre);
+    h.run_steps(2);
+    let p = h
+        .state()
+        .view3d
+        .hover
+        .expect("the surface is under the pointer");
+    let w = downhill::surfaces::Surface::new(SurfaceKind::Rosenbrock)
+        .info()
+        .view;
+    assert!(w.x.0 - 1.0 < p[0] && p[0] < w.x.1 + 1.0, "{p:?}");
+
+    // A click on the surface sets the start there.
+    click_at(&mut h, centre);
+    let start = h.state().race.start();
+    assert!((start[0] - p[0]).abs() < 0.1 && (start[1] - p[1]).abs() < 0.1);
+
+    // Scrolling up zooms in.
+    let distance = h.state().settings3d.camera.distance;
+    h.hover_at(centre);
+    h.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, 120.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    h.run_steps(20);
+    assert!(h.state().settings3d.camera.distance < distance);
+
+    // Two quick clicks reset the camera.
+    click_at(&mut h, centre);
+    click_at(&mut h, centre);
+    assert_eq!(h.state().settings3d.camera, Default::default());
+
+    // Split: both views; hovering the 2D half is what the 3D half marks.
+    h.key_press(Key::V);
+    h.run_steps(10);
+    assert_eq!(h.state().mode, ViewMode::Split);
+    let on_map = h
+        .state()
+        .screen_pos([0.0, 1.0])
+        .expect("the 2D half was drawn");
+    assert!(on_map.x < 880.0, "the 2D view is the left half");
+    h.hover_at(on_map);
+    h.run_steps(2);
+    let hovered = h.state().hover_2d().expect("hovering the map");
+    assert!((hovered[0] - 0.0).abs() < 0.05 && (hovered[1] - 1.0).abs() < 0.05);
 }

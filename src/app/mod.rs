@@ -8,7 +8,9 @@ pub mod plots;
 pub mod screenshot;
 pub mod side_panel;
 pub mod view2d;
+pub mod view3d;
 
+use crate::field::Window;
 use crate::optim::OptimizerKind;
 use crate::presets::{PRESETS, Preset};
 use crate::race::{Command, Race, Scene};
@@ -28,6 +30,48 @@ pub struct Launch {
     pub steps: u64,
     /// Save a PNG of the window here, then close.
     pub screenshot: Option<std::path::PathBuf>,
+    /// The view to show first.
+    pub view: ViewMode,
+}
+
+/// Which picture of the surface fills the centre.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ViewMode {
+    /// The contour map.
+    #[default]
+    Flat,
+    /// The lit surface with an orbit camera.
+    Surface,
+    /// Both side by side, sharing the runs, the time and the hover point.
+    Split,
+}
+
+impl ViewMode {
+    /// Every mode, in the order of the buttons and the V key.
+    pub const ALL: [ViewMode; 3] = [Self::Flat, Self::Surface, Self::Split];
+
+    /// The name on the command line and the button.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Flat => "2d",
+            Self::Surface => "3d",
+            Self::Split => "split",
+        }
+    }
+
+    /// The mode called `name` on the command line.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The next mode (V).
+    pub fn next(self) -> Self {
+        match self {
+            Self::Flat => Self::Surface,
+            Self::Surface => Self::Split,
+            Self::Split => Self::Flat,
+        }
+    }
 }
 
 /// Opens the app window and blocks until it is closed.
@@ -61,6 +105,9 @@ pub fn run(launch: Launch) -> Result<(), String> {
                 (None, None) => Explorer::default(),
             };
             explorer.race.apply(Command::Step(launch.steps as i64));
+            if launch.preset.is_some() || screenshot.is_some() {
+                explorer.mode = launch.view;
+            }
             explorer.persist = screenshot.is_none();
             if let Some(path) = screenshot {
                 explorer.screenshot = Some(screenshot::Job::new(path, job_outcome));
@@ -92,6 +139,12 @@ pub struct Saved {
     pub speed: f64,
     /// Light theme.
     pub light: bool,
+    /// Which view fills the centre.
+    #[serde(default)]
+    pub mode: ViewMode,
+    /// 3D view settings and camera.
+    #[serde(default)]
+    pub settings3d: view3d::Settings3d,
 }
 
 /// The keys that load the presets, in order.
@@ -135,6 +188,12 @@ pub struct Explorer {
     pub light: bool,
     /// The preset on show, if any (its caption is drawn over the view).
     pub preset: Option<&'static Preset>,
+    /// Which view fills the centre.
+    pub mode: ViewMode,
+    /// How the 3D view is drawn, and its camera.
+    pub settings3d: view3d::Settings3d,
+    /// The 3D view's caches.
+    pub view3d: view3d::View3d,
     view_state: view2d::ViewState,
     heat: view2d::HeatCache,
     screenshot: Option<screenshot::Job>,
@@ -166,6 +225,9 @@ impl Default for Explorer {
             panels_hidden: false,
             light: false,
             preset: None,
+            mode: ViewMode::default(),
+            settings3d: Default::default(),
+            view3d: Default::default(),
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
             screenshot: None,
@@ -197,6 +259,10 @@ impl Explorer {
             explorer.speed = saved.speed.clamp(*SPEED_RANGE.start(), *SPEED_RANGE.end());
         }
         explorer.light = saved.light;
+        explorer.mode = saved.mode;
+        explorer.settings3d = saved.settings3d;
+        explorer.settings3d.height = saved.settings3d.height.sanitized();
+        explorer.settings3d.resolution = saved.settings3d.resolution.clamp(16, 512);
         explorer
     }
 
@@ -208,6 +274,8 @@ impl Explorer {
             plots: self.plots,
             speed: self.speed,
             light: self.light,
+            mode: self.mode,
+            settings3d: self.settings3d,
         }
     }
 
@@ -276,6 +344,9 @@ impl Explorer {
             }
             if i.key_pressed(Key::P) {
                 self.presenting = !self.presenting;
+            }
+            if i.key_pressed(Key::V) {
+                self.mode = self.mode.next();
             }
         });
         for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
@@ -375,6 +446,16 @@ impl Explorer {
                     .suffix(" steps/s")
                     .text("speed"),
             );
+            ui.separator();
+            for mode in ViewMode::ALL {
+                let label = match mode {
+                    ViewMode::Flat => "2D",
+                    ViewMode::Surface => "3D",
+                    ViewMode::Split => "2D | 3D",
+                };
+                ui.selectable_value(&mut self.mode, mode, label)
+                    .on_hover_text("Contour map, lit surface, or both side by side (V)");
+            }
             ui.separator();
             ui.label(
                 RichText::new(format!("step {}", self.race.cursor()))
@@ -484,16 +565,78 @@ impl Explorer {
             let dragging_hyper = side_panel::dragging(ui.ctx());
             let preview = (self.view_state.dragging_start || dragging_hyper)
                 .then(|| self.race.preview(PREVIEW_STEPS));
-            commands.extend(view2d::show(
-                ui,
-                &self.race,
-                &self.view,
-                &mut self.view_state,
-                &mut self.heat,
-                preview.as_deref(),
-                self.screenshot.is_none(),
-            ));
+            let preview = preview.as_deref();
+            let full = ui.available_rect_before_wrap();
+            match self.mode {
+                ViewMode::Flat => commands.extend(self.flat(ui, preview, None)),
+                ViewMode::Surface => commands.extend(self.surface(ui, preview, None)),
+                ViewMode::Split => {
+                    let (left, right) = full.split_left_right_at_fraction(0.5);
+                    let from3d = self.view3d.hover;
+                    let from2d = self.view_state.hover;
+                    let builder = |r: egui::Rect| egui::UiBuilder::new().max_rect(r.shrink(3.0));
+                    ui.scope_builder(builder(left), |ui| {
+                        commands.extend(self.flat(ui, preview, from3d));
+                    });
+                    ui.scope_builder(builder(right), |ui| {
+                        commands.extend(self.surface(ui, preview, from2d));
+                    });
+                }
+            }
         });
+    }
+
+    /// The 2D view, marking `highlight` (the point hovered in the 3D view).
+    fn flat(
+        &mut self,
+        ui: &mut egui::Ui,
+        preview: Option<&[Vec<[f64; 2]>]>,
+        highlight: Option<[f64; 2]>,
+    ) -> Vec<Command> {
+        view2d::show(
+            ui,
+            &self.race,
+            &self.view,
+            &mut self.view_state,
+            &mut self.heat,
+            preview,
+            highlight,
+            self.screenshot.is_none(),
+        )
+    }
+
+    /// The 3D view over the 2D view's window, marking `highlight` (hovered in the 2D view).
+    fn surface(
+        &mut self,
+        ui: &mut egui::Ui,
+        preview: Option<&[Vec<[f64; 2]>]>,
+        highlight: Option<[f64; 2]>,
+    ) -> Vec<Command> {
+        let window = self.window3d();
+        self.view3d.show(
+            ui,
+            &self.race,
+            &self.view,
+            &mut self.settings3d,
+            window,
+            highlight,
+            preview,
+        )
+    }
+
+    /// The window the 3D view covers: the 2D view's, or the surface's default view.
+    fn window3d(&self) -> Window {
+        self.heat
+            .window_for(self.race.surface())
+            .unwrap_or_else(|| {
+                let v = self.race.surface().info().view;
+                Window { x: v.x, y: v.y }
+            })
+    }
+
+    /// The plane point under the pointer in the 2D view in the last frame.
+    pub fn hover_2d(&self) -> Option<[f64; 2]> {
+        self.view_state.hover
     }
 
     /// Where the plane point `p` is on screen in the last frame of the 2D view.

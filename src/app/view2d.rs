@@ -92,6 +92,13 @@ impl HeatCache {
         })
     }
 
+    /// The window the cache covers, if it was computed for `surface`.
+    pub fn window_for(&self, surface: &Surface) -> Option<Window> {
+        self.key
+            .filter(|k| k.surface == *surface)
+            .and_then(|_| self.window())
+    }
+
     /// Makes the cache current for `surface` over `window`.
     fn update(
         &mut self,
@@ -136,6 +143,8 @@ pub struct ViewState {
     pub dragging_start: bool,
     /// The transform of the last frame, to hit-test before the plot handles input.
     last_transform: Option<PlotTransform>,
+    /// The plane point under the pointer in the last frame.
+    pub hover: Option<[f64; 2]>,
 }
 
 impl ViewState {
@@ -153,6 +162,7 @@ impl Default for ViewState {
             reset_bounds: true,
             dragging_start: false,
             last_transform: None,
+            hover: None,
         }
     }
 }
@@ -165,6 +175,7 @@ pub fn show(
     state: &mut ViewState,
     cache: &mut HeatCache,
     preview: Option<&[Vec<[f64; 2]>]>,
+    highlight: Option<[f64; 2]>,
     readout: bool,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -175,7 +186,7 @@ pub fn show(
     let pressed = ui.input(|i| i.pointer.primary_pressed());
     if let (Some(t), Some(p), true) = (&state.last_transform, pointer, pressed) {
         let marker = t.position_from_point(&PlotPoint::new(start[0], start[1]));
-        if marker.distance(p) < 12.0 {
+        if t.frame().contains(p) && marker.distance(p) < 12.0 {
             state.dragging_start = true;
         }
     }
@@ -185,7 +196,13 @@ pub fn show(
     let scroll = ui.input(|i| i.smooth_scroll_delta.y);
     let reset = std::mem::take(&mut state.reset_bounds);
     let info = surface.info();
+    // One plot id wherever the view is placed (alone or in the split), so pan and zoom
+    // survive a change of layout; a plot seen for the first time starts at the surface's
+    // view, never at bounds fitted to its own heatmap (which would grow every frame).
     let plot = Plot::new("view2d")
+        .id(egui::Id::unique("downhill-view2d"))
+        .default_x_bounds(info.view.x.0, info.view.x.1)
+        .default_y_bounds(info.view.y.0, info.view.y.1)
         .data_aspect(1.0)
         .allow_drag(!state.dragging_start)
         .allow_scroll(false)
@@ -244,7 +261,14 @@ pub fn show(
     if let Some(paths) = preview {
         for (lane, path) in race.lanes().iter().zip(paths) {
             let color = rgb(lane.spec.color).gamma_multiply(0.8);
-            let pts: Vec<Pos2> = path.iter().map(|p| to_screen(*p)).collect();
+            // Dashes are drawn only while the path stays near the view: a diverging preview
+            // would otherwise ask for billions of dashes.
+            let near = rect.expand(rect.width().max(rect.height()));
+            let pts: Vec<Pos2> = path
+                .iter()
+                .map(|p| to_screen(*p))
+                .take_while(|p| near.contains(*p))
+                .collect();
             painter.add(Shape::dashed_line(&pts, Stroke::new(1.5, color), 6.0, 4.0));
         }
     }
@@ -286,6 +310,13 @@ pub fn show(
         && let Some(p) = hover
     {
         commands.push(Command::SetStart([p.x, p.y]));
+    }
+    state.hover = hover.map(|p| [p.x, p.y]);
+    if let Some(p) = highlight {
+        let at = to_screen(p);
+        painter.circle_stroke(at, 9.0, Stroke::new(3.0, Color32::BLACK));
+        painter.circle_stroke(at, 9.0, Stroke::new(1.5, Color32::WHITE));
+        painter.circle_filled(at, 2.0, Color32::WHITE);
     }
     if let (Some(p), true) = (hover, readout) {
         overlay::paint_readout(&painter, rect, &surface, [p.x, p.y]);

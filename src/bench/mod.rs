@@ -52,6 +52,18 @@ pub const FIGURES: &[Figure] = &[
         about: "p95 CPU time of one headless frame: 8 optimizers, 2,000-step trails, 256² heatmap, 20 contours, plots (target ≤ 8 ms)",
         measure: frame_cpu_ms,
     },
+    Figure {
+        name: "mesh_build_ms",
+        unit: "ms",
+        about: "build the 3D mesh of Himmelblau at 256×256 vertices: heights, normals, colours, indices (target ≤ 10 ms)",
+        measure: mesh_build_ms,
+    },
+    Figure {
+        name: "render3d_ms",
+        unit: "ms",
+        about: "CPU z-buffer picture of the 3D view: 160² mesh, contours, 4 paths, 1280×720 pixels, all cores (smooth orbiting needs ≤ 16 ms)",
+        measure: render3d_ms,
+    },
 ];
 
 /// The median of `samples` runs of `f`, in milliseconds.
@@ -156,6 +168,69 @@ fn endless(lr: f64) -> RunConfig {
         tol_step: 0.0,
         ..RunConfig::default()
     }
+}
+
+/// Median milliseconds to build a 256×256 mesh of Himmelblau over its default view.
+fn mesh_build_ms() -> f64 {
+    use crate::field::Window;
+    use crate::scene3d::mesh::SurfaceMesh;
+    let surface = Surface::new(SurfaceKind::Himmelblau);
+    let v = surface.info().view;
+    let window = Window { x: v.x, y: v.y };
+    median_ms(15, || {
+        std::hint::black_box(SurfaceMesh::build(
+            &surface,
+            window,
+            256,
+            Default::default(),
+        ));
+    })
+}
+
+/// Median milliseconds to render the 3D view of the default race after 300 steps.
+fn render3d_ms() -> f64 {
+    use crate::field::{Window, contours};
+    use crate::scene3d::mesh::SurfaceMesh;
+    use crate::scene3d::raster::{Frame, Primitives};
+    use crate::scene3d::{Overlay, Palette, Path3d, camera::OrbitCamera, render};
+    let surface = Surface::new(SurfaceKind::Himmelblau);
+    let v = surface.info().view;
+    let window = Window { x: v.x, y: v.y };
+    let mesh = SurfaceMesh::build(&surface, window, 160, Default::default());
+    let mut overlay = Overlay {
+        contours: contours(&mesh.grid, &mesh.map.scale.levels(20)),
+        ..Default::default()
+    };
+    for (k, start) in [[0.0, 0.0], [-1.0, 1.0], [1.0, -1.0], [0.5, 0.5]]
+        .into_iter()
+        .enumerate()
+    {
+        let adam = OptimizerKind::Adam;
+        let mut runner = Runner::new(surface, adam.build(&adam.defaults()), endless(0.05), &start)
+            .expect("a 2-parameter start on a 2-parameter surface");
+        let mut points = Vec::new();
+        for _ in 0..300 {
+            let x = runner.x();
+            points.push(mesh.map.to_box([x[0], x[1]], surface.value(x[0], x[1])));
+            runner.step();
+        }
+        overlay.paths.push(Path3d {
+            points,
+            rgb: [200, 50 * k as u8, 80],
+            width: 3.0,
+        });
+    }
+    let palette = Palette {
+        ramp: (0..256).map(|k| [k as u8, 120, 255 - k as u8]).collect(),
+        background: [16, 18, 22],
+        frame_lines: [120, 120, 120],
+    };
+    let (mut frame, mut prims) = (Frame::new(1280, 720), Primitives::default());
+    let mut camera = OrbitCamera::default();
+    median_ms(15, || {
+        camera.orbit(0.02, 0.0);
+        render(&mesh, &overlay, &palette, &camera, &mut frame, &mut prims);
+    })
 }
 
 /// Single-thread Adam steps per second on Rosenbrock, best of five trials.

@@ -1,7 +1,7 @@
 //! `downhill app`: open the window with a preset, or save a screenshot of it and exit.
 
 use super::CliError;
-use crate::app::{Launch, run};
+use crate::app::{Launch, ViewMode, run};
 use crate::presets;
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ pub struct AppArgs {
     /// Steps to take before showing (or photographing) the scene.
     #[arg(long, default_value = "0", value_parser = super::args::steps)]
     pub steps: u64,
-    /// Which view: 2d.
+    /// Which view: 2d (contour map), 3d (lit surface) or split (both).
     #[arg(long, default_value = "2d")]
     pub view: String,
     /// Save a PNG of the window to this path, then exit.
@@ -33,12 +33,12 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
             ))
         })?),
     };
-    if args.view != "2d" {
-        return Err(CliError::Usage(format!(
-            "unknown view '{}' (valid: 2d)",
+    let view = ViewMode::from_name(&args.view).ok_or_else(|| {
+        CliError::Usage(format!(
+            "unknown view '{}' (valid: 2d, 3d, split)",
             args.view
-        )));
-    }
+        ))
+    })?;
     if let Some(path) = &args.screenshot
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -52,6 +52,7 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         preset,
         steps: args.steps,
         screenshot: args.screenshot.clone(),
+        view,
     })
     .map_err(CliError::Failure)
 }

@@ -68,7 +68,20 @@ impl OrbitCamera {
             0.0, 0.0, 0.0, 1.0,
         );
         let (near, far) = self.clip_planes();
-        Perspective3::new(aspect.max(1e-3), self.fov_y, near, far).to_homogeneous() * view
+        let aspect = aspect.max(1e-3);
+        Perspective3::new(aspect, self.fov_y_at(aspect), near, far).to_homogeneous() * view
+    }
+
+    /// The vertical field of view used in a viewport of `aspect` (width / height): `fov_y`,
+    /// widened in narrow viewports so that the horizontal view never shrinks below what a
+    /// 4:3 viewport shows.
+    pub fn fov_y_at(&self, aspect: f64) -> f64 {
+        const NARROWEST: f64 = 4.0 / 3.0;
+        if aspect >= NARROWEST {
+            self.fov_y
+        } else {
+            2.0 * ((self.fov_y / 2.0).tan() * NARROWEST / aspect.max(1e-3)).atan()
+        }
     }
 
     /// The near and far clipping distances: everything in the mesh box stays between them.
@@ -110,9 +123,11 @@ impl OrbitCamera {
     }
 
     /// Slides the target in the screen plane so that what is under the cursor follows a drag
-    /// of (dx, dy) pixels in a viewport `height` pixels tall.
-    pub fn pan(&mut self, dx: f64, dy: f64, height: f64) {
-        let per_pixel = 2.0 * self.distance * (self.fov_y / 2.0).tan() / height.max(1.0);
+    /// of (dx, dy) pixels in a viewport of `size` pixels.
+    pub fn pan(&mut self, dx: f64, dy: f64, size: [f64; 2]) {
+        let height = size[1].max(1.0);
+        let fov = self.fov_y_at(size[0] / height);
+        let per_pixel = 2.0 * self.distance * (fov / 2.0).tan() / height;
         let [right, up, _] = self.basis();
         let shift = (-dx * right + dy * up) * per_pixel;
         for (t, s) in self.target.iter_mut().zip(shift.iter()) {
@@ -208,10 +223,20 @@ mod tests {
     }
 
     #[test]
+    fn a_narrow_viewport_widens_the_vertical_view() {
+        let camera = OrbitCamera::default();
+        assert_eq!(camera.fov_y_at(16.0 / 9.0), camera.fov_y);
+        assert!(camera.fov_y_at(0.8) > camera.fov_y);
+        // The horizontal half-angle at 0.8 equals the one at 4:3.
+        let half_h = |aspect: f64| ((camera.fov_y_at(aspect) / 2.0).tan() * aspect).atan();
+        assert!((half_h(0.8) - half_h(4.0 / 3.0)).abs() < 1e-12);
+    }
+
+    #[test]
     fn panning_moves_the_target_with_the_cursor() {
         let mut camera = OrbitCamera::default();
         let before = camera.project([0.0, 0.0, 0.25], SIZE).unwrap();
-        camera.pan(40.0, 0.0, SIZE[1]);
+        camera.pan(40.0, 0.0, SIZE);
         let after = camera.project([0.0, 0.0, 0.25], SIZE).unwrap();
         assert!(
             (after[0] - before[0] - 40.0).abs() < 1.0,

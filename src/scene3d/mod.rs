@@ -16,6 +16,9 @@ use rayon::prelude::*;
 /// How high above the surface lines are drawn, in box units, so they are not buried in it.
 pub const LIFT: f64 = 0.006;
 
+/// How far lines are pulled towards the eye, in box units.
+const BIAS: f64 = 0.012;
+
 /// A path in box coordinates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Path3d {
@@ -76,6 +79,14 @@ pub fn render(
     let size = [w as f64, h as f64];
     let vp = camera.view_projection(size[0] / size[1]);
     let project = |p: [f64; 3]| camera::project_with(&vp, p, size);
+    let eye = camera.eye();
+    // Lines on the surface are pulled a little towards the eye, so that on steep walls they
+    // are not buried in the triangles they lie on.
+    let toward_eye = |p: [f64; 3]| {
+        let p = Point3::from(p);
+        let q = p + (eye - p).normalize() * BIAS;
+        project([q.x, q.y, q.z])
+    };
     let to_f32 = |s: [f64; 3]| [s[0] as f32, s[1] as f32, s[2] as f32];
     prims.clear();
     frame.clear(palette.background);
@@ -83,7 +94,6 @@ pub fn render(
     // Lit vertex colours: a light over the viewer's left shoulder, two-sided.
     let [right, up, forward] = camera.basis();
     let light = (-0.45 * right + 0.55 * up - 0.7 * forward).normalize();
-    let eye = camera.eye();
     let ramp = &palette.ramp;
     let lit = |k: usize| -> Vertex {
         let p = mesh.positions[k];
@@ -147,7 +157,7 @@ pub fn render(
         let c = ramp[((t * 255.0) as usize).min(ramp.len() - 1)].map(|v| (v as f32 * 0.45) as u8);
         for [a, b] in &contour.segments {
             let (a, b) = (mesh.map.to_box(*a, 0.0), mesh.map.to_box(*b, 0.0));
-            if let (Some(a), Some(b)) = (project([a[0], a[1], z]), project([b[0], b[1], z])) {
+            if let (Some(a), Some(b)) = (toward_eye([a[0], a[1], z]), toward_eye([b[0], b[1], z])) {
                 prims.line(to_f32(a), to_f32(b), 1.3, c);
             }
         }
@@ -158,7 +168,7 @@ pub fn render(
         let n = mesh.n;
         let lifted = |k: usize| {
             let p = mesh.positions[k];
-            project([f64::from(p[0]), f64::from(p[1]), f64::from(p[2]) + LIFT]).map(to_f32)
+            toward_eye([f64::from(p[0]), f64::from(p[1]), f64::from(p[2]) + LIFT]).map(to_f32)
         };
         let step = overlay.wireframe_every;
         let mut lines: Vec<Vec<usize>> = Vec::new();
@@ -180,7 +190,7 @@ pub fn render(
         // A path is cut where a point cannot be projected.
         let mut run: Vec<[f32; 3]> = Vec::with_capacity(path.points.len());
         for p in &path.points {
-            match project(*p) {
+            match toward_eye(*p) {
                 Some(s) => run.push(to_f32(s)),
                 None => {
                     prims.polyline(&run, path.width, path.rgb);
@@ -191,7 +201,7 @@ pub fn render(
         prims.polyline(&run, path.width, path.rgb);
     }
 
-    let focal = size[1] / (2.0 * (camera.fov_y / 2.0).tan());
+    let focal = size[1] / (2.0 * (camera.fov_y_at(size[0] / size[1]) / 2.0).tan());
     for ball in &overlay.balls {
         let centre = Point3::from(ball.at);
         let Some(s) = project(ball.at) else { continue };

@@ -123,6 +123,8 @@ pub struct Frame {
     pub color: Vec<[u8; 4]>,
     /// Depth per pixel; 1.0 is empty.
     pub depth: Vec<f32>,
+    /// Per band of rows, the triangles that touch it (scratch space of [`Frame::draw`]).
+    bins: Vec<Vec<u32>>,
 }
 
 /// Rows per band of parallel work.
@@ -163,14 +165,40 @@ impl Frame {
             .filter(|&d| d < 1.0)
     }
 
-    /// Draws everything, bands of rows in parallel.
+    /// Draws everything, bands of rows in parallel; triangles are first sorted into the
+    /// bands they touch, so each band walks only its own.
     pub fn draw(&mut self, p: &Primitives) {
         let width = self.width;
+        let bands = self.height.div_ceil(BAND);
+        let mut bins = std::mem::take(&mut self.bins);
+        bins.resize_with(bands, Vec::new);
+        bins.iter_mut().for_each(Vec::clear);
+        let v = &p.mesh_vertices;
+        let mesh = p.mesh_indices.chunks_exact(3).map(|t| {
+            let [a, b, c] = [t[0], t[1], t[2]].map(|k| &v[k as usize]);
+            (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y))
+        });
+        let flat = p
+            .flat
+            .iter()
+            .map(|[a, b, c]| (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y)));
+        for (k, (y0, y1)) in mesh.chain(flat).enumerate() {
+            if !(y1 >= 0.0 && y0 < self.height as f32) {
+                continue; // off screen, or not projectable (NaN)
+            }
+            let first = (y0.max(0.0) as usize) / BAND;
+            let last = ((y1 as usize) / BAND).min(bands - 1);
+            for bin in &mut bins[first..=last] {
+                bin.push(k as u32);
+            }
+        }
+        let triangles = p.mesh_indices.len() / 3;
         self.color
             .par_chunks_mut(width * BAND)
             .zip(self.depth.par_chunks_mut(width * BAND))
+            .zip(bins.par_iter())
             .enumerate()
-            .for_each(|(k, (color, depth))| {
+            .for_each(|(k, ((color, depth), bin))| {
                 let mut band = Band {
                     width,
                     y0: k * BAND,
@@ -178,17 +206,16 @@ impl Frame {
                     color,
                     depth,
                 };
-                let v = &p.mesh_vertices;
-                for t in p.mesh_indices.chunks_exact(3) {
-                    band.triangle(
-                        &v[t[0] as usize],
-                        &v[t[1] as usize],
-                        &v[t[2] as usize],
-                        true,
-                    );
-                }
-                for [a, b, c] in &p.flat {
-                    band.triangle(a, b, c, false);
+                for &t in bin {
+                    let t = t as usize;
+                    if t < triangles {
+                        let i = &p.mesh_indices[3 * t..3 * t + 3];
+                        let [a, b, c] = [i[0], i[1], i[2]].map(|k| &v[k as usize]);
+                        band.triangle(a, b, c, true);
+                    } else {
+                        let [a, b, c] = &p.flat[t - triangles];
+                        band.triangle(a, b, c, false);
+                    }
                 }
                 for d in &p.discs {
                     band.disc(d);
@@ -197,7 +224,21 @@ impl Frame {
                     band.sphere(s);
                 }
             });
+        self.bins = bins;
     }
+}
+
+/// ⌊v⌋ for v ≥ 0 (a plain conversion: without SSE4.1, `f32::floor` is a library call).
+#[inline(always)]
+fn floor_nonneg(v: f32) -> usize {
+    v as usize
+}
+
+/// ⌈v⌉ for v ≥ 0.
+#[inline(always)]
+fn ceil_nonneg(v: f32) -> usize {
+    let t = v as usize;
+    if (t as f32) < v { t + 1 } else { t }
 }
 
 /// The rows [y0, y0 + rows) of a frame.
@@ -219,10 +260,13 @@ impl Band<'_> {
         if !(y1 >= top && y0 < bottom && x1 >= 0.0 && x0 < self.width as f32) {
             return None; // also rejects NaN
         }
-        let cx0 = (x0 - 0.5).ceil().max(0.0) as usize;
-        let cx1 = ((x1 - 0.5).floor() as isize).min(self.width as isize - 1);
-        let cy0 = (y0 - 0.5).ceil().max(top) as usize;
-        let cy1 = ((y1 - 0.5).floor() as isize).min(bottom as isize - 1);
+        let cx0 = ceil_nonneg((x0 - 0.5).max(0.0));
+        let cx1 = (floor_nonneg((x1 - 0.5).max(0.0)) as isize).min(self.width as isize - 1);
+        let cy0 = ceil_nonneg((y0 - 0.5).max(top));
+        let cy1 = (floor_nonneg((y1 - 0.5).max(0.0)) as isize).min(bottom as isize - 1);
+        if x1 < 0.5 || y1 < 0.5 {
+            return None;
+        }
         if cx1 < cx0 as isize || cy1 < cy0 as isize {
             return None;
         }
@@ -237,7 +281,9 @@ impl Band<'_> {
         }
     }
 
-    /// A triangle, colours interpolated when `smooth`, else the first vertex's.
+    /// A triangle, colours interpolated when `smooth`, else the first vertex's. Each row is
+    /// walked only over its covered span, with depth and colour stepped incrementally and the
+    /// colour written only where the depth test passes.
     fn triangle(&mut self, a: &Vertex, b: &Vertex, c: &Vertex, smooth: bool) {
         let (x0, x1) = (a.x.min(b.x).min(c.x), a.x.max(b.x).max(c.x));
         let (y0, y1) = (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y));
@@ -252,29 +298,79 @@ impl Band<'_> {
         // Barycentric weights as affine functions of the pixel centre: w = A·x + B·y + C.
         let weight = |p: &Vertex, q: &Vertex| {
             let (ea, eb) = ((p.y - q.y) * inv, (q.x - p.x) * inv);
-            (ea, eb, (p.x * q.y - q.x * p.y) * inv)
+            [ea, eb, (p.x * q.y - q.x * p.y) * inv]
         };
-        let (a0, b0, c0) = weight(b, c);
-        let (a1, b1, c1) = weight(c, a);
+        let w0 = weight(b, c);
+        let w1 = weight(c, a);
+        let w2 = [-w0[0] - w1[0], -w0[1] - w1[1], 1.0 - w0[2] - w1[2]];
+        // A pixel centre within 1/50 px outside an edge still counts: a shared edge is then
+        // drawn by both triangles (the depth test settles it) instead of by neither, which
+        // would leave cracks where rounding puts the centre just outside both.
+        let slack = |p: &Vertex, q: &Vertex| {
+            let (dx, dy) = (p.x - q.x, p.y - q.y);
+            -0.02 * (dx * dx + dy * dy).sqrt() * inv.abs()
+        };
+        let edges = [(w0, slack(b, c)), (w1, slack(c, a)), (w2, slack(a, b))];
+        // Any attribute q is affine too: q = q_c + (q_a − q_c)·w0 + (q_b − q_c)·w1.
+        let affine = |qa: f32, qb: f32, qc: f32| {
+            let (da, db) = (qa - qc, qb - qc);
+            [
+                da * w0[0] + db * w1[0],
+                da * w0[1] + db * w1[1],
+                qc + da * w0[2] + db * w1[2],
+            ]
+        };
+        let z = affine(a.z, b.z, c.z);
+        let rgb = if smooth {
+            [
+                affine(a.rgb[0], b.rgb[0], c.rgb[0]),
+                affine(a.rgb[1], b.rgb[1], c.rgb[1]),
+                affine(a.rgb[2], b.rgb[2], c.rgb[2]),
+            ]
+        } else {
+            [
+                [0.0, 0.0, a.rgb[0]],
+                [0.0, 0.0, a.rgb[1]],
+                [0.0, 0.0, a.rgb[2]],
+            ]
+        };
         for row in r0..=r1 {
             let py = (self.y0 + row) as f32 + 0.5;
-            let px = cx0 as f32 + 0.5;
-            let mut w0 = a0 * px + b0 * py + c0;
-            let mut w1 = a1 * px + b1 * py + c1;
-            let line = row * self.width;
-            for x in cx0..=cx1 {
-                let w2 = 1.0 - w0 - w1;
-                if w0 >= -1e-5 && w1 >= -1e-5 && w2 >= -1e-5 {
-                    let z = w0 * a.z + w1 * b.z + w2 * c.z;
-                    let rgb = if smooth {
-                        [0, 1, 2].map(|k| w0 * a.rgb[k] + w1 * b.rgb[k] + w2 * c.rgb[k])
-                    } else {
-                        a.rgb
-                    };
-                    self.put(line + x, z, rgb);
+            // The covered span of this row: every edge's weight at least its slack.
+            let (mut lo, mut hi) = (cx0 as f32 + 0.5, cx1 as f32 + 0.5);
+            for (w, t) in &edges {
+                let rest = w[1] * py + w[2];
+                if w[0] > 0.0 {
+                    lo = lo.max((t - rest) / w[0]);
+                } else if w[0] < 0.0 {
+                    hi = hi.min((t - rest) / w[0]);
+                } else if rest < *t {
+                    hi = lo - 1.0;
                 }
-                w0 += a0;
-                w1 += a1;
+            }
+            if !(hi >= lo) {
+                continue;
+            }
+            let first = ceil_nonneg(lo - 0.5).max(cx0);
+            let last = floor_nonneg(hi - 0.5).min(cx1);
+            if last < first {
+                continue;
+            }
+            let px = first as f32 + 0.5;
+            let at = |q: &[f32; 3]| q[0] * px + q[1] * py + q[2];
+            let (mut zz, mut r, mut g, mut bb) = (at(&z), at(&rgb[0]), at(&rgb[1]), at(&rgb[2]));
+            let line = row * self.width;
+            let depth = &mut self.depth[line + first..=line + last];
+            let color = &mut self.color[line + first..=line + last];
+            for (d, c) in depth.iter_mut().zip(color.iter_mut()) {
+                if zz < *d && zz >= 0.0 {
+                    *d = zz;
+                    *c = [r as u8, g as u8, bb as u8, 255];
+                }
+                zz += z[0];
+                r += rgb[0][0];
+                g += rgb[1][0];
+                bb += rgb[2][0];
             }
         }
     }
