@@ -621,6 +621,7 @@ impl Explorer {
             window,
             highlight,
             preview,
+            self.screenshot.is_none(),
         )
     }
 

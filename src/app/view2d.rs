@@ -168,6 +168,7 @@ impl Default for ViewState {
 }
 
 /// Draws the 2D view; returns the commands the user's input asked for.
+#[allow(clippy::too_many_arguments)]
 pub fn show(
     ui: &mut egui::Ui,
     race: &Race,

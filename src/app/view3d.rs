@@ -89,6 +89,7 @@ impl View3d {
         window: Window,
         highlight: Option<[f64; 2]>,
         preview: Option<&[Vec<[f64; 2]>]>,
+        readout: bool,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
         toolbar(ui, settings);
@@ -107,15 +108,15 @@ impl View3d {
         } else {
             0
         };
-        build_paths(&mut self.overlay, race, mesh, highlight, preview);
-
-        // Render at the screen's pixel density, capped.
+        // Render at the screen's pixel density, capped; lines keep their width in points.
         let ppp = ui.ctx().pixels_per_point();
         let mut px = rect.size() * ppp;
         let area = px.x * px.y;
         if area > MAX_PIXELS {
             px *= (MAX_PIXELS / area).sqrt();
         }
+        self.overlay.line_scale = px.x / rect.width().max(1.0);
+        build_paths(&mut self.overlay, race, mesh, highlight, preview);
         let (w, h) = (
             px.x.round().max(1.0) as usize,
             px.y.round().max(1.0) as usize,
@@ -156,7 +157,14 @@ impl View3d {
             &mut self.prims,
         );
         self.render_ms = started.elapsed().as_secs_f64() * 1e3;
-        let image = ColorImage::from_rgba_unmultiplied([w, h], self.frame.color.as_flattened());
+        // Every pixel is opaque, so its colour is already premultiplied: a plain copy.
+        let pixels = self
+            .frame
+            .color
+            .iter()
+            .map(|&[r, g, b, a]| Color32::from_rgba_premultiplied(r, g, b, a))
+            .collect();
+        let image = ColorImage::new([w, h], pixels);
         match &mut self.texture {
             Some(t) => t.set(image, TextureOptions::LINEAR),
             None => {
@@ -183,7 +191,9 @@ impl View3d {
             scene3d::pick(&self.frame, &camera, mesh, x as usize, y as usize)
         });
         if let Some(p) = self.hover {
-            overlay::paint_readout(&painter, rect, &surface, p);
+            if readout {
+                overlay::paint_readout(&painter, rect, &surface, p);
+            }
             if response.clicked() {
                 commands.push(Command::SetStart(p));
             }
@@ -311,14 +321,14 @@ fn build_paths(
             overlay.paths.push(Path3d {
                 points,
                 rgb: color,
-                width: 3.0,
+                width: 3.5,
             });
         }
         let head = track.points[end];
         if mesh.covers(head) {
             overlay.balls.push(Ball3d {
-                at: lift(head, 0.03),
-                radius: 0.03,
+                at: lift(head, 0.04),
+                radius: 0.04,
                 rgb: color,
             });
         }

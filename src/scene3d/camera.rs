@@ -30,9 +30,9 @@ impl Default for OrbitCamera {
     fn default() -> Self {
         Self {
             yaw: -2.1,
-            pitch: 0.62,
-            distance: 3.6,
-            target: [0.0, 0.0, 0.25],
+            pitch: 0.8,
+            distance: 3.9,
+            target: [0.0, 0.0, 0.2],
             fov_y: 35f64.to_radians(),
         }
     }

@@ -52,6 +52,8 @@ pub struct Overlay {
     pub paths: Vec<Path3d>,
     /// Balls.
     pub balls: Vec<Ball3d>,
+    /// Image pixels per point: line widths are multiplied by it (0 is taken as 1).
+    pub line_scale: f32,
 }
 
 /// The colours of the picture.
@@ -88,6 +90,11 @@ pub fn render(
         project([q.x, q.y, q.z])
     };
     let to_f32 = |s: [f64; 3]| [s[0] as f32, s[1] as f32, s[2] as f32];
+    let px = if overlay.line_scale > 0.0 {
+        overlay.line_scale
+    } else {
+        1.0
+    };
     prims.clear();
     frame.clear(palette.background);
 
@@ -147,7 +154,7 @@ pub fn render(
         })
         .collect();
     if floor.len() == corners.len() {
-        prims.polyline(&floor, 1.5, palette.frame_lines);
+        prims.polyline(&floor, 1.5 * px, palette.frame_lines);
     }
 
     // Contour lines at their level's height, in the ramp's colour, darkened.
@@ -158,7 +165,7 @@ pub fn render(
         for [a, b] in &contour.segments {
             let (a, b) = (mesh.map.to_box(*a, 0.0), mesh.map.to_box(*b, 0.0));
             if let (Some(a), Some(b)) = (toward_eye([a[0], a[1], z]), toward_eye([b[0], b[1], z])) {
-                prims.line(to_f32(a), to_f32(b), 1.3, c);
+                prims.line(to_f32(a), to_f32(b), 1.3 * px, c);
             }
         }
     }
@@ -181,7 +188,7 @@ pub fn render(
         for line in lines {
             let pts: Option<Vec<[f32; 3]>> = line.into_iter().map(lifted).collect();
             if let Some(pts) = pts {
-                prims.polyline(&pts, 1.0, palette.frame_lines);
+                prims.polyline(&pts, px, palette.frame_lines);
             }
         }
     }
@@ -193,12 +200,12 @@ pub fn render(
             match toward_eye(*p) {
                 Some(s) => run.push(to_f32(s)),
                 None => {
-                    prims.polyline(&run, path.width, path.rgb);
+                    prims.polyline(&run, path.width * px, path.rgb);
                     run.clear();
                 }
             }
         }
-        prims.polyline(&run, path.width, path.rgb);
+        prims.polyline(&run, path.width * px, path.rgb);
     }
 
     let focal = size[1] / (2.0 * (camera.fov_y_at(size[0] / size[1]) / 2.0).tan());

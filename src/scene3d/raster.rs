@@ -79,7 +79,7 @@ impl Primitives {
     pub fn line(&mut self, a: [f32; 3], b: [f32; 3], width: f32, rgb: [u8; 3]) {
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let len = (dx * dx + dy * dy).sqrt();
-        if !(len > 1e-3) {
+        if len.is_nan() || len <= 1e-3 {
             return;
         }
         let (nx, ny) = (-dy / len * width / 2.0, dx / len * width / 2.0);
@@ -95,14 +95,17 @@ impl Primitives {
         self.flat.push([a0, b1, b0]);
     }
 
-    /// A polyline with round joints.
+    /// A polyline with round joints on thick lines. Points closer than a pixel to the last
+    /// one kept are skipped (a long run crawling through a valley is mostly such points).
     pub fn polyline(&mut self, points: &[[f32; 3]], width: f32, rgb: [u8; 3]) {
-        for pair in points.windows(2) {
-            self.line(pair[0], pair[1], width, rgb);
-        }
-        if width >= 2.5 {
-            for p in points {
-                self.discs.push(Disc {
+        let Some(&first) = points.first() else {
+            return;
+        };
+        let joints = width >= 5.0;
+        let mut last = first;
+        let push_joint = |p: [f32; 3], discs: &mut Vec<Disc>| {
+            if joints {
+                discs.push(Disc {
                     x: p[0],
                     y: p[1],
                     z: p[2],
@@ -110,6 +113,16 @@ impl Primitives {
                     rgb,
                 });
             }
+        };
+        push_joint(first, &mut self.discs);
+        for (k, &p) in points.iter().enumerate().skip(1) {
+            let (dx, dy) = (p[0] - last[0], p[1] - last[1]);
+            if dx * dx + dy * dy < 1.0 && k + 1 < points.len() {
+                continue;
+            }
+            self.line(last, p, width, rgb);
+            push_joint(p, &mut self.discs);
+            last = p;
         }
     }
 }
@@ -291,7 +304,7 @@ impl Band<'_> {
             return;
         };
         let area = (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
-        if !(area.abs() > 1e-8) {
+        if area.is_nan() || area.abs() <= 1e-8 {
             return;
         }
         let inv = 1.0 / area;
@@ -348,7 +361,7 @@ impl Band<'_> {
                     hi = lo - 1.0;
                 }
             }
-            if !(hi >= lo) {
+            if hi.is_nan() || lo.is_nan() || hi < lo {
                 continue;
             }
             let first = ceil_nonneg(lo - 0.5).max(cx0);
@@ -446,11 +459,13 @@ mod tests {
                 vertex(40.0, 0.0, 0.3, [0.0, 0.0, 255.0]),
                 vertex(0.0, 40.0, 0.3, [0.0, 0.0, 255.0]),
             ];
-            let mut p = Primitives::default();
-            p.flat = if near_first {
-                vec![near, far]
-            } else {
-                vec![far, near]
+            let p = Primitives {
+                flat: if near_first {
+                    vec![near, far]
+                } else {
+                    vec![far, near]
+                },
+                ..Default::default()
             };
             frame.draw(&p);
             assert_eq!(frame.color[5 * 64 + 5], [0, 0, 255, 255]);
@@ -465,14 +480,16 @@ mod tests {
     fn a_mesh_covers_its_area_once_with_interpolated_colour() {
         let mut frame = Frame::new(100, 100);
         frame.clear([0, 0, 0]);
-        let mut p = Primitives::default();
-        p.mesh_vertices = vec![
-            vertex(10.0, 10.0, 0.5, [0.0; 3]),
-            vertex(90.0, 10.0, 0.5, [200.0; 3]),
-            vertex(10.0, 90.0, 0.5, [0.0; 3]),
-            vertex(90.0, 90.0, 0.5, [200.0; 3]),
-        ];
-        p.mesh_indices = vec![0, 1, 3, 0, 3, 2];
+        let p = Primitives {
+            mesh_vertices: vec![
+                vertex(10.0, 10.0, 0.5, [0.0; 3]),
+                vertex(90.0, 10.0, 0.5, [200.0; 3]),
+                vertex(10.0, 90.0, 0.5, [0.0; 3]),
+                vertex(90.0, 90.0, 0.5, [200.0; 3]),
+            ],
+            mesh_indices: vec![0, 1, 3, 0, 3, 2],
+            ..Default::default()
+        };
         frame.draw(&p);
         let covered = frame.depth.iter().filter(|&&d| d < 1.0).count();
         assert_eq!(
