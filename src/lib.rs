@@ -7,10 +7,14 @@
 pub mod app;
 pub mod bench;
 pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod field;
+pub mod models;
 pub mod optim;
 pub mod presets;
 pub mod race;
 pub mod series;
 pub mod surfaces;
+pub mod train;
+pub mod worker;
