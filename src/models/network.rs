@@ -8,7 +8,7 @@
 //! The parameters are one flat vector: for each layer, its weights `W` (`fan_in × fan_out`,
 //! row-major, so a batch's pre-activations are `Z = A·W + b`) followed by its biases `b`.
 
-use super::kernels::{matmul, matmul_tn};
+use super::kernels::{Init, exp_nonpositive_in_place, matmul, matmul_tn};
 use crate::data::{Table, Task};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -357,6 +357,8 @@ pub struct Workspace {
     delta: [Vec<f64>; 2],
     /// A transposed weight matrix.
     wt: Vec<f64>,
+    /// The batch's targets.
+    targets: Vec<f64>,
 }
 
 /// Sums over a set of rows: loss, correct predictions and, for regression, squared error.
@@ -465,6 +467,7 @@ impl Network {
             acts,
             delta: [vec![0.0; rows * widest], vec![0.0; rows * widest]],
             wt: vec![0.0; biggest],
+            targets: Vec::with_capacity(rows),
         }
     }
 
@@ -485,15 +488,12 @@ impl Network {
             let input = &before[l][..rows * layer.fan_in];
             let out = &mut after[0][..rows * layer.fan_out];
             let bias = &params[layer.b..layer.b + layer.fan_out];
-            for row in out.chunks_exact_mut(layer.fan_out) {
-                row.copy_from_slice(bias);
-            }
             matmul(
                 input,
                 &params[layer.weights()],
                 out,
                 (rows, layer.fan_in, layer.fan_out),
-                true,
+                Init::Bias(bias),
             );
             if l < last {
                 self.arch.activation.forward(out);
@@ -506,55 +506,59 @@ impl Network {
         &ws.acts[self.layers.len()][..rows * self.outputs()]
     }
 
-    /// Σ over the batch of the data loss, and the number of right class predictions, from
-    /// the output layer; with `delta`, also writes ∂(Σ loss)/∂z · `scale` into it.
-    fn head(&self, out: &[f64], y: &[f64], mut delta: Option<(&mut [f64], f64)>) -> (f64, usize) {
+    /// Σ over the rows of the data loss, and the number of right class predictions, from
+    /// the output layer `out` and targets `y`; with `delta`, also writes ∂(Σ loss)/∂z · `scale`
+    /// into it (`rows × outputs`).
+    fn head(&self, out: &[f64], y: &[f64], delta: Option<(&mut [f64], f64)>) -> (f64, usize) {
         let k = self.outputs();
-        let mut total = 0.0;
-        let mut correct = 0;
-        for (r, (z, &target)) in out.chunks_exact(k).zip(y).enumerate() {
-            match self.loss {
-                Loss::Mse => {
-                    let e = z[0] - target;
-                    total += e * e;
-                    if let Some((d, s)) = delta.as_mut() {
-                        d[r] = 2.0 * e * *s;
+        match self.loss {
+            Loss::Mse => {
+                let total = out.iter().zip(y).map(|(z, t)| (z - t) * (z - t)).sum();
+                if let Some((d, s)) = delta {
+                    for ((d, z), &t) in d.iter_mut().zip(out).zip(y) {
+                        *d = 2.0 * (z - t) * s;
                     }
                 }
-                Loss::BinaryCrossEntropy => {
-                    let z = z[0];
-                    // softplus(z) − y·z, stable for large |z|.
-                    total += z.max(0.0) + (-z.abs()).exp().ln_1p() - target * z;
-                    correct += usize::from((z > 0.0) == (target > 0.5));
-                    if let Some((d, s)) = delta.as_mut() {
-                        d[r] = (sigmoid(z) - target) * *s;
-                    }
-                }
-                Loss::CrossEntropy => {
-                    let label = target as usize;
-                    let (mut best, mut max) = (0, f64::NEG_INFINITY);
-                    for (j, &v) in z.iter().enumerate() {
-                        if v > max {
-                            (best, max) = (j, v);
-                        }
-                    }
-                    let sum: f64 = z.iter().map(|v| (v - max).exp()).sum();
-                    let lse = max + sum.ln();
-                    total += lse - z.get(label).copied().unwrap_or(lse);
-                    correct += usize::from(best == label);
-                    if let Some((d, s)) = delta.as_mut() {
-                        let row = &mut d[r * k..(r + 1) * k];
-                        for (dj, &v) in row.iter_mut().zip(z) {
-                            *dj = (v - lse).exp() * *s;
-                        }
-                        if let Some(dl) = row.get_mut(label) {
-                            *dl -= *s;
-                        }
-                    }
-                }
+                (total, 0)
             }
+            Loss::BinaryCrossEntropy => {
+                let mut total = 0.0;
+                let mut correct = 0;
+                for (&z, &t) in out.iter().zip(y) {
+                    // softplus(z) − y·z, stable for large |z|.
+                    total += z.max(0.0) + (-z.abs()).exp().ln_1p() - t * z;
+                    correct += usize::from((z > 0.0) == (t > 0.5));
+                }
+                if let Some((d, s)) = delta {
+                    for ((d, &z), &t) in d.iter_mut().zip(out).zip(y) {
+                        *d = (sigmoid(z) - t) * s;
+                    }
+                }
+                (total, correct)
+            }
+            Loss::CrossEntropy => match delta {
+                Some((d, s)) => softmax_rows(k, out, y, &mut d[..out.len()], Some(s)),
+                None => {
+                    // Probabilities are not needed: work through stack-sized blocks of rows.
+                    let mut stack = [0.0; 256];
+                    let mut heap = Vec::new();
+                    let buf: &mut [f64] = if k <= stack.len() {
+                        &mut stack
+                    } else {
+                        heap.resize(k, 0.0);
+                        &mut heap
+                    };
+                    let per = (buf.len() / k).max(1);
+                    let (mut total, mut correct) = (0.0, 0);
+                    for (zs, ys) in out.chunks(per * k).zip(y.chunks(per)) {
+                        let (t, c) = softmax_rows(k, zs, ys, &mut buf[..zs.len()], None);
+                        total += t;
+                        correct += c;
+                    }
+                    (total, correct)
+                }
+            },
         }
-        (total, correct)
     }
 
     /// The weight penalty λ₁ Σ|W| + (λ₂/2) Σ W².
@@ -586,18 +590,14 @@ impl Network {
         self.forward(params, rows, ws);
         let scale = 1.0 / rows.max(1) as f64;
         let k = self.outputs();
+        ws.targets.clear();
+        ws.targets.extend(idx.iter().map(|&i| table.y[i]));
         let out = &ws.acts[self.layers.len()][..rows * k];
-        let delta = &mut ws.delta[0][..rows * k];
-        let mut total = 0.0;
-        // Row by row, to keep each target in step with its gathered row.
-        for (r, &i) in idx.iter().enumerate() {
-            let d = if grad.is_some() {
-                Some((&mut delta[r * k..(r + 1) * k], scale))
-            } else {
-                None
-            };
-            total += self.head(&out[r * k..(r + 1) * k], &table.y[i..i + 1], d).0;
-        }
+        let delta = grad
+            .is_some()
+            .then_some(())
+            .map(|()| (&mut ws.delta[0][..rows * k], scale));
+        let (total, _) = self.head(out, &ws.targets, delta);
         if let Some(grad) = grad {
             self.backward(params, rows, ws, grad);
         }
@@ -620,7 +620,7 @@ impl Network {
                 delta,
                 &mut grad[layer.weights()],
                 (fi, rows, fo),
-                false,
+                Init::Zero,
             );
             let gb = &mut grad[layer.b..layer.b + fo];
             gb.fill(0.0);
@@ -637,7 +637,7 @@ impl Network {
                     }
                 }
                 let prev = &mut prev[..rows * fi];
-                matmul(delta, wt, prev, (rows, fo, fi), false);
+                matmul(delta, wt, prev, (rows, fo, fi), Init::Zero);
                 self.arch.activation.backward(input, prev);
                 cur = 1 - cur;
             }
@@ -691,6 +691,39 @@ impl Network {
             .map(|l| grad[l.all()].iter().map(|g| g * g).sum::<f64>().sqrt())
             .collect()
     }
+}
+
+/// Softmax cross-entropy over rows of `k` logits `z` with labels `y`: the summed loss and the
+/// number of right predictions. `e` (as long as `z`) is scratch; with `scale` it ends up
+/// holding (softmax − one-hot)·scale, the gradient of the scaled loss.
+fn softmax_rows(k: usize, z: &[f64], y: &[f64], e: &mut [f64], scale: Option<f64>) -> (f64, usize) {
+    let mut correct = 0;
+    let mut total = 0.0;
+    // Shifted logits z − max, then one vectorised pass of exponentials over the block.
+    // loss = ln Σ e^(z − max) − (z_label − max); the second term is taken here, exactly.
+    for (r, (zr, &t)) in z.chunks_exact(k).zip(y).enumerate() {
+        let max = zr.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v));
+        let zl = zr.get(t as usize).copied().unwrap_or(max);
+        // Right when the label's logit is the largest (argmax, ties aside).
+        correct += usize::from(zl >= max);
+        total -= zl - max;
+        for (ej, &v) in e[r * k..(r + 1) * k].iter_mut().zip(zr) {
+            *ej = v - max;
+        }
+    }
+    exp_nonpositive_in_place(e);
+    for (row, &t) in e.chunks_exact_mut(k).zip(y) {
+        let sum: f64 = row.iter().sum();
+        total += sum.ln();
+        if let Some(s) = scale {
+            let f = s / sum;
+            row.iter_mut().for_each(|v| *v *= f);
+            if let Some(dl) = row.get_mut(t as usize) {
+                *dl -= s;
+            }
+        }
+    }
+    (total, correct)
 }
 
 /// The index of the largest entry (the first on ties).
