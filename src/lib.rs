@@ -7,11 +7,15 @@
 pub mod app;
 pub mod bench;
 pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod field;
+pub mod models;
 pub mod optim;
 pub mod presets;
 pub mod race;
 pub mod scene3d;
 pub mod series;
 pub mod surfaces;
+pub mod train;
+pub mod worker;

@@ -70,7 +70,50 @@ pub const FIGURES: &[Figure] = &[
         about: "p95 CPU time of one headless frame of the 3D view while the camera turns: 8 racers, 2,000-step paths, 1440×900 window (60 fps needs ≤ 16 ms)",
         measure: orbit_frame_ms,
     },
+    Figure {
+        name: "train_epoch_ms",
+        unit: "ms",
+        about: "one epoch of digits (1797×64), MLP 64-32-10 ReLU, softmax cross-entropy, batch 32, Adam, one thread (target ≤ 1 ms)",
+        measure: train_epoch_ms,
+    },
 ];
+
+/// The digits benchmark setup: MLP 64-32-10 ReLU on all 1797 rows, batch 32, Adam (lr 1e-3).
+pub fn digits_experiment(epochs: usize) -> crate::train::Experiment {
+    use crate::data::DatasetKind;
+    use crate::models::{Activation, Architecture, Batch};
+    use crate::train::{Experiment, OptimizerSetup, TrainSettings};
+    let data = DatasetKind::Digits
+        .load(0)
+        .expect("the embedded digits table parses");
+    let settings = TrainSettings {
+        batch: Batch::Size(32),
+        epochs,
+        validation: 0.0,
+        ..TrainSettings::default()
+    };
+    Experiment::new(
+        &data,
+        &Architecture::mlp(&[32], Activation::Relu),
+        settings,
+        vec![OptimizerSetup::default_for(OptimizerKind::Adam)],
+    )
+    .expect("a valid benchmark setup")
+}
+
+/// Median milliseconds of one epoch's 57 training steps on digits (metrics excluded), over
+/// 30 epochs after 3 warm-up epochs.
+fn train_epoch_ms() -> f64 {
+    let exp = digits_experiment(33);
+    let mut runs = exp.runs().expect("Adam needs no Hessian");
+    let run = &mut runs[0];
+    let mut times: Vec<f64> = std::iter::from_fn(|| run.run_epoch())
+        .skip(3)
+        .map(|m| m.ms)
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
+}
 
 /// The median of `samples` runs of `f`, in milliseconds.
 fn median_ms(samples: usize, mut f: impl FnMut()) -> f64 {

@@ -1,7 +1,9 @@
 //! `downhill list`: what there is to run.
 
 use super::CliError;
+use crate::data::DatasetKind;
 use crate::engine::Schedule;
+use crate::models::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperSpec};
 use crate::surfaces::{PointKind, Surface, SurfaceKind};
@@ -72,11 +74,26 @@ pub fn catalog_json() -> Value {
             })
         })
         .collect();
+    let datasets: Vec<Value> = DatasetKind::ALL
+        .iter()
+        .map(|k| json!({"name": k.name(), "about": k.about(), "generated": k.is_generated()}))
+        .collect();
+    let models: Vec<Value> = ModelKind::ALL
+        .iter()
+        .map(|k| json!({"name": k.name(), "about": k.about()}))
+        .collect();
+    let specs: Vec<Value> = crate::models::spec::SHIPPED
+        .iter()
+        .map(|(name, _)| json!({"name": name, "path": format!("assets/models/{name}.toml")}))
+        .collect();
     json!({
         "surfaces": surfaces,
         "optimizers": optimizers,
         "schedules": schedules,
         "presets": presets,
+        "datasets": datasets,
+        "models": models,
+        "model_specs": specs,
     })
 }
 
@@ -145,6 +162,17 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(out, "\nSCHEDULES (--schedule NAME[:key=value,...])")?;
     for name in Schedule::NAMES {
         writeln!(out, "  {:<13} {}", name, Schedule::describe(name))?;
+    }
+    writeln!(out, "\nDATASETS (downhill train --dataset NAME)")?;
+    for kind in DatasetKind::ALL {
+        writeln!(out, "  {:<13} {}", kind.name(), kind.about())?;
+    }
+    writeln!(out, "\nMODELS (downhill train --model NAME or a spec file)")?;
+    for kind in ModelKind::ALL {
+        writeln!(out, "  {:<13} {}", kind.name(), kind.about())?;
+    }
+    for (name, _) in crate::models::spec::SHIPPED {
+        writeln!(out, "  {:<13} assets/models/{name}.toml", "")?;
     }
     Ok(())
 }

@@ -1,10 +1,12 @@
-//! The headless command line: `downhill list`, `run` and `bench` over the same engine as the app.
+//! The headless command line: `downhill list`, `run`, `train` and `bench` over the same engine
+//! as the app.
 
 pub mod app;
 pub mod args;
 pub mod bench;
 pub mod list;
 pub mod run;
+pub mod train;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -26,6 +28,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Run optimizers side by side on a surface and print their trajectories.
     Run(run::RunArgs),
+    /// Train a model on a dataset with several optimizers and print per-epoch metrics.
+    Train(train::TrainArgs),
     /// Measure performance figures, one per line.
     Bench(bench::BenchArgs),
     /// Open the app, optionally with a preset, and optionally save a screenshot and exit.
@@ -64,6 +68,7 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
     let result = match command {
         Command::List(args) => list::execute(&args, out),
         Command::Run(args) => run::execute(&args, out),
+        Command::Train(args) => train::execute(&args, out),
         Command::Bench(args) => bench::execute(&args, out),
         Command::App(args) => app::execute(&args),
     };

@@ -119,8 +119,14 @@ fn resolve(kinds: &[OptimizerKind], hp: &[(String, f64)]) -> Result<Vec<Entry>, 
 
 /// The hyperparameters as a JSON object, switches as booleans and counts as integers.
 fn hp_json(entry: &Entry) -> Value {
+    hyper_json(entry.kind, &entry.hp)
+}
+
+/// An optimizer's hyperparameters as a JSON object, switches as booleans and counts as
+/// integers.
+pub fn hyper_json(kind: OptimizerKind, hp: &HyperValues) -> Value {
     let mut map = Map::new();
-    for (spec, (name, v)) in entry.kind.hyper_specs().iter().zip(entry.hp.iter()) {
+    for (spec, (name, v)) in kind.hyper_specs().iter().zip(hp.iter()) {
         let value = match spec.kind {
             HyperKind::Bool => json!(v != 0.0),
             HyperKind::Int => json!(v as i64),

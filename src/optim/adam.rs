@@ -98,6 +98,8 @@ impl Optimizer for Adam {
                 *d0 = coord.apply(m0, v0, None, g0, x0);
                 *d1 = coord.apply(m1, v1, None, g1, x1);
             }
+            // Plain Adam over many parameters (a model): a branch-free loop that vectorises.
+            (m, v, delta, grad, x, false) => coord.apply_all(m, v, delta, grad, x),
             (m, v, delta, grad, x, amsgrad) => {
                 let moments = m.iter_mut().zip(v.iter_mut()).zip(&mut self.v_max);
                 let inputs = delta.iter_mut().zip(grad).zip(x);
@@ -129,6 +131,34 @@ struct AdamCoord {
 }
 
 impl AdamCoord {
+    /// [`AdamCoord::apply`] without AMSGrad over whole vectors, four lanes wide where the CPU
+    /// has AVX2 (the same operations in the same order, so the same numbers bit for bit).
+    fn apply_all(&self, m: &mut [f64], v: &mut [f64], delta: &mut [f64], g: &[f64], x: &[f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { self.apply_all_avx2(m, v, delta, g, x) };
+            return;
+        }
+        self.apply_loop(m, v, delta, g, x);
+    }
+
+    /// The loop of [`AdamCoord::apply_all`], compiled with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn apply_all_avx2(&self, m: &mut [f64], v: &mut [f64], d: &mut [f64], g: &[f64], x: &[f64]) {
+        self.apply_loop(m, v, d, g, x);
+    }
+
+    #[inline(always)]
+    fn apply_loop(&self, m: &mut [f64], v: &mut [f64], delta: &mut [f64], g: &[f64], x: &[f64]) {
+        let moments = m.iter_mut().zip(v.iter_mut());
+        let inputs = delta.iter_mut().zip(g).zip(x);
+        for ((m, v), ((d, &g), &x)) in moments.zip(inputs) {
+            *d = self.apply(m, v, None, g, x);
+        }
+    }
+
     /// Updates m and v (and v_max under AMSGrad) for gradient `g` at `x`; returns Δθ.
     #[inline(always)]
     fn apply(&self, m: &mut f64, v: &mut f64, v_max: Option<&mut f64>, g: f64, x: f64) -> f64 {

@@ -1,0 +1,324 @@
+//! `downhill train`: several optimizers train one model on one dataset, one row per epoch.
+
+use super::CliError;
+use super::args::{self, Assignments};
+use super::run::{hyper_json, num};
+use crate::data::{DatasetKind, DatasetSource, Task};
+use crate::engine::Schedule;
+use crate::models::{Architecture, Batch, ModelKind, ModelSpec, OptimizerEntry};
+use crate::optim::OptimizerKind;
+use crate::train::{EpochMetrics, Experiment, MAX_EPOCHS, OptimizerSetup, TrainSettings};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Output format of `downhill train`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One row per optimizer per epoch: optimizer, epoch, train_loss, val_loss, train_acc,
+    /// val_acc, ms.
+    Csv,
+    /// One document: dataset, model, settings and each run's epochs.
+    Json,
+}
+
+/// Options of `downhill train`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Precedence: a value given on the command line wins over the model spec file's, which wins over \
+the defaults (batch 32, 20 epochs, seed 0, 20% validation). --dataset/--data replace the spec's \
+dataset; --optimizer replaces the spec's list of optimizers (an optimizer also in the spec keeps \
+the spec's hyperparameters and schedule); --hp applies on top to every optimizer that has the \
+name.
+
+Features are standardised with the training rows' mean and standard deviation, and so is a \
+regression target (its loss is then in units of its variance). A CSV target of text, or of at \
+most 20 distinct whole numbers, is read as classes unless the model is linear.
+
+Columns: ms is the wall time of the epoch's training steps; accuracy columns are empty for \
+regression, validation columns when --validation is 0. A run that diverges or stops early has \
+fewer rows.
+
+Examples:
+  downhill train --dataset iris --model softmax --optimizer adam,momentum --hp lr=0.05 --epochs 30
+  downhill train --dataset moons --model mlp:16,16:tanh --optimizer adam --hp lr=0.01 --batch 16
+  downhill train --model assets/models/digits-mlp.toml --format json
+  downhill train --data mydata.csv --target label --model logistic --optimizer adam")]
+pub struct TrainArgs {
+    /// A built-in dataset (see `downhill list`).
+    #[arg(long, value_parser = dataset, conflicts_with = "data")]
+    pub dataset: Option<DatasetKind>,
+    /// A CSV file with a header row; features must be numeric.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// The CSV column to predict (default: the last).
+    #[arg(long, requires = "data")]
+    pub target: Option<String>,
+    /// linear, logistic, softmax, mlp:H1[,H2...][:relu|tanh|sigmoid], or a model spec file
+    /// (.toml).
+    #[arg(long)]
+    pub model: String,
+    /// An optimizer to train with; repeat or separate with commas for several.
+    #[arg(long = "optimizer", value_delimiter = ',', value_parser = args::optimizer)]
+    pub optimizers: Vec<OptimizerKind>,
+    /// Hyperparameters for every optimizer named, e.g. lr=0.01,beta1=0.8 (PyTorch names).
+    #[arg(long, value_parser = args::assignments)]
+    pub hp: Vec<Assignments>,
+    /// Learning-rate schedule over steps, NAME[:key=value,...], e.g. cosine:t_max=2000.
+    #[arg(long, value_parser = args::schedule)]
+    pub schedule: Option<Schedule>,
+    /// Epochs (passes over the training rows).
+    #[arg(long, value_parser = epochs)]
+    pub epochs: Option<usize>,
+    /// Rows per step: a number, `full` (full-batch) or `single` (one row per step).
+    #[arg(long, value_parser = Batch::parse)]
+    pub batch: Option<Batch>,
+    /// Seed of the split, the initial weights, the batch order and the gradient noise.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Fraction of rows held out for validation, in [0, 0.9].
+    #[arg(long, value_parser = |s: &str| args::bounded(s, 0.9), allow_negative_numbers = true)]
+    pub validation: Option<f64>,
+    /// Stop a run after this many epochs without a better validation loss.
+    #[arg(long)]
+    pub patience: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+}
+
+/// Parses a dataset name.
+fn dataset(s: &str) -> Result<DatasetKind, String> {
+    DatasetKind::from_name(s).map_err(|e| e.to_string())
+}
+
+/// Parses an epoch count.
+fn epochs(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n <= MAX_EPOCHS)
+        .ok_or_else(|| {
+            format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])")
+        })
+}
+
+/// Whether `--model` names a file rather than a model kind.
+fn is_spec_path(model: &str) -> bool {
+    model.ends_with(".toml") || model.contains('/') || Path::new(model).is_file()
+}
+
+/// Everything `train` needs, with the command line applied over the spec.
+struct Plan {
+    source: DatasetSource,
+    arch: Architecture,
+    settings: TrainSettings,
+    setups: Vec<OptimizerSetup>,
+}
+
+/// Merges the spec (if any) and the command line.
+fn plan(args: &TrainArgs) -> Result<Plan, CliError> {
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    let spec = if is_spec_path(&args.model) {
+        Some(ModelSpec::load(Path::new(&args.model)).map_err(|e| usage(&e))?)
+    } else {
+        None
+    };
+    let arch = match &spec {
+        Some(s) => s.model.clone(),
+        None => Architecture::parse(&args.model).map_err(|e| usage(&e))?,
+    };
+    let source = match (args.dataset, &args.data, &spec) {
+        (Some(kind), _, _) => DatasetSource::Named(kind.name().to_string()),
+        (None, Some(path), _) => DatasetSource::File {
+            path: path.clone(),
+            target: args.target.clone(),
+        },
+        (None, None, Some(s)) => s.dataset.clone(),
+        (None, None, None) => {
+            return Err(CliError::Usage(
+                "no dataset: give --dataset NAME or --data PATH (or a model spec file)".into(),
+            ));
+        }
+    };
+    let mut settings = spec.as_ref().map(|s| s.training).unwrap_or_default();
+    if let Some(e) = args.epochs {
+        settings.epochs = e;
+    }
+    if let Some(b) = args.batch {
+        settings.batch = b;
+    }
+    if let Some(s) = args.seed {
+        settings.seed = s;
+    }
+    if let Some(v) = args.validation {
+        settings.validation = v;
+    }
+    if args.patience.is_some() {
+        settings.patience = args.patience;
+    }
+    // The optimizer list: the command line's, each with the spec's settings for it if any.
+    let spec_entries: Vec<OptimizerEntry> = spec
+        .as_ref()
+        .map(|s| s.optimizers.clone())
+        .unwrap_or_default();
+    let entries: Vec<OptimizerEntry> = if args.optimizers.is_empty() {
+        spec_entries
+    } else {
+        args.optimizers
+            .iter()
+            .map(|k| {
+                spec_entries
+                    .iter()
+                    .find(|e| OptimizerKind::from_name(&e.name) == Ok(*k))
+                    .cloned()
+                    .unwrap_or_else(|| OptimizerEntry {
+                        name: k.name().to_string(),
+                        hp: Default::default(),
+                        schedule: None,
+                    })
+            })
+            .collect()
+    };
+    if entries.is_empty() {
+        return Err(CliError::Usage(
+            "no optimizer: give --optimizer NAME (see `downhill list`)".into(),
+        ));
+    }
+    let kinds: Vec<OptimizerKind> = entries
+        .iter()
+        .map(|e| OptimizerKind::from_name(&e.name).map_err(|e| usage(&e)))
+        .collect::<Result<_, _>>()?;
+    let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
+    for (name, _) in &hp {
+        if !kinds
+            .iter()
+            .any(|k| k.hyper_specs().iter().any(|s| s.name == name))
+        {
+            let mut valid: Vec<&str> = kinds
+                .iter()
+                .flat_map(|k| k.hyper_specs().iter().map(|s| s.name))
+                .collect();
+            valid.sort_unstable();
+            valid.dedup();
+            return Err(CliError::Usage(format!(
+                "no optimizer named has a hyperparameter '{name}' (valid: {})",
+                valid.join(", ")
+            )));
+        }
+    }
+    let setups = entries
+        .iter()
+        .zip(&kinds)
+        .map(|(entry, kind)| {
+            let own: Vec<(String, f64)> = hp
+                .iter()
+                .filter(|(n, _)| kind.hyper_specs().iter().any(|s| s.name == n))
+                .cloned()
+                .collect();
+            let mut setup = entry.setup(&own).map_err(|e| usage(&e))?;
+            if let Some(s) = args.schedule {
+                setup.schedule = s;
+            }
+            Ok(setup)
+        })
+        .collect::<Result<Vec<_>, CliError>>()?;
+    Ok(Plan {
+        source,
+        arch,
+        settings,
+        setups,
+    })
+}
+
+/// A metric as a CSV cell: empty when absent.
+fn cell(v: Option<f64>) -> String {
+    v.map(num).unwrap_or_default()
+}
+
+/// One epoch as a JSON object.
+fn epoch_json(m: &EpochMetrics) -> Value {
+    json!({
+        "epoch": m.epoch,
+        "step": m.step,
+        "train_loss": m.train.loss,
+        "val_loss": m.val.map(|v| v.loss),
+        "train_acc": m.train.accuracy,
+        "val_acc": m.val.and_then(|v| v.accuracy),
+        "train_r2": m.train.r2,
+        "val_r2": m.val.and_then(|v| v.r2),
+        "layer_grad_norms": m.layer_grad_norms,
+        "ms": m.ms,
+    })
+}
+
+/// Runs `downhill train`.
+pub fn execute(args: &TrainArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let plan = plan(args)?;
+    let regression = plan.arch.kind == ModelKind::Linear;
+    let data = plan
+        .source
+        .load(plan.settings.seed, regression)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let exp = Experiment::new(&data, &plan.arch, plan.settings, plan.setups)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut runs = exp.runs().map_err(|e| CliError::Usage(e.to_string()))?;
+    if args.format == Format::Csv {
+        writeln!(
+            out,
+            "optimizer,epoch,train_loss,val_loss,train_acc,val_acc,ms"
+        )?;
+    }
+    let mut docs = Vec::new();
+    for run in &mut runs {
+        let name = run.name();
+        let mut epochs = Vec::new();
+        while let Some(m) = run.run_epoch() {
+            match args.format {
+                Format::Csv => writeln!(
+                    out,
+                    "{name},{},{},{},{},{},{:.3}",
+                    m.epoch,
+                    num(m.train.loss),
+                    cell(m.val.map(|v| v.loss)),
+                    cell(m.train.accuracy),
+                    cell(m.val.and_then(|v| v.accuracy)),
+                    m.ms
+                )?,
+                Format::Json => epochs.push(epoch_json(&m)),
+            }
+        }
+        if args.format == Format::Json {
+            let setup = run.setup();
+            docs.push(json!({
+                "optimizer": name,
+                "hp": hyper_json(setup.kind, &setup.hp),
+                "schedule": setup.schedule,
+                "status": run.state(),
+                "start": epoch_json(run.start_metrics()),
+                "epochs": epochs,
+            }));
+        }
+    }
+    if args.format == Format::Json {
+        let split = &exp.split;
+        let doc = json!({
+            "dataset": plan.source.label(),
+            "model": exp.net.arch.label(),
+            "loss": exp.net.loss.name(),
+            "parameters": exp.net.dim,
+            "task": match split.task { Task::Regression => "regression", Task::Classification(_) => "classification" },
+            "classes": split.class_names,
+            "features": split.features.len(),
+            "train_rows": split.train.n,
+            "val_rows": split.val.n,
+            "standardized": split.standardized,
+            "batch": exp.settings.batch.label(),
+            "epochs": exp.settings.epochs,
+            "seed": exp.settings.seed,
+            "runs": docs,
+        });
+        writeln!(out, "{doc}")?;
+    }
+    Ok(())
+}

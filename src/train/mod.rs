@@ -1,0 +1,217 @@
+//! Training: several optimizers fit the same model from the same initial weights on the same
+//! sequence of minibatches, epoch by epoch, through the engine's [`Runner`]. No egui, no
+//! threads (the [`crate::worker`] runs this in the background).
+
+pub mod run;
+
+pub use run::{EpochMetrics, RunState, StepMetrics, TrainRun};
+
+use crate::data::{Dataset, Split, SplitOptions};
+use crate::engine::{Clip, Schedule};
+use crate::models::{Architecture, Batch, ModelError, Network};
+use crate::optim::OptimizerKind;
+use crate::optim::hyper::{HyperError, HyperValues};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// How to train: batches, epochs, seed, split, early stopping and gradient treatment.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainSettings {
+    /// Rows per step.
+    pub batch: Batch,
+    /// Epochs (passes over the training rows).
+    pub epochs: usize,
+    /// Seed of the split, the initial weights, the batch order and the gradient noise.
+    pub seed: u64,
+    /// Fraction of rows held out for validation.
+    pub validation: f64,
+    /// Stratify the split by class.
+    pub stratify: bool,
+    /// Stop a run when the validation loss has not improved for this many epochs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patience: Option<usize>,
+    /// Clip each gradient to this Euclidean norm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clip_norm: Option<f64>,
+    /// Standard deviation of Gaussian noise added to each gradient coordinate.
+    pub noise: f64,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        Self {
+            batch: Batch::default(),
+            epochs: 20,
+            seed: 0,
+            validation: 0.2,
+            stratify: true,
+            patience: None,
+            clip_norm: None,
+            noise: 0.0,
+        }
+    }
+}
+
+/// The most epochs one run may take.
+pub const MAX_EPOCHS: usize = 100_000;
+
+/// One optimizer to train with: its kind, hyperparameters and learning-rate schedule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OptimizerSetup {
+    /// Which optimizer.
+    pub kind: OptimizerKind,
+    /// Its hyperparameters (validated).
+    pub hp: HyperValues,
+    /// The learning-rate schedule over steps.
+    pub schedule: Schedule,
+}
+
+impl OptimizerSetup {
+    /// An optimizer with its defaults overridden by `overrides`.
+    pub fn new(
+        kind: OptimizerKind,
+        overrides: &[(String, f64)],
+        schedule: Schedule,
+    ) -> Result<Self, HyperError> {
+        Ok(Self {
+            kind,
+            hp: kind.hyper_values(overrides)?,
+            schedule,
+        })
+    }
+
+    /// The optimizer with its defaults and a constant rate.
+    pub fn default_for(kind: OptimizerKind) -> Self {
+        Self {
+            kind,
+            hp: kind.defaults(),
+            schedule: Schedule::Constant,
+        }
+    }
+}
+
+/// Why an experiment cannot be set up.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum TrainError {
+    /// The model does not fit the data.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// An optimizer that cannot step this objective (e.g. Newton needs a Hessian).
+    #[error("{0}: {1}")]
+    Optimizer(&'static str, String),
+    /// Settings out of range.
+    #[error("{0}")]
+    Settings(String),
+    /// Nothing to train with.
+    #[error("no optimizer given")]
+    NoOptimizer,
+}
+
+/// A model, its data split and the optimizers that will race on it: everything needed to
+/// (re)start the same runs bit for bit.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    /// The standardised train/validation split.
+    pub split: Arc<Split>,
+    /// The network fitted to the data.
+    pub net: Arc<Network>,
+    /// Training settings.
+    pub settings: TrainSettings,
+    /// The optimizers, in order.
+    pub optimizers: Vec<OptimizerSetup>,
+    /// The initial parameters every optimizer starts from.
+    pub init: Vec<f64>,
+}
+
+impl Experiment {
+    /// Splits `data`, fits `arch` to it and draws the initial weights, all from the seed.
+    pub fn new(
+        data: &Dataset,
+        arch: &Architecture,
+        settings: TrainSettings,
+        optimizers: Vec<OptimizerSetup>,
+    ) -> Result<Self, TrainError> {
+        if optimizers.is_empty() {
+            return Err(TrainError::NoOptimizer);
+        }
+        if !(0.0..=0.9).contains(&settings.validation) {
+            return Err(TrainError::Settings(format!(
+                "validation fraction {} is outside [0, 0.9]",
+                settings.validation
+            )));
+        }
+        if settings.epochs > MAX_EPOCHS {
+            return Err(TrainError::Settings(format!(
+                "{} epochs is more than the limit of {MAX_EPOCHS}",
+                settings.epochs
+            )));
+        }
+        if !(settings.noise.is_finite() && settings.noise >= 0.0)
+            || settings
+                .clip_norm
+                .is_some_and(|c| !(c.is_finite() && c > 0.0))
+        {
+            return Err(TrainError::Settings(
+                "noise must be ≥ 0 and clip_norm > 0, both finite".into(),
+            ));
+        }
+        for o in &optimizers {
+            if o.kind.oracle() == crate::engine::Oracle::Hessian {
+                return Err(TrainError::Optimizer(
+                    o.kind.name(),
+                    "needs a Hessian, which the models do not provide".into(),
+                ));
+            }
+        }
+        let net = Network::new(arch, data.d, data.task())?;
+        let options = SplitOptions {
+            validation: settings.validation,
+            stratify: settings.stratify,
+            standardize: true,
+        };
+        let split = Split::new(data, options, settings.seed);
+        if split.train.n == 0 {
+            return Err(TrainError::Settings(
+                "no training rows left after the split".into(),
+            ));
+        }
+        let init = net.init(settings.seed);
+        Ok(Self {
+            split: Arc::new(split),
+            net: Arc::new(net),
+            settings,
+            optimizers,
+            init,
+        })
+    }
+
+    /// Fresh runs, one per optimizer, all from [`Experiment::init`].
+    pub fn runs(&self) -> Result<Vec<TrainRun>, TrainError> {
+        self.optimizers
+            .iter()
+            .map(|setup| TrainRun::new(self, setup.clone()))
+            .collect()
+    }
+
+    /// The clipping the settings ask for.
+    pub fn clip(&self) -> Clip {
+        self.settings.clip_norm.map_or(Clip::None, Clip::Norm)
+    }
+
+    /// Trains every optimizer to the end, one after the other, calling `on_epoch` with each
+    /// run's index and metrics as they come; returns the finished runs.
+    pub fn train_all(
+        &self,
+        mut on_epoch: impl FnMut(usize, &TrainRun, &EpochMetrics),
+    ) -> Result<Vec<TrainRun>, TrainError> {
+        let mut runs = self.runs()?;
+        for (i, run) in runs.iter_mut().enumerate() {
+            while let Some(m) = run.run_epoch() {
+                on_epoch(i, run, &m);
+            }
+        }
+        Ok(runs)
+    }
+}

@@ -1,0 +1,759 @@
+//! Training real models: shipped specs, determinism, the worker thread and `downhill train`.
+
+use downhill::data::{DatasetKind, Split, SplitOptions};
+use downhill::models::eval::{decision_grid, evaluate, misclassified, predict};
+use downhill::models::{Activation, Architecture, Batch, BatchName, ModelKind, ModelSpec};
+use downhill::optim::OptimizerKind;
+use downhill::train::{EpochMetrics, Experiment, OptimizerSetup, RunState, TrainSettings};
+use downhill::worker::{Command, Event, Worker, WorkerOptions};
+use serde_json::Value;
+use std::process::{Command as Process, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// An optimizer with hyperparameter overrides.
+fn setup(kind: OptimizerKind, hp: &[(&str, f64)]) -> OptimizerSetup {
+    let hp: Vec<(String, f64)> = hp.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    OptimizerSetup::new(kind, &hp, Default::default()).unwrap()
+}
+
+/// A shipped spec's experiment.
+fn shipped(name: &str) -> (ModelSpec, Experiment) {
+    let spec = ModelSpec::shipped(name).expect("shipped").expect("parses");
+    let (_, exp) = spec.experiment().expect("sets up");
+    (spec, exp)
+}
+
+/// Every epoch of every run, trained to the end.
+fn train(exp: &Experiment) -> Vec<(RunState, Vec<EpochMetrics>)> {
+    exp.runs()
+        .unwrap()
+        .into_iter()
+        .map(|mut run| {
+            while run.run_epoch().is_some() {}
+            (run.state(), run.history().to_vec())
+        })
+        .collect()
+}
+
+/// The metrics without the wall-clock column.
+fn numbers(history: &[EpochMetrics]) -> Vec<EpochMetrics> {
+    history
+        .iter()
+        .map(|m| EpochMetrics {
+            ms: 0.0,
+            ..m.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn shipped_specs_load_round_trip_and_train_to_sensible_results() {
+    for (name, _) in downhill::models::spec::SHIPPED {
+        let spec = ModelSpec::shipped(name).unwrap().unwrap();
+        assert_eq!(&spec.name, name);
+        assert!(!spec.optimizers.is_empty(), "{name}");
+        let text = spec.to_toml().unwrap();
+        assert_eq!(
+            ModelSpec::from_toml(&text).unwrap(),
+            spec,
+            "{name}:\n{text}"
+        );
+        // And through a file, as the app's save/load will.
+        let path =
+            std::env::temp_dir().join(format!("downhill-spec-{}-{name}.toml", std::process::id()));
+        spec.save(&path).unwrap();
+        assert_eq!(ModelSpec::load(&path).unwrap(), spec);
+        std::fs::remove_file(&path).unwrap();
+    }
+    let best_val_acc = |name: &str| {
+        let (_, exp) = shipped(name);
+        let results = train(&exp);
+        results
+            .iter()
+            .map(|(state, h)| {
+                assert_eq!(*state, RunState::Finished, "{name}");
+                h.last().unwrap().val.unwrap().accuracy.unwrap()
+            })
+            .fold(0.0, f64::max)
+    };
+    assert!(best_val_acc("iris-softmax") >= 0.9);
+    assert!(best_val_acc("breast-cancer-logistic") >= 0.93);
+    assert!(best_val_acc("moons-mlp") >= 0.95);
+    assert!(best_val_acc("digits-mlp") >= 0.93);
+
+    let (_, exp) = shipped("diabetes-linear");
+    for (state, h) in train(&exp) {
+        assert_eq!(state, RunState::Finished);
+        let (first, last) = (&h[0], h.last().unwrap());
+        assert!(last.train.loss < first.train.loss);
+        assert!(last.train.accuracy.is_none());
+        let r2 = last.val.unwrap().r2.unwrap();
+        assert!(r2 > 0.35, "validation R² {r2}");
+    }
+}
+
+#[test]
+fn the_benchmark_setup_reaches_its_accuracy() {
+    // digits, MLP 64-32-10 ReLU, batch 32, Adam (lr 1e-3), 50 epochs.
+    let exp = downhill::bench::digits_experiment(50);
+    let (state, history) = train(&exp).remove(0);
+    assert_eq!(state, RunState::Finished);
+    assert_eq!(history.len(), 50);
+    let acc = history[49].train.accuracy.unwrap();
+    assert!(acc >= 0.98, "train accuracy after 50 epochs {acc}");
+}
+
+#[test]
+fn same_seed_same_numbers_and_every_optimizer_starts_alike() {
+    let data = DatasetKind::Moons.load(3).unwrap();
+    let settings = TrainSettings {
+        epochs: 5,
+        seed: 3,
+        batch: Batch::Size(16),
+        ..TrainSettings::default()
+    };
+    let arch = Architecture::mlp(&[8], Activation::Tanh);
+    let optimizers = vec![
+        setup(OptimizerKind::Adam, &[("lr", 0.01)]),
+        setup(OptimizerKind::Adam, &[("lr", 0.01)]),
+        setup(OptimizerKind::Momentum, &[("lr", 0.05)]),
+    ];
+    let exp = Experiment::new(&data, &arch, settings, optimizers.clone()).unwrap();
+    let runs = exp.runs().unwrap();
+    for run in &runs {
+        assert_eq!(run.weights(), exp.init.as_slice());
+    }
+    let a = train(&exp);
+    let b = train(&Experiment::new(&data, &arch, settings, optimizers.clone()).unwrap());
+    for ((sa, ha), (sb, hb)) in a.iter().zip(&b) {
+        assert_eq!(sa, sb);
+        assert_eq!(numbers(ha), numbers(hb));
+    }
+    // The two Adam runs saw the same batches: identical; momentum differs.
+    assert_eq!(numbers(&a[0].1), numbers(&a[1].1));
+    assert_ne!(numbers(&a[0].1), numbers(&a[2].1));
+    // Another seed, other numbers.
+    let other = TrainSettings {
+        seed: 4,
+        ..settings
+    };
+    let c = train(&Experiment::new(&data, &arch, other, optimizers).unwrap());
+    assert_ne!(numbers(&a[0].1), numbers(&c[0].1));
+}
+
+#[test]
+fn batch_modes_early_stopping_and_divergence() {
+    let data = DatasetKind::Iris.load(0).unwrap();
+    let arch = Architecture::of(ModelKind::Softmax);
+    let sgd = vec![setup(OptimizerKind::Gd, &[("lr", 0.1)])];
+    let with = |batch| TrainSettings {
+        batch,
+        epochs: 2,
+        ..TrainSettings::default()
+    };
+    let full = Experiment::new(
+        &data,
+        &arch,
+        with(Batch::Named(BatchName::Full)),
+        sgd.clone(),
+    );
+    let runs = full.unwrap().runs().unwrap();
+    assert_eq!(runs[0].batches_per_epoch(), 1);
+    let single = Experiment::new(
+        &data,
+        &arch,
+        with(Batch::Named(BatchName::Single)),
+        sgd.clone(),
+    );
+    assert_eq!(single.unwrap().runs().unwrap()[0].batches_per_epoch(), 120);
+    let mini = Experiment::new(&data, &arch, with(Batch::Size(50)), sgd).unwrap();
+    let (_, h) = train(&mini).remove(0);
+    assert_eq!((h.len(), h[1].step), (2, 6));
+
+    // Overfitting digits with a patience of 2 stops before the last epoch, 2 epochs after
+    // the best validation loss.
+    let (spec, _) = shipped("digits-mlp");
+    let mut spec = spec;
+    spec.training.patience = Some(2);
+    spec.training.epochs = 80;
+    spec.optimizers.truncate(2);
+    let (_, exp) = spec.experiment().unwrap();
+    let (state, h) = train(&exp).remove(1);
+    let RunState::EarlyStopped { best_epoch } = state else {
+        panic!("expected an early stop, got {state:?}");
+    };
+    assert_eq!(h.len(), best_epoch + 2);
+    let best = h[best_epoch - 1].val.unwrap().loss;
+    assert!(h.iter().all(|m| m.val.unwrap().loss >= best));
+
+    // A huge learning rate diverges; nothing non-finite is reported.
+    let diabetes = DatasetKind::Diabetes.load(0).unwrap();
+    let wild = vec![setup(OptimizerKind::Gd, &[("lr", 1e4)])];
+    let settings = TrainSettings {
+        epochs: 50,
+        ..TrainSettings::default()
+    };
+    let exp = Experiment::new(
+        &diabetes,
+        &Architecture::of(ModelKind::Linear),
+        settings,
+        wild,
+    );
+    let (state, h) = train(&exp.unwrap()).remove(0);
+    assert!(matches!(state, RunState::Diverged { .. }), "{state:?}");
+    assert!(h.len() < 50);
+    for m in &h {
+        assert!(m.train.loss.is_finite() && m.val.unwrap().loss.is_finite());
+    }
+}
+
+#[test]
+fn decision_grid_and_misclassified_rows_agree_with_predictions() {
+    let (_, exp) = shipped("moons-mlp");
+    let mut run = exp.runs().unwrap().remove(0);
+    for _ in 0..20 {
+        run.run_epoch();
+    }
+    let (net, w, split) = (&exp.net, run.weights(), &exp.split);
+    let grid = decision_grid(net, w, &split.scaling, (-1.5, 2.5), (-1.0, 1.5), (40, 30)).unwrap();
+    assert_eq!((grid.class.len(), grid.value.len()), (1200, 1200));
+    assert!(grid.class.iter().all(|&c| c < 2));
+    assert!(grid.value.iter().all(|&p| (0.5..=1.0).contains(&p)));
+    assert!(grid.class.contains(&0) && grid.class.contains(&1));
+    // The grid at a training point (in original units) predicts what `predict` does.
+    let data = DatasetKind::Moons.load(0).unwrap();
+    let preds = predict(net, w, &split.train);
+    for (i, &row) in split.train.rows.iter().take(25).enumerate() {
+        let p = data.row(row);
+        let g = decision_grid(net, w, &split.scaling, (p[0], p[0]), (p[1], p[1]), (1, 1)).unwrap();
+        assert_eq!(g.class[0] as f64, preds[i]);
+    }
+    // Misclassified digits: as many as the accuracy says, each really wrong.
+    let (_, exp) = shipped("digits-mlp");
+    let mut run = exp.runs().unwrap().remove(0);
+    run.run_epoch();
+    let table = &exp.split.val;
+    let misses = misclassified(&exp.net, run.weights(), table);
+    let mut ws = exp.net.workspace(64);
+    let acc = evaluate(&exp.net, run.weights(), table, &mut ws)
+        .unwrap()
+        .accuracy
+        .unwrap();
+    assert_eq!(
+        misses.len(),
+        ((1.0 - acc) * table.n as f64).round() as usize
+    );
+    let digits = DatasetKind::Digits.load(0).unwrap();
+    let labels = digits.y();
+    for m in &misses {
+        assert_ne!(m.predicted, m.actual);
+        assert_eq!(labels[m.row] as usize, m.actual);
+    }
+    // A 64-input model has no 2-D grid.
+    assert!(
+        decision_grid(
+            &exp.net,
+            run.weights(),
+            &exp.split.scaling,
+            (0.0, 1.0),
+            (0.0, 1.0),
+            (2, 2)
+        )
+        .is_none()
+    );
+    let _ = Split::new(&digits, SplitOptions::default(), 0);
+}
+
+/// Waits for the first event matching `want`, failing after a generous timeout.
+fn wait_for(worker: &Worker, seen: &mut Vec<Event>, want: impl Fn(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "timed out waiting; saw {} events",
+            seen.len()
+        );
+        if let Some(e) = worker.recv_timeout(left) {
+            seen.push(e.clone());
+            if want(&e) {
+                return e;
+            }
+        }
+    }
+}
+
+#[test]
+fn the_worker_trains_in_the_background_and_obeys_commands() {
+    let data = DatasetKind::Moons.load(0).unwrap();
+    let settings = TrainSettings {
+        epochs: 30,
+        batch: Batch::Size(16),
+        ..TrainSettings::default()
+    };
+    let optimizers = vec![
+        setup(OptimizerKind::Adam, &[("lr", 0.01)]),
+        setup(OptimizerKind::Momentum, &[("lr", 0.05)]),
+    ];
+    let exp = Experiment::new(
+        &data,
+        &Architecture::mlp(&[8], Activation::Relu),
+        settings,
+        optimizers,
+    )
+    .unwrap();
+    let reference = train(&exp);
+    let pings = Arc::new(AtomicUsize::new(0));
+    let counter = pings.clone();
+    let options = WorkerOptions {
+        steps_per_tick: 7,
+        ..WorkerOptions::default()
+    };
+    let worker = Worker::spawn(
+        exp,
+        options,
+        Box::new(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }),
+    );
+    let mut seen = Vec::new();
+    let started = wait_for(&worker, &mut seen, |e| matches!(e, Event::Started { .. }));
+    let Event::Started { runs } = started else {
+        unreachable!()
+    };
+    assert_eq!(
+        runs.iter().map(|r| r.0).collect::<Vec<_>>(),
+        ["adam", "momentum"]
+    );
+    wait_for(&worker, &mut seen, |e| {
+        matches!(e, Event::Epoch { run: 1, .. })
+    });
+
+    assert!(worker.send(Command::Pause));
+    wait_for(&worker, &mut seen, |e| matches!(e, Event::Paused));
+    assert!(worker.send(Command::SetStepsPerTick(3)));
+    assert!(worker.send(Command::Resume));
+    wait_for(&worker, &mut seen, |e| matches!(e, Event::Resumed));
+    wait_for(&worker, &mut seen, |e| matches!(e, Event::Finished));
+    assert!(pings.load(Ordering::Relaxed) > 0);
+
+    // Whatever the ticks and pauses, the epochs are those of training straight through.
+    let epochs = |seen: &[Event], run: usize| -> Vec<EpochMetrics> {
+        seen.iter()
+            .filter_map(|e| match e {
+                Event::Epoch { run: r, metrics } if *r == run => Some(metrics.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    for (i, (state, history)) in reference.iter().enumerate() {
+        assert_eq!(numbers(&epochs(&seen, i)), numbers(history));
+        assert!(seen.contains(&Event::State {
+            run: i,
+            state: *state
+        }));
+    }
+    let weights = seen.iter().any(|e| matches!(e, Event::Weights { run: 0, epoch: 30, weights } if weights.len() == 2 * 8 + 8 + 8 * 2 + 2));
+    assert!(weights);
+    for e in &seen {
+        if let Event::Step { metrics, .. } = e {
+            assert!(metrics.batch_loss.is_finite() && metrics.grad_norm.is_finite());
+            assert_eq!(metrics.layer_grad_norms.len(), 2);
+        }
+    }
+
+    // Restart gives the same numbers again; poll never blocks.
+    assert!(worker.send(Command::Restart));
+    let mut again = Vec::new();
+    wait_for(&worker, &mut again, |e| matches!(e, Event::Finished));
+    assert_eq!(numbers(&epochs(&again, 0)), numbers(&reference[0].1));
+    let _ = worker.poll();
+
+    // Stop ends the thread.
+    assert!(worker.send(Command::Stop));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while worker.is_running() {
+        assert!(Instant::now() < deadline, "the worker did not stop");
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn dropping_a_paused_worker_ends_its_thread() {
+    let (_, exp) = shipped("digits-mlp");
+    let options = WorkerOptions {
+        paused: true,
+        ..WorkerOptions::default()
+    };
+    let worker = Worker::spawn(exp, options, Box::new(|| {}));
+    let mut seen = Vec::new();
+    wait_for(&worker, &mut seen, |e| matches!(e, Event::Started { .. }));
+    assert!(
+        worker
+            .poll()
+            .iter()
+            .all(|e| !matches!(e, Event::Epoch { .. }))
+    );
+    drop(worker); // joins; a hang here fails the test run by timeout
+}
+
+// ---- the command line ----
+
+/// Runs the binary with `args`.
+fn downhill(args: &[&str]) -> Output {
+    Process::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+/// stdout as text, asserting success.
+fn ok(args: &[&str]) -> String {
+    let out = downhill(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Asserts exit code 2 with one stderr line containing every one of `needles`.
+fn usage_error(args: &[&str], needles: &[&str]) {
+    let out = downhill(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line:\n{err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: '{n}' not in: {err}");
+    }
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn train_prints_one_csv_row_per_optimizer_per_epoch() {
+    let text = ok(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--model",
+        "softmax",
+        "--optimizer",
+        "adam",
+        "--optimizer",
+        "momentum,gd",
+        "--hp",
+        "lr=0.05",
+        "--epochs",
+        "4",
+        "--seed",
+        "2",
+    ]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "optimizer,epoch,train_loss,val_loss,train_acc,val_acc,ms"
+    );
+    assert_eq!(lines.len(), 1 + 3 * 4);
+    for (i, line) in lines[1..].iter().enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), 7, "{line}");
+        assert_eq!(cells[0], ["adam", "momentum", "gd"][i / 4]);
+        assert_eq!(cells[1], ((i % 4) + 1).to_string());
+        for c in &cells[2..] {
+            let v: f64 = c.parse().unwrap();
+            assert!(v.is_finite() && v >= 0.0);
+        }
+    }
+    // Same seed, same numbers (the ms column aside).
+    let again = ok(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--model",
+        "softmax",
+        "--optimizer",
+        "adam",
+        "--optimizer",
+        "momentum,gd",
+        "--hp",
+        "lr=0.05",
+        "--epochs",
+        "4",
+        "--seed",
+        "2",
+    ]);
+    let strip = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect()
+    };
+    assert_eq!(strip(&text), strip(&again));
+
+    // Regression: empty accuracy columns.
+    let text = ok(&[
+        "train",
+        "--dataset",
+        "linear",
+        "--model",
+        "linear",
+        "--optimizer",
+        "adam",
+        "--epochs",
+        "2",
+        "--hp",
+        "lr=0.1",
+    ]);
+    let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!((row[4], row[5]), ("", ""));
+}
+
+#[test]
+fn train_json_has_every_run_and_epoch() {
+    let text = ok(&[
+        "train",
+        "--model",
+        "assets/models/moons-mlp.toml",
+        "--epochs",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["dataset"], "moons");
+    assert_eq!(doc["model"], "mlp:16,16:tanh");
+    assert_eq!(doc["standardized"], true);
+    let runs = doc["runs"].as_array().unwrap();
+    let names: Vec<&str> = runs
+        .iter()
+        .map(|r| r["optimizer"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["adam", "momentum", "gd"]);
+    assert_eq!(runs[0]["hp"]["lr"], 0.01);
+    for r in runs {
+        let epochs = r["epochs"].as_array().unwrap();
+        assert_eq!(epochs.len(), 3);
+        assert_eq!(epochs[2]["epoch"], 3);
+        assert!(epochs[2]["val_acc"].as_f64().unwrap() > 0.5);
+        assert_eq!(epochs[2]["layer_grad_norms"].as_array().unwrap().len(), 3);
+        assert_eq!(r["status"]["state"], "finished");
+    }
+    // The command line overrides the spec's optimizers, keeping the spec's settings for one
+    // it also names.
+    let text = ok(&[
+        "train",
+        "--model",
+        "assets/models/moons-mlp.toml",
+        "--epochs",
+        "1",
+        "--optimizer",
+        "gd,adam",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(
+        (runs[0]["optimizer"].as_str(), runs[0]["hp"]["lr"].as_f64()),
+        (Some("gd"), Some(0.1))
+    );
+    assert_eq!(runs.len(), 2);
+}
+
+#[test]
+fn train_reads_a_user_csv() {
+    let dir = std::env::temp_dir().join(format!("downhill-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("good.csv");
+    let mut text = String::from("a,b,label,c\n");
+    for i in 0..60 {
+        let x = i as f64 / 10.0;
+        text.push_str(&format!(
+            "{x},{},{},{}\n",
+            1.0 - x,
+            if x > 3.0 { "hi" } else { "lo" },
+            i % 7
+        ));
+    }
+    std::fs::write(&good, &text).unwrap();
+    let path = good.to_str().unwrap();
+    let out = ok(&[
+        "train",
+        "--data",
+        path,
+        "--target",
+        "label",
+        "--model",
+        "logistic",
+        "--optimizer",
+        "adam",
+        "--hp",
+        "lr=0.1",
+        "--epochs",
+        "20",
+    ]);
+    let last: Vec<&str> = out.lines().last().unwrap().split(',').collect();
+    assert!(last[4].parse::<f64>().unwrap() >= 0.9, "{out}");
+    // A last column of whole numbers 0..6 is read as 7 classes.
+    let sevens = dir.join("sevens.csv");
+    let rows: String = (0..40).map(|i| format!("{i},{}\n", i % 7)).collect();
+    std::fs::write(&sevens, format!("x,k\n{rows}")).unwrap();
+    let sevens = sevens.to_str().unwrap();
+    usage_error(
+        &[
+            "train",
+            "--data",
+            sevens,
+            "--model",
+            "logistic",
+            "--optimizer",
+            "adam",
+        ],
+        &["7 classes"],
+    );
+    // … unless the model is linear regression.
+    ok(&[
+        "train",
+        "--data",
+        sevens,
+        "--model",
+        "linear",
+        "--optimizer",
+        "adam",
+        "--epochs",
+        "1",
+    ]);
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "a,b,y\n1,2,x\n3,four,y\n").unwrap();
+    usage_error(
+        &[
+            "train",
+            "--data",
+            bad.to_str().unwrap(),
+            "--model",
+            "softmax",
+            "--optimizer",
+            "adam",
+        ],
+        &["line 3", "'four'"],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn train_rejects_bad_input_with_one_line() {
+    let base = ["train", "--model", "softmax", "--optimizer", "adam"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        base.iter().chain(extra).copied().collect()
+    };
+    usage_error(
+        &with(&["--dataset", "mnist"]),
+        &["unknown dataset 'mnist'", "digits"],
+    );
+    usage_error(&with(&[]), &["no dataset"]);
+    usage_error(&with(&["--dataset", "iris", "--hp", "foo=1"]), &["'foo'"]);
+    usage_error(&with(&["--dataset", "iris", "--hp", "lr=-1"]), &["lr"]);
+    usage_error(
+        &with(&["--dataset", "iris", "--batch", "0"]),
+        &["batch size"],
+    );
+    usage_error(&with(&["--dataset", "diabetes"]), &["softmax", "numeric"]);
+    usage_error(
+        &[
+            "train",
+            "--dataset",
+            "iris",
+            "--model",
+            "logistic",
+            "--optimizer",
+            "adam",
+        ],
+        &["3 classes"],
+    );
+    usage_error(
+        &[
+            "train",
+            "--dataset",
+            "wine",
+            "--model",
+            "linear",
+            "--optimizer",
+            "adam",
+        ],
+        &["regression"],
+    );
+    usage_error(
+        &[
+            "train",
+            "--dataset",
+            "iris",
+            "--model",
+            "mlp:0",
+            "--optimizer",
+            "adam",
+        ],
+        &["not a model"],
+    );
+    usage_error(
+        &["train", "--dataset", "iris", "--model", "softmax"],
+        &["no optimizer"],
+    );
+    usage_error(
+        &[
+            "train",
+            "--dataset",
+            "iris",
+            "--model",
+            "softmax",
+            "--optimizer",
+            "newton",
+        ],
+        &["Hessian"],
+    );
+    usage_error(
+        &[
+            "train",
+            "--dataset",
+            "iris",
+            "--model",
+            "missing.toml",
+            "--optimizer",
+            "adam",
+        ],
+        &["missing.toml"],
+    );
+}
+
+#[test]
+fn list_names_datasets_and_models() {
+    let text = ok(&["list"]);
+    for name in [
+        "breast-cancer",
+        "spirals",
+        "DATASETS",
+        "MODELS",
+        "mlp",
+        "digits-mlp",
+    ] {
+        assert!(text.contains(name), "{name} missing");
+    }
+    let json: Value = serde_json::from_str(&ok(&["list", "--json"])).unwrap();
+    let names = |key: &str| -> Vec<String> {
+        json[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names("datasets"), DatasetKind::names());
+    assert_eq!(names("models"), ["linear", "logistic", "softmax", "mlp"]);
+    assert_eq!(json["surfaces"].as_array().unwrap().len(), 16);
+}
