@@ -352,9 +352,20 @@ fn bad_input_exits_2_with_one_line_naming_the_choices() {
     usage_error(&["run", "--optimizer", "adam"], &["--surface"]);
     usage_error(&["run", "--surface", "beale"], &["--optimizer"]);
     usage_error(&["fly"], &["fly"]);
+    usage_error(&["app", "--model-spec", "moons-mlp"], &["--view train"]);
+    usage_error(
+        &[
+            "app",
+            "--view",
+            "train",
+            "--model-spec",
+            "/no/such/spec.toml",
+        ],
+        &["--model-spec", "spec.toml"],
+    );
     usage_error(
         &["app", "--view", "4d", "--screenshot", "/tmp/x.png"],
-        &["4d", "2d, 3d, split"],
+        &["4d", "2d, 3d, split, train"],
     );
     usage_error(
         &["bench", "warp_speed"],

@@ -276,3 +276,82 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
     let hovered = h.state().hover_2d().expect("hovering the map");
     assert!((hovered[0] - 0.0).abs() < 0.05 && (hovered[1] - 1.0).abs() < 0.05);
 }
+
+/// Runs frames until `done` holds (the training thread works on its own), for at most 60 s.
+fn run_until(h: &mut Harness<'static, Explorer>, done: impl Fn(&Explorer) -> bool) {
+    let start = std::time::Instant::now();
+    while !done(h.state()) {
+        assert!(start.elapsed().as_secs() < 60, "timed out waiting");
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn the_training_view_trains_every_optimizer_and_refuses_a_bad_file() {
+    let mut h = harness();
+    h.get_by_label("Train").click();
+    h.run_steps(2);
+    assert_eq!(h.state().mode, ViewMode::Train);
+    let optimizers = h.state().trainer.spec.optimizers.len();
+    assert!(optimizers >= 2);
+    h.get_by_label("▶ Train").click();
+    run_until(&mut h, |app| app.trainer.finished);
+    let epochs = h.state().trainer.spec.training.epochs;
+    for run in &h.state().trainer.runs {
+        assert_eq!(
+            run.epochs.len(),
+            epochs + 1,
+            "{}: epoch 0 and every epoch",
+            run.name
+        );
+        let last = run.epochs.last().unwrap();
+        assert!(
+            last.train.loss < run.epochs[0].train.loss,
+            "{} learnt",
+            run.name
+        );
+        assert!(!run.steps.is_empty());
+    }
+
+    // Restart: the same seed gives the same numbers.
+    let first: Vec<f64> = h
+        .state()
+        .trainer
+        .runs
+        .iter()
+        .map(|r| r.epochs[1].train.loss)
+        .collect();
+    h.key_press(Key::R);
+    h.run_steps(1);
+    h.key_press(Key::Space);
+    run_until(&mut h, |app| app.trainer.finished);
+    let again: Vec<f64> = h
+        .state()
+        .trainer
+        .runs
+        .iter()
+        .map(|r| r.epochs[1].train.loss)
+        .collect();
+    assert_eq!(first, again);
+
+    // A ragged CSV: a message naming the line, and the current setup keeps working.
+    let path = std::env::temp_dir().join(format!("downhill-ragged-{}.csv", std::process::id()));
+    std::fs::write(&path, "a,b,label\n1,2,x\n3,4\n").unwrap();
+    h.state_mut().trainer.open.path = path.display().to_string();
+    h.run_steps(1);
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    let error = h
+        .state()
+        .trainer
+        .error
+        .clone()
+        .expect("the bad file is reported");
+    assert!(error.contains("line 3"), "{error}");
+    assert!(
+        h.state().trainer.problem.is_some(),
+        "the previous data stays loaded"
+    );
+    let _ = std::fs::remove_file(&path);
+}

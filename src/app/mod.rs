@@ -7,6 +7,7 @@ pub mod overlay;
 pub mod plots;
 pub mod screenshot;
 pub mod side_panel;
+pub mod train;
 pub mod view2d;
 pub mod view3d;
 
@@ -32,6 +33,10 @@ pub struct Launch {
     pub screenshot: Option<std::path::PathBuf>,
     /// The view to show first.
     pub view: ViewMode,
+    /// For the training view: a spec file or shipped spec name to train.
+    pub model_spec: Option<String>,
+    /// For the training view: epochs to train (overrides the spec's).
+    pub epochs: Option<usize>,
 }
 
 /// Which picture of the surface fills the centre.
@@ -44,11 +49,13 @@ pub enum ViewMode {
     Surface,
     /// Both side by side, sharing the runs, the time and the hover point.
     Split,
+    /// Real models training: curves, decision boundary, misclassified samples.
+    Train,
 }
 
 impl ViewMode {
     /// Every mode, in the order of the buttons and the V key.
-    pub const ALL: [ViewMode; 3] = [Self::Flat, Self::Surface, Self::Split];
+    pub const ALL: [ViewMode; 4] = [Self::Flat, Self::Surface, Self::Split, Self::Train];
 
     /// The name on the command line and the button.
     pub fn name(self) -> &'static str {
@@ -56,6 +63,7 @@ impl ViewMode {
             Self::Flat => "2d",
             Self::Surface => "3d",
             Self::Split => "split",
+            Self::Train => "train",
         }
     }
 
@@ -69,7 +77,7 @@ impl ViewMode {
         match self {
             Self::Flat => Self::Surface,
             Self::Surface => Self::Split,
-            Self::Split => Self::Flat,
+            Self::Split | Self::Train => Self::Flat,
         }
     }
 }
@@ -105,8 +113,13 @@ pub fn run(launch: Launch) -> Result<(), String> {
                 (None, None) => Explorer::default(),
             };
             explorer.race.apply(Command::Step(launch.steps as i64));
-            if launch.preset.is_some() || screenshot.is_some() {
+            if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
                 explorer.mode = launch.view;
+            }
+            if launch.view == ViewMode::Train {
+                explorer.trainer =
+                    train::TrainView::launch(launch.model_spec.as_deref(), launch.epochs);
+                explorer.trainer.play(&cc.egui_ctx);
             }
             explorer.persist = screenshot.is_none();
             if let Some(path) = screenshot {
@@ -194,6 +207,8 @@ pub struct Explorer {
     pub settings3d: view3d::Settings3d,
     /// The 3D view's caches.
     pub view3d: view3d::View3d,
+    /// The training workspace.
+    pub trainer: train::TrainView,
     view_state: view2d::ViewState,
     heat: view2d::HeatCache,
     screenshot: Option<screenshot::Job>,
@@ -228,6 +243,7 @@ impl Default for Explorer {
             mode: ViewMode::default(),
             settings3d: Default::default(),
             view3d: Default::default(),
+            trainer: Default::default(),
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
             screenshot: None,
@@ -321,6 +337,10 @@ impl Explorer {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        if self.mode == ViewMode::Train {
+            self.train_keys(ctx);
+            return;
+        }
         let mut commands = Vec::new();
         ctx.input(|i| {
             if i.key_pressed(Key::Space) {
@@ -357,6 +377,50 @@ impl Explorer {
         self.apply(commands);
     }
 
+    /// Keys of the training view: Space trains or pauses, R restarts, V and P as elsewhere.
+    fn train_keys(&mut self, ctx: &egui::Context) {
+        let (space, r, v, p) = ctx.input(|i| {
+            (
+                i.key_pressed(Key::Space),
+                i.key_pressed(Key::R),
+                i.key_pressed(Key::V),
+                i.key_pressed(Key::P),
+            )
+        });
+        if space {
+            if self.trainer.playing {
+                self.trainer.pause();
+            } else {
+                self.trainer.play(ctx);
+            }
+        }
+        if r {
+            self.trainer.restart();
+        }
+        if v {
+            self.mode = self.mode.next();
+        }
+        if p {
+            self.presenting = !self.presenting;
+        }
+    }
+
+    /// Files dropped on the window: a CSV or spec opens in the training view.
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.last() {
+            self.mode = ViewMode::Train;
+            train::controls::open_path(&mut self.trainer, path);
+        }
+    }
+
     /// Advances time while playing.
     fn tick(&mut self, ctx: &egui::Context) {
         if !self.playing {
@@ -377,6 +441,19 @@ impl Explorer {
     }
 
     fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        if self.mode == ViewMode::Train {
+            ui.horizontal(|ui| {
+                ui.heading(RichText::new("downhill").strong());
+                ui.separator();
+                self.mode_buttons(ui);
+                ui.separator();
+                train::transport(ui, &mut self.trainer);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    self.look_buttons(ui);
+                });
+            });
+            return Vec::new();
+        }
         let mut commands = Vec::new();
         let mut reset = false;
         ui.horizontal(|ui| {
@@ -447,15 +524,7 @@ impl Explorer {
                     .text("speed"),
             );
             ui.separator();
-            for mode in ViewMode::ALL {
-                let label = match mode {
-                    ViewMode::Flat => "2D",
-                    ViewMode::Surface => "3D",
-                    ViewMode::Split => "2D | 3D",
-                };
-                ui.selectable_value(&mut self.mode, mode, label)
-                    .on_hover_text("Contour map, lit surface, or both side by side (V)");
-            }
+            self.mode_buttons(ui);
             ui.separator();
             ui.label(
                 RichText::new(format!("step {}", self.race.cursor()))
@@ -463,18 +532,7 @@ impl Explorer {
                     .size(16.0),
             );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.toggle_value(&mut self.presenting, "Presentation")
-                    .on_hover_text(
-                        "Larger text and lines for a projector (P); F11 fullscreen, Tab hides the panels",
-                    );
-                let theme = if self.light { "☾ Dark" } else { "☀ Light" };
-                if ui
-                    .button(theme)
-                    .on_hover_text("Switch between dark and light")
-                    .clicked()
-                {
-                    self.light = !self.light;
-                }
+                self.look_buttons(ui);
                 if ui
                     .button("Defaults")
                     .on_hover_text("Reset the surface, optimizers and view to the defaults")
@@ -492,6 +550,47 @@ impl Explorer {
 }
 
 impl Explorer {
+    /// The view buttons: 2D, 3D, both, and the training workspace.
+    fn mode_buttons(&mut self, ui: &mut egui::Ui) {
+        for mode in ViewMode::ALL {
+            let (label, tip) = match mode {
+                ViewMode::Flat => ("2D", "The contour map (V cycles 2D, 3D, both)"),
+                ViewMode::Surface => ("3D", "The lit surface (V cycles 2D, 3D, both)"),
+                ViewMode::Split => ("2D | 3D", "Both side by side (V cycles 2D, 3D, both)"),
+                ViewMode::Train => (
+                    "Train",
+                    "Real models on real data, several optimizers at once",
+                ),
+            };
+            ui.selectable_value(&mut self.mode, mode, label)
+                .on_hover_text(tip);
+        }
+    }
+
+    /// Presentation mode and theme (right-aligned in the top bar).
+    fn look_buttons(&mut self, ui: &mut egui::Ui) {
+        ui.toggle_value(&mut self.presenting, "Presentation")
+            .on_hover_text(
+                "Larger text and lines for a projector (P); F11 fullscreen, Tab hides the panels",
+            );
+        let theme = if self.light { "☾ Dark" } else { "☀ Light" };
+        if ui
+            .button(theme)
+            .on_hover_text("Switch between dark and light")
+            .clicked()
+        {
+            self.light = !self.light;
+        }
+    }
+
+    /// Whether a screenshot may be taken: the training view waits for its runs to finish.
+    pub fn ready_for_screenshot(&self) -> bool {
+        self.mode != ViewMode::Train
+            || self.trainer.finished
+            || self.trainer.error.is_some()
+            || self.trainer.problem.is_none()
+    }
+
     /// One frame: keyboard, time, then every panel. Called by eframe, and by the UI tests.
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -506,14 +605,20 @@ impl Explorer {
         if ctx.zoom_factor() != zoom {
             ctx.set_zoom_factor(zoom);
         }
+        self.dropped_files(&ctx);
+        self.trainer.poll();
         let mut commands = Vec::new();
         egui::Panel::top("transport").show(ui, |ui| {
             commands.extend(self.transport(ui));
         });
-        if !self.panels_hidden {
-            self.side_and_bottom(ui, &mut commands);
+        if self.mode == ViewMode::Train {
+            train::show(ui, &mut self.trainer, self.panels_hidden);
+        } else {
+            if !self.panels_hidden {
+                self.side_and_bottom(ui, &mut commands);
+            }
+            self.central(ui, &mut commands);
         }
-        self.central(ui, &mut commands);
         if std::mem::take(&mut self.drop_focus) {
             ctx.memory_mut(|m| {
                 if let Some(id) = m.focused() {
@@ -568,7 +673,9 @@ impl Explorer {
             let preview = preview.as_deref();
             let full = ui.available_rect_before_wrap();
             match self.mode {
-                ViewMode::Flat => commands.extend(self.flat(ui, preview, None)),
+                ViewMode::Flat | ViewMode::Train => {
+                    commands.extend(self.flat(ui, preview, None));
+                }
                 ViewMode::Surface => commands.extend(self.surface(ui, preview, None)),
                 ViewMode::Split => {
                     let (left, right) = full.split_left_right_at_fraction(0.5);
@@ -648,8 +755,9 @@ impl Explorer {
 
 impl eframe::App for Explorer {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let ready = self.ready_for_screenshot();
         if let Some(job) = &mut self.screenshot {
-            job.tick(ctx);
+            job.tick(ctx, ready);
         }
     }
 

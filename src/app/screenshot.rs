@@ -8,6 +8,8 @@ use std::sync::{Arc, Mutex};
 const SETTLE_FRAMES: u32 = 6;
 /// Frames after which a screenshot that never arrived counts as failed.
 const GIVE_UP_FRAMES: u32 = 600;
+/// Frames to wait for the scene to be ready (training to finish) before giving up.
+const WAIT_FRAMES: u32 = 36_000;
 
 /// The outcome of a screenshot, shared between the app and whoever launched it.
 pub type Outcome = Arc<Mutex<Option<Result<(), String>>>>;
@@ -17,6 +19,7 @@ pub struct Job {
     path: PathBuf,
     frames: u32,
     requested: bool,
+    waited: u32,
     outcome: Outcome,
 }
 
@@ -27,13 +30,19 @@ impl Job {
             path,
             frames: 0,
             requested: false,
+            waited: 0,
             outcome,
         }
     }
 
-    /// Called once per frame; drives the job and closes the window when it is done.
-    pub fn tick(&mut self, ctx: &egui::Context) {
-        self.frames += 1;
+    /// Called once per frame; drives the job and closes the window when it is done. Frames
+    /// count only once the scene is `ready` (the training view waits for its runs).
+    pub fn tick(&mut self, ctx: &egui::Context, ready: bool) {
+        if ready {
+            self.frames += 1;
+        } else {
+            self.waited += 1;
+        }
         let done = self.outcome.lock().map(|o| o.is_some()).unwrap_or(true);
         if done {
             ctx.send_viewport_cmd(ViewportCommand::Close);
@@ -49,9 +58,14 @@ impl Job {
                 }
             });
         }
-        if self.frames > GIVE_UP_FRAMES {
+        if self.frames > GIVE_UP_FRAMES || self.waited > WAIT_FRAMES {
+            let why = if self.waited > WAIT_FRAMES {
+                "the scene never became ready (training did not finish)"
+            } else {
+                "the renderer never delivered a screenshot"
+            };
             if let Ok(mut slot) = self.outcome.lock() {
-                *slot = Some(Err("the renderer never delivered a screenshot".into()));
+                *slot = Some(Err(why.into()));
             }
             ctx.send_viewport_cmd(ViewportCommand::Close);
         }

@@ -20,6 +20,12 @@ pub struct AppArgs {
     /// Save a PNG of the window to this path, then exit.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// With --view train: a model spec file (or a shipped spec's name) to train.
+    #[arg(long, value_name = "PATH")]
+    pub model_spec: Option<String>,
+    /// With --view train: epochs to train (overrides the spec's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub epochs: Option<u64>,
 }
 
 /// Runs `downhill app`.
@@ -35,10 +41,21 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
     };
     let view = ViewMode::from_name(&args.view).ok_or_else(|| {
         CliError::Usage(format!(
-            "unknown view '{}' (valid: 2d, 3d, split)",
+            "unknown view '{}' (valid: 2d, 3d, split, train)",
             args.view
         ))
     })?;
+    if view != ViewMode::Train && (args.model_spec.is_some() || args.epochs.is_some()) {
+        return Err(CliError::Usage(
+            "--model-spec and --epochs go with --view train".into(),
+        ));
+    }
+    if let Some(spec) = &args.model_spec
+        && crate::models::spec::SHIPPED.iter().all(|(n, _)| n != spec)
+    {
+        crate::models::ModelSpec::load(std::path::Path::new(spec))
+            .map_err(|e| CliError::Usage(format!("--model-spec: {e}")))?;
+    }
     if let Some(path) = &args.screenshot
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -53,6 +70,8 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         steps: args.steps,
         screenshot: args.screenshot.clone(),
         view,
+        model_spec: args.model_spec.clone(),
+        epochs: args.epochs.map(|e| e as usize),
     })
     .map_err(CliError::Failure)
 }

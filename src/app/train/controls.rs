@@ -1,0 +1,363 @@
+//! The training workspace's side panel: the spec (dataset, model, batches, epochs,
+//! optimizers) and opening a CSV or spec file, by path or by dropping it on the window.
+
+use super::{SpecSource, TrainView};
+use crate::app::view2d::text_rgb;
+use crate::data::{DatasetKind, DatasetSource};
+use crate::models::spec::{HpValue, OptimizerEntry, SHIPPED};
+use crate::models::{Activation, Batch, BatchName, ModelKind, ModelSpec};
+use crate::optim::OptimizerKind;
+use eframe::egui::{self, RichText};
+use std::path::{Path, PathBuf};
+
+/// The most optimizers trained at once.
+pub const MAX_OPTIMIZERS: usize = 8;
+
+/// The "open a file" row: a path typed or dropped, and the CSV's target column.
+#[derive(Clone, Debug, Default)]
+pub struct OpenPanel {
+    /// The path typed in.
+    pub path: String,
+    /// The target column of a CSV (empty: the last).
+    pub target: String,
+}
+
+/// Draws the panel; edits go straight into the view's spec, which is then set up again.
+pub fn show(ui: &mut egui::Ui, view: &mut TrainView) {
+    let before = view.spec.clone();
+    ui.horizontal(|ui| {
+        ui.heading("Model");
+        egui::ComboBox::from_label("spec")
+            .selected_text(view.source.label().to_string())
+            .show_ui(ui, |ui| {
+                for (name, _) in SHIPPED {
+                    let chosen = view.source == SpecSource::Shipped(name.to_string());
+                    if ui.selectable_label(chosen, *name).clicked() && !chosen {
+                        *view = TrainView::shipped(name);
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Ready-made experiments; change anything below to make your own");
+    });
+    if !view.spec.about.is_empty() {
+        ui.label(RichText::new(&view.spec.about).italics().weak());
+    }
+    ui.separator();
+    dataset(ui, view);
+    ui.separator();
+    model(ui, view);
+    ui.separator();
+    training(ui, view);
+    ui.separator();
+    optimizers(ui, view);
+    open_files(ui, view);
+    if let Some(e) = &view.error {
+        ui.separator();
+        ui.label(RichText::new(e).color(egui::Color32::LIGHT_RED));
+    }
+    if view.spec != before {
+        let spec = view.spec.clone();
+        let name = match &view.source {
+            SpecSource::Shipped(n) => format!("{n} (edited)"),
+            SpecSource::Custom(n) => n.clone(),
+        };
+        view.set_spec(spec, SpecSource::Custom(name));
+    }
+}
+
+fn dataset(ui: &mut egui::Ui, view: &mut TrainView) {
+    let current = match &view.spec.dataset {
+        DatasetSource::Named(n) => n.clone(),
+        DatasetSource::File { path, .. } => file_name(path),
+    };
+    egui::ComboBox::from_label("dataset")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for name in DatasetKind::names() {
+                let about = DatasetKind::from_name(name).map_or("", |k| k.about());
+                if ui
+                    .selectable_label(false, name)
+                    .on_hover_text(about)
+                    .clicked()
+                {
+                    view.spec.dataset = DatasetSource::Named(name.to_string());
+                }
+            }
+        });
+    if let Some(p) = &view.problem {
+        let split = &p.split;
+        let task = match split.class_names.len() {
+            0 => "regression".to_string(),
+            k => format!("{k} classes"),
+        };
+        ui.label(format!(
+            "{} rows × {} features, {task}; {} train / {} validation",
+            p.data.n, p.data.d, split.train.n, split.val.n
+        ));
+        if split.standardized {
+            ui.label(RichText::new("Features standardised (training rows' mean and std).").weak());
+        }
+    }
+}
+
+fn model(ui: &mut egui::Ui, view: &mut TrainView) {
+    let m = &mut view.spec.model;
+    egui::ComboBox::from_label("model")
+        .selected_text(m.kind.name())
+        .show_ui(ui, |ui| {
+            for kind in [
+                ModelKind::Linear,
+                ModelKind::Logistic,
+                ModelKind::Softmax,
+                ModelKind::Mlp,
+            ] {
+                ui.selectable_value(&mut m.kind, kind, kind.name())
+                    .on_hover_text(kind.about());
+            }
+        });
+    if m.kind == ModelKind::Mlp {
+        let mut text = m
+            .hidden
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        ui.horizontal(|ui| {
+            let edit = ui
+                .add(egui::TextEdit::singleline(&mut text).desired_width(90.0))
+                .on_hover_text("Hidden layer widths, e.g. 32 or 64,32");
+            ui.label("hidden");
+            if edit.lost_focus() || edit.changed() {
+                let widths: Option<Vec<usize>> = text
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| s.trim().parse().ok().filter(|w| (1..=1024).contains(w)))
+                    .collect();
+                if let Some(w) = widths.filter(|w| !w.is_empty() && w.len() <= 6) {
+                    m.hidden = w;
+                }
+            }
+            egui::ComboBox::from_label("activation")
+                .selected_text(m.activation.name())
+                .show_ui(ui, |ui| {
+                    for a in [Activation::Relu, Activation::Tanh, Activation::Sigmoid] {
+                        ui.selectable_value(&mut m.activation, a, a.name());
+                    }
+                });
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::DragValue::new(&mut m.l2)
+                .speed(1e-4)
+                .range(0.0..=10.0)
+                .prefix("L2 "),
+        )
+        .on_hover_text("(λ₂/2)·Σw² added to the loss (weights, not biases)");
+        ui.add(
+            egui::DragValue::new(&mut m.l1)
+                .speed(1e-4)
+                .range(0.0..=10.0)
+                .prefix("L1 "),
+        )
+        .on_hover_text("λ₁·Σ|w| added to the loss (weights, not biases)");
+    });
+}
+
+fn training(ui: &mut egui::Ui, view: &mut TrainView) {
+    let t = &mut view.spec.training;
+    ui.horizontal(|ui| {
+        ui.label("batch");
+        let full = t.batch == Batch::Named(BatchName::Full);
+        let single = t.batch == Batch::Named(BatchName::Single);
+        if ui
+            .selectable_label(full, "full")
+            .on_hover_text("Every training row each step")
+            .clicked()
+        {
+            t.batch = Batch::Named(BatchName::Full);
+        }
+        if ui
+            .selectable_label(single, "1")
+            .on_hover_text("One row per step (SGD)")
+            .clicked()
+        {
+            t.batch = Batch::Named(BatchName::Single);
+        }
+        let mut size = match t.batch {
+            Batch::Size(s) => s,
+            _ => 32,
+        };
+        let sized = matches!(t.batch, Batch::Size(_));
+        let r = ui.add(egui::DragValue::new(&mut size).range(1..=4096).speed(1.0));
+        if r.changed() || (r.clicked() && !sized) {
+            t.batch = Batch::Size(size);
+        }
+    });
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::DragValue::new(&mut t.epochs)
+                .range(1..=10_000)
+                .prefix("epochs "),
+        );
+        ui.add(egui::DragValue::new(&mut t.seed).prefix("seed "))
+            .on_hover_text("Seed of the split, the initial weights and the batch order");
+    });
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::Slider::new(&mut t.validation, 0.0..=0.5)
+                .text("validation")
+                .custom_formatter(|v, _| format!("{:.0}%", v * 100.0)),
+        )
+        .on_hover_text("Share of the rows held out to measure generalisation");
+    });
+    ui.horizontal(|ui| {
+        let mut early = t.patience.is_some();
+        ui.checkbox(&mut early, "early stopping").on_hover_text(
+            "Stop a run when its validation loss has not improved for this many epochs",
+        );
+        let mut patience = t.patience.unwrap_or(10);
+        ui.add_enabled(early, egui::DragValue::new(&mut patience).range(1..=1000));
+        t.patience = early.then_some(patience);
+    });
+}
+
+fn optimizers(ui: &mut egui::Ui, view: &mut TrainView) {
+    ui.horizontal(|ui| {
+        ui.heading("Optimizers");
+        ui.add_enabled_ui(view.spec.optimizers.len() < MAX_OPTIMIZERS, |ui| {
+            ui.menu_button("✚ Add", |ui| {
+                for kind in OptimizerKind::ALL {
+                    if kind.oracle() == crate::engine::Oracle::Hessian {
+                        continue; // models have no Hessian
+                    }
+                    if ui.button(kind.title()).clicked() {
+                        view.spec.optimizers.push(OptimizerEntry {
+                            name: kind.name().to_string(),
+                            hp: Default::default(),
+                            schedule: None,
+                        });
+                        ui.close();
+                    }
+                }
+            });
+        });
+    });
+    let mut remove = None;
+    let colors: Vec<[u8; 3]> = view.runs.iter().map(|r| r.color).collect();
+    for (k, entry) in view.spec.optimizers.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let color = colors.get(k).copied().unwrap_or([200, 200, 200]);
+            ui.label(
+                RichText::new(format!("● {}", entry.name))
+                    .color(text_rgb(ui, color))
+                    .strong(),
+            );
+            let default_lr = OptimizerKind::from_name(&entry.name)
+                .ok()
+                .and_then(|kind| {
+                    kind.hyper_specs()
+                        .iter()
+                        .find(|s| s.name == "lr")
+                        .map(|s| s.default)
+                })
+                .unwrap_or(1e-3);
+            let mut lr = entry.hp.get("lr").map_or(default_lr, |v| v.as_f64());
+            let r = ui.add(
+                egui::Slider::new(&mut lr, 1e-5..=1.0)
+                    .logarithmic(true)
+                    .text("lr"),
+            );
+            if r.drag_stopped() || (r.changed() && !r.dragged()) {
+                entry.hp.insert("lr".into(), HpValue::Number(lr));
+            }
+            if ui.small_button("✖").on_hover_text("Remove").clicked() {
+                remove = Some(k);
+            }
+        });
+    }
+    if let Some(k) = remove.filter(|_| view.spec.optimizers.len() > 1) {
+        view.spec.optimizers.remove(k);
+    }
+}
+
+fn open_files(ui: &mut egui::Ui, view: &mut TrainView) {
+    ui.separator();
+    ui.label(RichText::new("Your data").strong())
+        .on_hover_text("A CSV with a header: numeric features and a target column (text labels become classes). Or a model spec (.toml). Drop either on the window too.");
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut view.open.path)
+                .hint_text("path to .csv or .toml")
+                .desired_width(170.0),
+        );
+        ui.add(
+            egui::TextEdit::singleline(&mut view.open.target)
+                .hint_text("target")
+                .desired_width(60.0),
+        )
+        .on_hover_text("The CSV's target column (empty: the last)");
+        if ui.button("Open").clicked() {
+            let path = PathBuf::from(view.open.path.trim());
+            open_path(view, &path);
+        }
+    });
+    if ui
+        .button("Save spec")
+        .on_hover_text("Write the current setup as a .toml spec next to the path above (or to downhill-spec.toml)")
+        .clicked()
+    {
+        let path = match view.open.path.trim() {
+            "" => PathBuf::from("downhill-spec.toml"),
+            p => Path::new(p).with_extension("toml"),
+        };
+        view.error = view
+            .spec
+            .save(&path)
+            .err()
+            .map(|e| e.to_string())
+            .or_else(|| {
+                view.open.path = path.display().to_string();
+                None
+            });
+    }
+}
+
+/// Opens a CSV (as the dataset of the current spec) or a spec file; a failure is shown in
+/// the panel and changes nothing else.
+pub fn open_path(view: &mut TrainView, path: &Path) {
+    let is_spec = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_spec {
+        match ModelSpec::load(path) {
+            Ok(spec) => view.set_spec(spec, SpecSource::Custom(file_name(path))),
+            Err(e) => view.error = Some(e.to_string()),
+        }
+        return;
+    }
+    let target = view.open.target.trim();
+    let mut spec = view.spec.clone();
+    spec.dataset = DatasetSource::File {
+        path: path.to_path_buf(),
+        target: (!target.is_empty()).then(|| target.to_string()),
+    };
+    // Check the file before replacing what works.
+    let regression = spec.model.kind == ModelKind::Linear;
+    match spec.dataset.load(spec.training.seed, regression) {
+        Ok(_) => {
+            view.open.path = path.display().to_string();
+            view.set_spec(spec, SpecSource::Custom(file_name(path)));
+        }
+        Err(e) => view.error = Some(e.to_string()),
+    }
+}
+
+/// The last component of a path, for labels.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}

@@ -1,0 +1,246 @@
+//! What a model has learnt, drawn from one optimizer's latest weights: the decision boundary
+//! of a two-feature classifier over its points, the fitted line of a one-feature regression,
+//! or the validation digits it still gets wrong.
+
+use super::{Problem, RunView};
+use crate::app::view2d::rgb;
+use crate::data::Target;
+use crate::models::eval::{Miss, curve, decision_grid, misclassified};
+use eframe::egui::{self, Color32, ColorImage, RichText, TextureHandle, TextureOptions};
+use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+
+/// Cells per side of the decision-boundary picture.
+const BOUNDARY_CELLS: usize = 160;
+
+/// The most misclassified digits drawn.
+const MAX_MISSES: usize = 48;
+
+/// What the cached pictures were made from: (run, epoch of its weights).
+type PictureKey = (usize, usize);
+
+/// Pictures kept until the weights they show change.
+#[derive(Default)]
+pub struct PictureCache {
+    boundary: Option<(PictureKey, TextureHandle)>,
+    misses: Option<(PictureKey, Vec<Miss>)>,
+}
+
+/// A colour per class, distinct and colour-blind-safe (Okabe–Ito).
+fn class_color(k: usize) -> [u8; 3] {
+    const CLASSES: [[u8; 3]; 8] = [
+        [0, 114, 178],
+        [230, 159, 0],
+        [0, 158, 115],
+        [204, 121, 167],
+        [86, 180, 233],
+        [213, 94, 0],
+        [240, 228, 66],
+        [120, 120, 120],
+    ];
+    CLASSES[k % CLASSES.len()]
+}
+
+/// Draws the picture that suits the problem, for `run`.
+pub fn show(
+    ui: &mut egui::Ui,
+    problem: &Problem,
+    runs: &[RunView],
+    selected: usize,
+    cache: &mut PictureCache,
+) {
+    let Some(run) = runs.get(selected) else {
+        return;
+    };
+    let Some((epoch, weights)) = &run.weights else {
+        return;
+    };
+    let key = (selected, *epoch);
+    let inputs = problem.net.inputs();
+    let classes = problem.split.class_names.len();
+    ui.label(
+        RichText::new(format!("{} after epoch {epoch}", run.name))
+            .color(rgb(run.color))
+            .strong(),
+    );
+    if inputs == 2 && classes > 0 {
+        boundary(ui, problem, weights, key, cache);
+    } else if inputs == 1 && classes == 0 {
+        fitted_line(ui, problem, weights);
+    } else if inputs == 64 && classes == 10 {
+        digits(ui, problem, weights, key, cache);
+    } else {
+        ui.label(format!(
+            "{inputs} features: the boundary is drawn for 2-feature datasets (moons, circles, \
+             XOR, spirals, blobs), the fitted line for 1-feature regression and the \
+             misclassified images for digits."
+        ));
+    }
+}
+
+/// The range of feature `col` over every row, padded by 8%.
+fn feature_range(problem: &Problem, col: usize) -> (f64, f64) {
+    let data = &problem.data;
+    let (lo, hi) = (0..data.n)
+        .map(|i| data.row(i)[col])
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (-1.0, 1.0);
+    }
+    let pad = ((hi - lo) * 0.08).max(1e-6);
+    (lo - pad, hi + pad)
+}
+
+fn boundary(
+    ui: &mut egui::Ui,
+    problem: &Problem,
+    weights: &[f64],
+    key: PictureKey,
+    cache: &mut PictureCache,
+) {
+    let (x, y) = (feature_range(problem, 0), feature_range(problem, 1));
+    if cache.boundary.as_ref().is_none_or(|(k, _)| *k != key) {
+        let n = BOUNDARY_CELLS;
+        let Some(grid) = decision_grid(&problem.net, weights, &problem.split.scaling, x, y, (n, n))
+        else {
+            return;
+        };
+        // Rows come from the bottom; images from the top. Confidence sets the strength.
+        let mut pixels = Vec::with_capacity(n * n);
+        for j in (0..n).rev() {
+            for i in 0..n {
+                let k = j * n + i;
+                let [r, g, b] = class_color(grid.class[k]);
+                let strength = (grid.value[k].clamp(0.0, 1.0) * 1.6 - 0.6).clamp(0.15, 1.0) as f32;
+                let mix = |c: u8| (30.0 + (f32::from(c) - 30.0) * strength * 0.75) as u8;
+                pixels.push(Color32::from_rgb(mix(r), mix(g), mix(b)));
+            }
+        }
+        let image = ColorImage::new([n, n], pixels);
+        match &mut cache.boundary {
+            Some((k, t)) => {
+                t.set(image, TextureOptions::LINEAR);
+                *k = key;
+            }
+            None => {
+                let t = ui
+                    .ctx()
+                    .load_texture("boundary", image, TextureOptions::LINEAR);
+                cache.boundary = Some((key, t));
+            }
+        }
+    }
+    let Some((_, texture)) = &cache.boundary else {
+        return;
+    };
+    let data = &problem.data;
+    let Target::Classes { labels, .. } = &data.target else {
+        return;
+    };
+    let names = &problem.split.class_names;
+    Plot::new("boundary")
+        .data_aspect(1.0)
+        .allow_scroll(false)
+        .x_axis_label(data.features.first().cloned().unwrap_or_default())
+        .y_axis_label(data.features.get(1).cloned().unwrap_or_default())
+        .show(ui, |plot_ui| {
+            let centre = PlotPoint::new((x.0 + x.1) / 2.0, (y.0 + y.1) / 2.0);
+            let size = egui::vec2((x.1 - x.0) as f32, (y.1 - y.0) as f32);
+            plot_ui.image(PlotImage::new("boundary", texture.id(), centre, size));
+            for (class, name) in names.iter().enumerate() {
+                let pts: Vec<[f64; 2]> = (0..data.n)
+                    .filter(|&i| labels[i] == class)
+                    .map(|i| [data.row(i)[0], data.row(i)[1]])
+                    .collect();
+                plot_ui.points(
+                    Points::new(name.clone(), pts)
+                        .shape(MarkerShape::Circle)
+                        .radius(3.0)
+                        .color(rgb(class_color(class))),
+                );
+            }
+        });
+}
+
+fn fitted_line(ui: &mut egui::Ui, problem: &Problem, weights: &[f64]) {
+    let data = &problem.data;
+    let Target::Values(values) = &data.target else {
+        return;
+    };
+    let x = feature_range(problem, 0);
+    let line = curve(
+        &problem.net,
+        weights,
+        &problem.split.scaling,
+        problem.split.target_scaling.as_ref(),
+        x,
+        100,
+    );
+    Plot::new("fit")
+        .allow_scroll(false)
+        .x_axis_label(data.features.first().cloned().unwrap_or_default())
+        .y_axis_label(data.target_name.clone())
+        .show(ui, |plot_ui| {
+            let pts: Vec<[f64; 2]> = (0..data.n).map(|i| [data.row(i)[0], values[i]]).collect();
+            plot_ui.points(Points::new("data", pts).radius(2.5).color(Color32::GRAY));
+            if let Some(line) = line {
+                plot_ui.line(Line::new("model", line).width(3.0).color(Color32::ORANGE));
+            }
+        });
+}
+
+fn digits(
+    ui: &mut egui::Ui,
+    problem: &Problem,
+    weights: &[f64],
+    key: PictureKey,
+    cache: &mut PictureCache,
+) {
+    if cache.misses.as_ref().is_none_or(|(k, _)| *k != key) {
+        let misses = misclassified(&problem.net, weights, &problem.split.val);
+        cache.misses = Some((key, misses));
+    }
+    let Some((_, misses)) = &cache.misses else {
+        return;
+    };
+    let total = problem.split.val.n;
+    ui.label(format!(
+        "{} of {total} validation digits misclassified (true → predicted)",
+        misses.len()
+    ));
+    let cell = 44.0;
+    let columns = ((ui.available_width() / (cell + 8.0)).floor() as usize).max(1);
+    egui::ScrollArea::vertical()
+        .id_salt("misses")
+        .show(ui, |ui| {
+            egui::Grid::new("misses_grid")
+                .spacing([8.0, 4.0])
+                .show(ui, |ui| {
+                    for (k, miss) in misses.iter().take(MAX_MISSES).enumerate() {
+                        ui.vertical(|ui| {
+                            let (rect, _) = ui
+                                .allocate_exact_size(egui::vec2(cell, cell), egui::Sense::hover());
+                            let pixels = problem.data.row(miss.row);
+                            let max = pixels.iter().copied().fold(1e-9, f64::max);
+                            let px = cell / 8.0;
+                            for (i, v) in pixels.iter().enumerate() {
+                                let shade = (255.0 * (1.0 - v / max).clamp(0.0, 1.0)) as u8;
+                                let at =
+                                    rect.min + egui::vec2((i % 8) as f32 * px, (i / 8) as f32 * px);
+                                let r = egui::Rect::from_min_size(at, egui::vec2(px, px));
+                                ui.painter().rect_filled(r, 0.0, Color32::from_gray(shade));
+                            }
+                            ui.label(
+                                RichText::new(format!("{} → {}", miss.actual, miss.predicted))
+                                    .monospace(),
+                            );
+                        });
+                        if (k + 1) % columns == 0 {
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}
