@@ -185,6 +185,12 @@ fn an_optimizer_can_have_a_start_of_its_own() {
     h.get_by_label("own start").click();
     h.run_steps(2);
     assert_eq!(h.state().race.lanes()[adam].spec.start, None);
+    // Its state drawing is switched on for it alone.
+    h.get_by_label("show its state").click();
+    h.run_steps(2);
+    let lanes = h.state().race.lanes();
+    assert!(lanes[adam].spec.show_state);
+    assert_eq!(lanes.iter().filter(|l| l.spec.show_state).count(), 1);
 }
 
 /// Drags with the primary button from `from` by `by`, in a few moves.

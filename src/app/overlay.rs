@@ -183,7 +183,7 @@ pub fn paint_tracks(
                 painter.arrow(ball, dir.normalized() * 40.0, Stroke::new(2.0, color));
             }
         }
-        if view.show_state && end + 1 == track.points.len() {
+        if (view.show_state || lane.spec.show_state) && end + 1 == track.points.len() {
             paint_state(painter, lane, track.points[end], race.surface(), to_screen);
         }
         painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));

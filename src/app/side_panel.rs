@@ -148,9 +148,22 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                 }
             }
             own_start(ui, i, spec.start, race.start(), commands);
+            let mut state = spec.show_state;
+            if ui
+                .checkbox(&mut state, "show its state")
+                .on_hover_text(STATE_TIP)
+                .changed()
+            {
+                commands.push(Command::SetShowState(i, state));
+            }
         });
     }
 }
+
+/// What the optimizer-state drawing shows.
+const STATE_TIP: &str = "At the ball: the momentum step as a thick arrow; for AdaGrad, RMSprop \
+    and Adam a box whose half-sides are the per-coordinate step γ·|gᵢ|/(√sᵢ + ε), so you see \
+    why adaptive methods take a straighter road";
 
 /// "Own start" switch and coordinates for one racer.
 fn own_start(
@@ -384,10 +397,8 @@ fn display_section(ui: &mut egui::Ui, view: &mut ViewSettings) {
         );
     });
     ui.checkbox(&mut view.show_gradient, "Show −∇f at each ball");
-    ui.checkbox(&mut view.show_state, "Show optimizer state")
-        .on_hover_text(
-            "At each ball: the momentum step as a thick arrow; for AdaGrad, RMSprop and Adam a box \
-             whose half-sides are the per-coordinate step γ·|gᵢ|/(√sᵢ + ε), so you see why \
-             adaptive methods take a straighter road",
-        );
+    ui.checkbox(&mut view.show_state, "Show every optimizer's state")
+        .on_hover_text(format!(
+            "{STATE_TIP}\n\nEach optimizer also has its own switch among its hyperparameters."
+        ));
 }

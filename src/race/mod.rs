@@ -45,6 +45,8 @@ pub struct RacerSpec {
     pub clip: Option<Clip>,
     /// Gradient noise of its own instead of the shared one.
     pub noise: Option<f64>,
+    /// Draw its internal state (momentum, adaptive per-coordinate step) at its ball.
+    pub show_state: bool,
 }
 
 impl RacerSpec {
@@ -58,6 +60,7 @@ impl RacerSpec {
             start: None,
             clip: None,
             noise: None,
+            show_state: false,
         }
     }
 
@@ -156,6 +159,8 @@ pub enum Command {
     SetHyper(usize, &'static str, f64),
     /// Switch a racer on or off.
     SetEnabled(usize, bool),
+    /// Draw racer i's optimizer state at its ball, or not.
+    SetShowState(usize, bool),
     /// Recolour a racer.
     SetColor(usize, [u8; 3]),
     /// Change the shared settings; restarts.
@@ -251,6 +256,11 @@ impl Race {
             Command::SetEnabled(i, on) => {
                 if let Some(lane) = self.lanes.get_mut(i) {
                     lane.spec.enabled = on;
+                }
+            }
+            Command::SetShowState(i, on) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.show_state = on;
                 }
             }
             Command::SetColor(i, color) => {

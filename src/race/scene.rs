@@ -23,6 +23,9 @@ pub struct SceneRacer {
     pub clip: Option<crate::engine::Clip>,
     /// Its own gradient noise.
     pub noise: Option<f64>,
+    /// Its state (momentum, adaptive step box) drawn at its ball.
+    #[serde(default)]
+    pub show_state: bool,
 }
 
 /// A race's whole setup.
@@ -64,6 +67,7 @@ impl Race {
                     start: l.spec.start,
                     clip: l.spec.clip,
                     noise: l.spec.noise,
+                    show_state: l.spec.show_state,
                 })
                 .collect(),
         }
@@ -88,6 +92,7 @@ impl Race {
             spec.start = r.start.filter(|p| p.iter().all(|v| v.is_finite()));
             spec.clip = r.clip;
             spec.noise = r.noise.filter(|n| n.is_finite() && *n >= 0.0);
+            spec.show_state = r.show_state;
             race.apply(Command::AddSpec(spec));
         }
         Ok(race)

@@ -214,6 +214,13 @@ impl TrainView {
         self.playing = false;
     }
 
+    /// Ends training for good (the histories stay); Train starts over from epoch 0.
+    pub fn stop(&mut self) {
+        self.worker = None;
+        self.playing = false;
+        self.finished = true;
+    }
+
     /// Every run back to the initial weights (same seed: the same numbers again).
     pub fn restart(&mut self) {
         for run in &mut self.runs {
@@ -380,6 +387,13 @@ pub fn transport(ui: &mut egui::Ui, view: &mut TrainView) {
         } else {
             view.play(ui.ctx());
         }
+    }
+    if ui
+        .add_enabled(view.training(), egui::Button::new("■ Stop"))
+        .on_hover_text("End training here; the curves stay")
+        .clicked()
+    {
+        view.stop();
     }
     if ui
         .button("⟲ Restart")

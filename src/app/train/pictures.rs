@@ -114,7 +114,7 @@ fn boundary(
                 let k = j * n + i;
                 let [r, g, b] = class_color(grid.class[k]);
                 let strength = (grid.value[k].clamp(0.0, 1.0) * 1.6 - 0.6).clamp(0.15, 1.0) as f32;
-                let mix = |c: u8| (30.0 + (f32::from(c) - 30.0) * strength * 0.75) as u8;
+                let mix = |c: u8| (28.0 + (f32::from(c) - 28.0) * strength * 0.55) as u8;
                 pixels.push(Color32::from_rgb(mix(r), mix(g), mix(b)));
             }
         }
