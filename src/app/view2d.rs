@@ -126,10 +126,10 @@ impl HeatCache {
             Some(t) => t.set(image, TextureOptions::LINEAR),
             None => self.texture = Some(ctx.load_texture("heatmap", image, TextureOptions::LINEAR)),
         }
-        // Contours from a coarser grid: at 7 px per cell the lines look the same, and half
-        // the segments keep every frame's geometry small.
-        let coarse = Grid::sample(surface, window, n / 2, n / 2);
-        self.contours = contours(&coarse, &scale.levels(view.levels));
+        // Contours from the heatmap's own grid: a coarser one made the lowest levels jagged
+        // inside narrow valleys (Rosenbrock's), and the lines are recomputed only when the
+        // window or the settings change.
+        self.contours = contours(&grid, &scale.levels(view.levels));
         self.scale = Some(scale);
         self.key = Some(key);
     }
