@@ -105,7 +105,11 @@ fn the_stable_learning_rate_is_where_descent_starts_to_diverge() {
     // The Nesterov bound is tighter than the heavy ball's, and not just 2/λ.
     let hp = OptimizerKind::Nesterov.defaults();
     let nb = c.stable_lr(OptimizerKind::Nesterov, &hp).unwrap();
-    assert!(nb < c.stable_lr(OptimizerKind::Momentum, &OptimizerKind::Momentum.defaults()).unwrap());
+    assert!(
+        nb < c
+            .stable_lr(OptimizerKind::Momentum, &OptimizerKind::Momentum.defaults())
+            .unwrap()
+    );
     assert!((nb - 2.0 / 10.0).abs() > 0.01);
 }
 
@@ -121,7 +125,10 @@ fn basin_map_of_himmelblau_finds_its_four_minima() {
     let counts = map.counts();
     let total = map.cells.len();
     for (k, &c) in counts.iter().enumerate() {
-        assert!(c > total / 10, "minimum {k} reached by only {c} of {total}: {counts:?}");
+        assert!(
+            c > total / 10,
+            "minimum {k} reached by only {c} of {total}: {counts:?}"
+        );
     }
     // Nearly every start ends at one of them (the rest on the saddles' stable manifolds).
     assert!(counts.iter().sum::<usize>() > total * 9 / 10, "{counts:?}");
@@ -199,7 +206,10 @@ fn landscape_slice_at_the_origin_is_the_current_loss() {
     let land = Landscape::new(exp.net.clone(), table, plane).unwrap();
     let grid = land.grid(Landscape::square(1.0, 11), 11).unwrap();
     let centre = grid.values[5 * 11 + 5];
-    assert!((centre - current).abs() < 1e-12 * current.max(1.0), "{centre} vs {current}");
+    assert!(
+        (centre - current).abs() < 1e-12 * current.max(1.0),
+        "{centre} vs {current}"
+    );
     assert!((land.loss_at(0.0, 0.0) - current).abs() < 1e-12 * current.max(1.0));
     // Away from the origin the loss changes (the slice is not flat).
     assert!(grid.values.iter().any(|v| (v - current).abs() > 1e-3));
@@ -212,8 +222,16 @@ fn landscape_slice_at_the_origin_is_the_current_loss() {
     let h = 1e-6;
     let fd_a = (obj.loss(&[0.3 + h, -0.2]) - obj.loss(&[0.3 - h, -0.2])) / (2.0 * h);
     let fd_b = (obj.loss(&[0.3, -0.2 + h]) - obj.loss(&[0.3, -0.2 - h])) / (2.0 * h);
-    assert!((fd_a - g2[0]).abs() < 1e-5 * (1.0 + g2[0].abs()), "{fd_a} vs {}", g2[0]);
-    assert!((fd_b - g2[1]).abs() < 1e-5 * (1.0 + g2[1].abs()), "{fd_b} vs {}", g2[1]);
+    assert!(
+        (fd_a - g2[0]).abs() < 1e-5 * (1.0 + g2[0].abs()),
+        "{fd_a} vs {}",
+        g2[0]
+    );
+    assert!(
+        (fd_b - g2[1]).abs() < 1e-5 * (1.0 + g2[1].abs()),
+        "{fd_b} vs {}",
+        g2[1]
+    );
 }
 
 #[test]
@@ -240,7 +258,10 @@ fn pca_plane_of_a_training_run() {
         total += s.iter().zip(&w).map(|(a, b)| (a - b).powi(2)).sum::<f64>();
     }
     let kept = pca.explained[0] + pca.explained[1];
-    assert!((1.0 - resid / total - kept).abs() < 1e-9, "{resid} {total} {kept}");
+    assert!(
+        (1.0 - resid / total - kept).abs() < 1e-9,
+        "{resid} {total} {kept}"
+    );
     let land = Landscape::new(exp.net.clone(), Arc::new(exp.split.train.clone()), plane).unwrap();
     // The start of training lies higher than where it ended.
     assert!(land.loss_at(path[0][0], path[0][1]) > land.loss_at(0.0, 0.0));
@@ -344,16 +365,61 @@ fn cli_basin_writes_one_row_per_start() {
     ]);
     let file = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(file.lines().count(), 1 + 16 * 16);
-    let first: Vec<f64> = file.lines().nth(1).unwrap().split(',').take(2).map(|v| v.parse().unwrap()).collect();
+    let first: Vec<f64> = file
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .take(2)
+        .map(|v| v.parse().unwrap())
+        .collect();
     assert_eq!(first, vec![-3.75, -3.75]);
     let img = image::open(&png).unwrap();
     assert!(img.width() >= 16 && img.width() == img.height());
 
-    usage_error(&["basin", "--surface", "nowhere", "--optimizer", "gd"], "unknown surface");
-    usage_error(&["basin", "--surface", "booth", "--optimizer", "sgdx"], "unknown optimizer");
-    usage_error(&["basin", "--surface", "booth", "--optimizer", "gd", "--grid", "513"], "513");
-    usage_error(&["basin", "--surface", "booth", "--optimizer", "gd", "--hp", "beta1=0.5"], "beta1");
-    usage_error(&["basin", "--surface", "booth", "--optimizer", "gd", "--window=1,0,0,1"], "window");
+    usage_error(
+        &["basin", "--surface", "nowhere", "--optimizer", "gd"],
+        "unknown surface",
+    );
+    usage_error(
+        &["basin", "--surface", "booth", "--optimizer", "sgdx"],
+        "unknown optimizer",
+    );
+    usage_error(
+        &[
+            "basin",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "gd",
+            "--grid",
+            "513",
+        ],
+        "513",
+    );
+    usage_error(
+        &[
+            "basin",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "gd",
+            "--hp",
+            "beta1=0.5",
+        ],
+        "beta1",
+    );
+    usage_error(
+        &[
+            "basin",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "gd",
+            "--window=1,0,0,1",
+        ],
+        "window",
+    );
 }
 
 #[test]
@@ -393,15 +459,45 @@ fn cli_sweep_writes_the_grid() {
     }
     assert!(image::open(&png).is_ok());
     usage_error(
-        &["sweep", "--surface", "booth", "--optimizer", "adam", "--x-hp", "lr:0:1:log", "--y-hp", "beta1:0:0.9"],
+        &[
+            "sweep",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "adam",
+            "--x-hp",
+            "lr:0:1:log",
+            "--y-hp",
+            "beta1:0:0.9",
+        ],
         "log",
     );
     usage_error(
-        &["sweep", "--surface", "booth", "--optimizer", "adam", "--x-hp", "lr:1e-3:1", "--y-hp", "momentum:0:0.9"],
+        &[
+            "sweep",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "adam",
+            "--x-hp",
+            "lr:1e-3:1",
+            "--y-hp",
+            "momentum:0:0.9",
+        ],
         "momentum",
     );
     usage_error(
-        &["sweep", "--surface", "booth", "--optimizer", "adam", "--x-hp", "lr", "--y-hp", "beta1:0:0.9"],
+        &[
+            "sweep",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "adam",
+            "--x-hp",
+            "lr",
+            "--y-hp",
+            "beta1:0:0.9",
+        ],
         "NAME:MIN:MAX",
     );
 }
@@ -434,10 +530,46 @@ fn cli_landscape_writes_the_slice() {
     assert_eq!(rows[40][0], 0.0);
     assert_eq!(rows[40][1], 0.0);
     assert!(image::open(&png).is_ok());
-    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/models/iris-softmax.toml");
-    let text = ok(&["landscape", "--model-spec", spec, "--grid", "5", "--span", "0.5"]);
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/models/iris-softmax.toml"
+    );
+    let text = ok(&[
+        "landscape",
+        "--model-spec",
+        spec,
+        "--grid",
+        "5",
+        "--span",
+        "0.5",
+    ]);
     assert_eq!(text.lines().count(), 26);
-    usage_error(&["landscape", "--dataset", "nope", "--model", "softmax"], "unknown dataset");
-    usage_error(&["landscape", "--dataset", "iris", "--model", "softmax", "--directions", "pca"], "epochs");
-    usage_error(&["landscape", "--dataset", "iris", "--model", "softmax", "--span", "0"], "span");
+    usage_error(
+        &["landscape", "--dataset", "nope", "--model", "softmax"],
+        "unknown dataset",
+    );
+    usage_error(
+        &[
+            "landscape",
+            "--dataset",
+            "iris",
+            "--model",
+            "softmax",
+            "--directions",
+            "pca",
+        ],
+        "epochs",
+    );
+    usage_error(
+        &[
+            "landscape",
+            "--dataset",
+            "iris",
+            "--model",
+            "softmax",
+            "--span",
+            "0",
+        ],
+        "span",
+    );
 }

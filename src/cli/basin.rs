@@ -66,7 +66,9 @@ pub fn grid_side(s: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|n| (1..=MAX_GRID).contains(n))
-        .ok_or_else(|| format!("'{s}' is not a grid side (expected a whole number in [1, {MAX_GRID}])"))
+        .ok_or_else(|| {
+            format!("'{s}' is not a grid side (expected a whole number in [1, {MAX_GRID}])")
+        })
 }
 
 /// Parses a window `x0,x1,y0,y1` with x0 < x1 and y0 < y1.
@@ -74,7 +76,12 @@ pub fn window(s: &str) -> Result<Window, String> {
     let bad = || format!("'{s}' is not a window (expected x0,x1,y0,y1 with x0 < x1, y0 < y1)");
     let v: Vec<f64> = s
         .split(',')
-        .map(|t| t.trim().parse::<f64>().ok().filter(|v| v.is_finite() && v.abs() <= 1e6))
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && v.abs() <= 1e6)
+        })
         .collect::<Option<_>>()
         .ok_or_else(bad)?;
     match v.as_slice() {
@@ -99,9 +106,8 @@ pub fn sink<'a>(
 ) -> Result<Box<dyn Write + 'a>, CliError> {
     match path {
         Some(p) => {
-            let file = std::fs::File::create(p).map_err(|e| {
-                CliError::Failure(format!("cannot write '{}': {e}", p.display()))
-            })?;
+            let file = std::fs::File::create(p)
+                .map_err(|e| CliError::Failure(format!("cannot write '{}': {e}", p.display())))?;
             Ok(Box::new(std::io::BufWriter::new(file)))
         }
         None => Ok(Box::new(out)),

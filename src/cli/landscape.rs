@@ -90,7 +90,9 @@ fn epochs(s: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|n| *n <= MAX_EPOCHS)
-        .ok_or_else(|| format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])"))
+        .ok_or_else(|| {
+            format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])")
+        })
 }
 
 /// Parses a span in (0, 1e6].
@@ -137,7 +139,8 @@ fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError>
         (None, None) => OptimizerSetup::default_for(OptimizerKind::Adam),
     };
     if !hp.is_empty() {
-        let mut all: Vec<(String, f64)> = setup.hp.iter().map(|(n, v)| (n.to_string(), v)).collect();
+        let mut all: Vec<(String, f64)> =
+            setup.hp.iter().map(|(n, v)| (n.to_string(), v)).collect();
         all.extend(hp);
         setup.hp = setup.kind.hyper_values(&all).map_err(|e| usage(&e))?;
     }

@@ -81,7 +81,9 @@ fn axis_count(s: &str) -> Result<usize, String> {
         .parse::<usize>()
         .ok()
         .filter(|n| (1..=MAX_AXIS).contains(n))
-        .ok_or_else(|| format!("'{s}' is not a grid size (expected a whole number in [1, {MAX_AXIS}])"))
+        .ok_or_else(|| {
+            format!("'{s}' is not a grid size (expected a whole number in [1, {MAX_AXIS}])")
+        })
 }
 
 /// Runs `downhill sweep`.
@@ -97,10 +99,7 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .flat_map(|a| a.0.clone())
         .filter(|(n, _)| *n != x.name && *n != y.name)
         .collect();
-    let values = args
-        .optimizer
-        .hyper_values(&hp)
-        .map_err(|e| usage(&e))?;
+    let values = args.optimizer.hyper_values(&hp).map_err(|e| usage(&e))?;
     let current = {
         let all: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
         args.optimizer.hyper_values(&all).map_err(|e| usage(&e))?

@@ -101,8 +101,7 @@ impl BasinSpec {
     /// The start point of cell (i, j): column i, row j (row 0 is the smallest y).
     pub fn start(&self, i: usize, j: usize) -> [f64; 2] {
         let n = self.n as f64;
-        self.window
-            .at((i as f64 + 0.5) / n, (j as f64 + 0.5) / n)
+        self.window.at((i as f64 + 0.5) / n, (j as f64 + 0.5) / n)
     }
 }
 
@@ -486,7 +485,10 @@ mod tests {
         }
         assert!(job.rows_done() < 256);
         let img = job.image();
-        assert!(img.iter().any(|p| p[3] == 0), "unfinished rows are transparent");
+        assert!(
+            img.iter().any(|p| p[3] == 0),
+            "unfinished rows are transparent"
+        );
         assert!(job.wait().is_none());
     }
 

@@ -351,7 +351,10 @@ mod tests {
         let n = OptimizerKind::Nesterov.defaults();
         let nb = stable_lr(OptimizerKind::Nesterov, &n, 10.0).unwrap();
         assert!((nb - 2.0 * 1.9 / (2.8 * 10.0)).abs() < 1e-12);
-        assert_eq!(stable_lr(OptimizerKind::Adam, &OptimizerKind::Adam.defaults(), 10.0), None);
+        assert_eq!(
+            stable_lr(OptimizerKind::Adam, &OptimizerKind::Adam.defaults(), 10.0),
+            None
+        );
         let mut wd = gd.clone();
         wd.set("weight_decay", 10.0);
         assert_eq!(stable_lr(OptimizerKind::Gd, &wd, 10.0), Some(0.1));

@@ -195,7 +195,7 @@ pub fn pca_directions(center: &[f64], trajectory: &[Vec<f64>]) -> Result<Pca, La
     let s = &svd.singular_values;
     let mut order: Vec<usize> = (0..s.len()).collect();
     order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    if order.len() < 2 || !(s[order[1]] > 1e-9 * s[order[0]]) {
+    if order.len() < 2 || s[order[1]].is_nan() || s[order[1]] <= 1e-9 * s[order[0]] {
         return Err(LandscapeError::Trajectory);
     }
     let total: f64 = s.iter().map(|v| v * v).sum();
