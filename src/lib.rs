@@ -10,6 +10,7 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod field;
+pub mod insight;
 pub mod models;
 pub mod optim;
 pub mod presets;

@@ -82,6 +82,18 @@ pub const FIGURES: &[Figure] = &[
         about: "p95 CPU time of a headless frame of the training view while 4 optimizers train digits at full speed on a worker thread (30 fps needs ≤ 33 ms)",
         measure: train_frame_ms,
     },
+    Figure {
+        name: "basin_512_ms",
+        unit: "ms",
+        about: "basin map of Himmelblau: 512×512 starts × up to 500 Adam steps (lr 0.05, stop at ‖∇f‖ < 1e-6), all cores (target ≤ 5,000)",
+        measure: basin_512_ms,
+    },
+    Figure {
+        name: "landscape_ms",
+        unit: "ms",
+        about: "loss landscape of the digits MLP 64-32-10 on all 1797 rows: 51×51 slice along filter-normalised random directions, all cores (target ≤ 2,000)",
+        measure: landscape_ms,
+    },
 ];
 
 /// The digits benchmark setup: MLP 64-32-10 ReLU on all 1797 rows, batch 32, Adam (lr 1e-3).
@@ -399,4 +411,38 @@ fn grid_runs_s() -> f64 {
             start.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min)
+}
+
+/// Wall milliseconds for the 512×512 basin map of Adam (lr 0.05) on Himmelblau over its
+/// default view, 500 steps at most per start, one run.
+fn basin_512_ms() -> f64 {
+    use crate::insight::basin::{BasinMap, BasinSpec};
+    let adam = OptimizerKind::Adam;
+    let mut hp = adam.defaults();
+    hp.set("lr", 0.05);
+    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), adam, hp, 512, 500);
+    let start = Instant::now();
+    let map = BasinMap::compute(&spec).expect("a valid basin map");
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    std::hint::black_box(&map);
+    ms
+}
+
+/// Median milliseconds (of three) for a 51×51 landscape slice of the digits MLP through
+/// its initial weights, on the full training table.
+fn landscape_ms() -> f64 {
+    use crate::insight::landscape::{Landscape, Plane, random_directions};
+    let exp = digits_experiment(0);
+    let w = exp.init.clone();
+    let (d1, d2) = random_directions(&exp.net, &w, 0);
+    let plane = Plane::new(w, d1, d2).expect("independent random directions");
+    let land = Landscape::new(
+        exp.net.clone(),
+        std::sync::Arc::new(exp.split.train.clone()),
+        plane,
+    )
+    .expect("a non-empty table");
+    median_ms(3, || {
+        std::hint::black_box(land.grid(Landscape::square(1.0, 51), 51).expect("51 ≤ 512"));
+    })
 }

@@ -1,11 +1,14 @@
-//! The headless command line: `downhill list`, `run`, `train` and `bench` over the same engine
-//! as the app.
+//! The headless command line: `downhill list`, `run`, `train`, `bench`, `basin`, `sweep` and
+//! `landscape` over the same engine as the app.
 
 pub mod app;
 pub mod args;
+pub mod basin;
 pub mod bench;
+pub mod landscape;
 pub mod list;
 pub mod run;
+pub mod sweep;
 pub mod train;
 
 use clap::{Parser, Subcommand};
@@ -34,6 +37,12 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Open the app, optionally with a preset, and optionally save a screenshot and exit.
     App(app::AppArgs),
+    /// Run one optimizer from every start of a grid and write where each run ends (CSV, PNG).
+    Basin(basin::BasinArgs),
+    /// Final loss and steps over a grid of two hyperparameters (CSV, PNG).
+    Sweep(sweep::SweepArgs),
+    /// The loss of a real model on a plane through its weights (CSV, PNG).
+    Landscape(landscape::LandscapeArgs),
 }
 
 /// Why a command failed, deciding the exit code.
@@ -71,6 +80,9 @@ pub fn execute(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Train(args) => train::execute(&args, out),
         Command::Bench(args) => bench::execute(&args, out),
         Command::App(args) => app::execute(&args),
+        Command::Basin(args) => basin::execute(&args, out),
+        Command::Sweep(args) => sweep::execute(&args, out),
+        Command::Landscape(args) => landscape::execute(&args, out),
     };
     match result {
         // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.

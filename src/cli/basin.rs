@@ -1,0 +1,170 @@
+//! `downhill basin`: one optimizer from every start of a grid, where each run ends.
+
+use super::CliError;
+use super::args::{self, Assignments};
+use super::run::num;
+use crate::engine::RunConfig;
+use crate::field::Window;
+use crate::insight::basin::{self, BasinMap, BasinSpec, MAX_GRID};
+use crate::insight::picture::Picture;
+use crate::optim::OptimizerKind;
+use crate::surfaces::{Surface, SurfaceKind};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Options of `downhill basin`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Output: CSV with one row per start point, bottom row of the grid first, left to right: \
+x0,y0 (the start, a cell centre), x,y (where the run ended), loss, status (converged, diverged \
+or running) and minimum (the index, in `downhill list`'s order of the surface's known minima \
+sorted by value, of the minimum within --tolerance of the end; empty if none).
+
+Examples:
+  downhill basin --surface himmelblau --optimizer adam --hp lr=0.05 --grid 256 --png basins.png
+  downhill basin --surface six-hump-camel --optimizer momentum --hp lr=0.01 --out cells.csv")]
+pub struct BasinArgs {
+    /// The surface, e.g. himmelblau (see `downhill list`).
+    #[arg(long, value_parser = args::surface)]
+    pub surface: SurfaceKind,
+    /// The optimizer.
+    #[arg(long, value_parser = args::optimizer)]
+    pub optimizer: OptimizerKind,
+    /// Hyperparameters, e.g. lr=0.01,momentum=0.8 (PyTorch names).
+    #[arg(long, value_parser = args::assignments)]
+    pub hp: Vec<Assignments>,
+    /// Surface parameters, e.g. condition=100 for quadratic.
+    #[arg(long = "surface-param", value_parser = args::assignments)]
+    pub surface_param: Vec<Assignments>,
+    /// Grid side N: N × N start points (at most 512).
+    #[arg(long, default_value = "128", value_parser = grid_side)]
+    pub grid: usize,
+    /// Most steps per run.
+    #[arg(long, default_value = "500", value_parser = args::steps)]
+    pub steps: u64,
+    /// The window of start points x0,x1,y0,y1 (default: the surface's view).
+    #[arg(long, value_parser = window, allow_hyphen_values = true)]
+    pub window: Option<Window>,
+    /// Label an end point with a minimum within this distance (default: 1% of the window's
+    /// diagonal).
+    #[arg(long, value_parser = |s: &str| args::bounded(s, 1e6))]
+    pub tolerance: Option<f64>,
+    /// Converged when the gradient norm falls below this.
+    #[arg(long, default_value = "1e-6", value_parser = |s: &str| args::bounded(s, 1e6))]
+    pub tol_grad: f64,
+    /// Write the CSV here instead of to standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write a picture of the basins (PNG).
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+}
+
+/// Parses a grid side in [1, 512].
+pub fn grid_side(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_GRID).contains(n))
+        .ok_or_else(|| {
+            format!("'{s}' is not a grid side (expected a whole number in [1, {MAX_GRID}])")
+        })
+}
+
+/// Parses a window `x0,x1,y0,y1` with x0 < x1 and y0 < y1.
+pub fn window(s: &str) -> Result<Window, String> {
+    let bad = || format!("'{s}' is not a window (expected x0,x1,y0,y1 with x0 < x1, y0 < y1)");
+    let v: Vec<f64> = s
+        .split(',')
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && v.abs() <= 1e6)
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(bad)?;
+    match v.as_slice() {
+        &[x0, x1, y0, y1] if x0 < x1 && y0 < y1 => Ok(Window {
+            x: (x0, x1),
+            y: (y0, y1),
+        }),
+        _ => Err(bad()),
+    }
+}
+
+/// The surface with `--surface-param` applied.
+pub fn surface_of(kind: SurfaceKind, params: &[Assignments]) -> Result<Surface, CliError> {
+    let params: Vec<(String, f64)> = params.iter().flat_map(|a| a.0.clone()).collect();
+    Surface::with_params(kind, &params).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Where the CSV goes: a file or `out`.
+pub fn sink<'a>(
+    path: Option<&Path>,
+    out: &'a mut dyn Write,
+) -> Result<Box<dyn Write + 'a>, CliError> {
+    match path {
+        Some(p) => {
+            let file = std::fs::File::create(p)
+                .map_err(|e| CliError::Failure(format!("cannot write '{}': {e}", p.display())))?;
+            Ok(Box::new(std::io::BufWriter::new(file)))
+        }
+        None => Ok(Box::new(out)),
+    }
+}
+
+/// Runs `downhill basin`.
+pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let surface = surface_of(args.surface, &args.surface_param)?;
+    let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
+    let values = args
+        .optimizer
+        .hyper_values(&hp)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut spec = BasinSpec::new(surface, args.optimizer, values, args.grid, args.steps);
+    spec.config = RunConfig {
+        tol_grad: args.tol_grad,
+        ..spec.config
+    };
+    if let Some(w) = args.window {
+        spec.window = w;
+        spec.tolerance = basin::default_tolerance(w);
+    }
+    if let Some(t) = args.tolerance {
+        spec.tolerance = t;
+    }
+    let map = BasinMap::compute(&spec).map_err(|e| CliError::Usage(e.to_string()))?;
+    {
+        let mut w = sink(args.out.as_deref(), out)?;
+        writeln!(w, "x0,y0,x,y,loss,status,minimum")?;
+        for c in &map.cells {
+            let minimum = c.minimum.map(|k| k.to_string()).unwrap_or_default();
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{minimum}",
+                num(c.start[0]),
+                num(c.start[1]),
+                num(c.end[0]),
+                num(c.end[1]),
+                num(c.loss),
+                c.status.label()
+            )?;
+        }
+        w.flush()?;
+    }
+    if let Some(path) = &args.png {
+        let n = spec.n;
+        let base = Picture::new(n, n, map.image())
+            .ok_or_else(|| CliError::Failure("picture size mismatch".into()))?;
+        let mut pic = base.at_least(512);
+        let w = spec.window;
+        for m in &map.minima {
+            let u = (m.x - w.x.0) / (w.x.1 - w.x.0);
+            let v = (m.y - w.y.0) / (w.y.1 - w.y.0);
+            pic.cross(u, v, 5, [255, 255, 255, 255]);
+        }
+        pic.save_png(path).map_err(CliError::Failure)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! `downhill sweep`: final loss and steps to converge over a grid of two hyperparameters.
+
+use super::CliError;
+use super::args::{self, Assignments};
+use super::basin::{sink, surface_of};
+use super::run::num;
+use crate::engine::RunConfig;
+use crate::insight::picture::Picture;
+use crate::insight::sweep::{Axis, MAX_AXIS, Sweep, SweepSpec};
+use crate::optim::OptimizerKind;
+use crate::surfaces::SurfaceKind;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// What the picture shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    /// The final loss (log colour scale).
+    Loss,
+    /// Steps taken (to convergence, or all of them).
+    Steps,
+}
+
+/// Options of `downhill sweep`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Output: CSV with one row per cell, the y axis's first value first, x values left to right. \
+The first two columns are named after the two hyperparameters (e.g. lr,momentum), then loss \
+(at the end of the run; the last finite loss for a diverged run), steps (to convergence, or \
+all taken) and status (converged, diverged or running). Other hyperparameters keep their \
+defaults or the values given with --hp; the picture marks that setting with a cross.
+
+Examples:
+  downhill sweep --surface rosenbrock --optimizer momentum --x-hp lr:1e-5:1e-2:log --y-hp momentum:0:0.99 --png sweep.png
+  downhill sweep --surface quadratic --optimizer adam --x-hp lr:1e-3:1:log --y-hp beta1:0:0.99 --metric steps")]
+pub struct SweepArgs {
+    /// The surface (see `downhill list`).
+    #[arg(long, value_parser = args::surface)]
+    pub surface: SurfaceKind,
+    /// The optimizer.
+    #[arg(long, value_parser = args::optimizer)]
+    pub optimizer: OptimizerKind,
+    /// The horizontal axis NAME:MIN:MAX[:log], e.g. lr:1e-4:1:log.
+    #[arg(long = "x-hp")]
+    pub x_hp: String,
+    /// The vertical axis NAME:MIN:MAX[:log], e.g. momentum:0:0.99.
+    #[arg(long = "y-hp")]
+    pub y_hp: String,
+    /// The other hyperparameters, e.g. eps=1e-6 (the swept ones are overridden).
+    #[arg(long, value_parser = args::assignments)]
+    pub hp: Vec<Assignments>,
+    /// Surface parameters, e.g. condition=100 for quadratic.
+    #[arg(long = "surface-param", value_parser = args::assignments)]
+    pub surface_param: Vec<Assignments>,
+    /// Values per axis.
+    #[arg(long, default_value = "25", value_parser = axis_count)]
+    pub grid: usize,
+    /// Most steps per run.
+    #[arg(long, default_value = "500", value_parser = args::steps)]
+    pub steps: u64,
+    /// Start point X,Y (default: the surface's first suggested start).
+    #[arg(long, value_parser = args::point, allow_hyphen_values = true)]
+    pub start: Option<[f64; 2]>,
+    /// Converged when the gradient norm falls below this.
+    #[arg(long, default_value = "1e-6", value_parser = |s: &str| args::bounded(s, 1e6))]
+    pub tol_grad: f64,
+    /// What the picture colours.
+    #[arg(long, value_enum, default_value = "loss")]
+    pub metric: Metric,
+    /// Write the CSV here instead of to standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write a heatmap (PNG).
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+}
+
+/// Parses a number of values per axis.
+fn axis_count(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_AXIS).contains(n))
+        .ok_or_else(|| {
+            format!("'{s}' is not a grid size (expected a whole number in [1, {MAX_AXIS}])")
+        })
+}
+
+/// Runs `downhill sweep`.
+pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    let surface = surface_of(args.surface, &args.surface_param)?;
+    let x = Axis::parse(&args.x_hp, args.grid).map_err(|e| usage(&e))?;
+    let y = Axis::parse(&args.y_hp, args.grid).map_err(|e| usage(&e))?;
+    // --hp must not name the swept ones out of range; they are validated with the defaults.
+    let hp: Vec<(String, f64)> = args
+        .hp
+        .iter()
+        .flat_map(|a| a.0.clone())
+        .filter(|(n, _)| *n != x.name && *n != y.name)
+        .collect();
+    let values = args.optimizer.hyper_values(&hp).map_err(|e| usage(&e))?;
+    let current = {
+        let all: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
+        args.optimizer.hyper_values(&all).map_err(|e| usage(&e))?
+    };
+    let spec = SweepSpec {
+        surface,
+        kind: args.optimizer,
+        hp: values,
+        config: RunConfig {
+            tol_grad: args.tol_grad,
+            ..RunConfig::default()
+        },
+        start: args.start.unwrap_or_else(|| surface.default_start()),
+        steps: args.steps,
+        x,
+        y,
+    };
+    let sweep = Sweep::compute(&spec).map_err(|e| usage(&e))?;
+    let (nx, ny) = (spec.x.count, spec.y.count);
+    {
+        let mut w = sink(args.out.as_deref(), out)?;
+        writeln!(w, "{},{},loss,steps,status", spec.x.name, spec.y.name)?;
+        for j in 0..ny {
+            for i in 0..nx {
+                let (xv, yv) = sweep.values_at(i, j);
+                let c = &sweep.cells[j * nx + i];
+                writeln!(
+                    w,
+                    "{},{},{},{},{}",
+                    num(xv),
+                    num(yv),
+                    num(c.loss),
+                    c.steps,
+                    c.status.label()
+                )?;
+            }
+        }
+        w.flush()?;
+    }
+    if let Some(path) = &args.png {
+        let values: Vec<f64> = sweep
+            .cells
+            .iter()
+            .map(|c| {
+                if c.diverged() {
+                    f64::NAN
+                } else {
+                    match args.metric {
+                        Metric::Loss => c.loss,
+                        Metric::Steps => c.steps as f64,
+                    }
+                }
+            })
+            .collect();
+        let base = Picture::heatmap(&values, nx, ny, args.metric == Metric::Loss);
+        let mut pic = base.at_least(512);
+        if let Some((fi, fj)) = sweep.locate(&current) {
+            // Cell k's centre is at fraction (k + 0.5)/n.
+            let u = (fi + 0.5) / nx as f64;
+            let v = (fj + 0.5) / ny as f64;
+            pic.cross(u, v, 8, [255, 255, 255, 255]);
+        }
+        pic.save_png(path).map_err(CliError::Failure)?;
+    }
+    Ok(())
+}
