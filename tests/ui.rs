@@ -361,3 +361,56 @@ fn the_training_view_trains_every_optimizer_and_refuses_a_bad_file() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn curvature_basin_map_and_sweep_tools_work_from_the_panel() {
+    let mut h = harness();
+    h.get_by_label("Curvature").click();
+    h.run_steps(2);
+    assert!(h.state().view.show_curvature);
+
+    // A 64×64 basin map of the first racer, computed in the background.
+    h.get_by_label("grid").click();
+    h.run_steps(3);
+    h.get_by_label("64×64").click();
+    h.run_steps(1);
+    h.get_by_label("Compute").click();
+    h.run_steps(1);
+    run_until(&mut h, |app| app.basin.finished());
+    h.run_steps(2);
+    assert!(
+        h.state().basin.has_overlay(),
+        "the map is drawn over the view"
+    );
+
+    // A sweep of lr × momentum for SGD + momentum; clicking a cell sets both.
+    let momentum = h
+        .state()
+        .race
+        .lanes()
+        .iter()
+        .position(|l| l.spec.kind == OptimizerKind::Momentum)
+        .unwrap();
+    h.get_by_label("Hyperparameter sweep…").click();
+    h.run_steps(2);
+    h.state_mut().sweep.racer = momentum;
+    h.state_mut().sweep.n = 8;
+    h.state_mut().sweep.steps = 100;
+    h.run_steps(1);
+    h.get_by_label("Run").click();
+    h.run_steps(1);
+    run_until(&mut h, |app| app.sweep.result.is_some());
+    h.run_steps(2);
+    let sweep = h.state().sweep.result.clone().unwrap();
+    assert_eq!(sweep.cells.len(), 64);
+    let (vx, vy) = sweep.values_at(2, 5);
+    let picked = h
+        .state()
+        .sweep
+        .cell_screen_pos(2, 5)
+        .expect("the sweep was drawn");
+    click_at(&mut h, picked);
+    let hp = &h.state().race.lanes()[momentum].spec.hp;
+    assert!((hp.get("lr").unwrap() - vx).abs() < 1e-12 * vx.abs().max(1.0));
+    assert!((hp.get("momentum").unwrap() - vy).abs() < 1e-12);
+}

@@ -10,6 +10,7 @@ pub mod side_panel;
 pub mod train;
 pub mod view2d;
 pub mod view3d;
+pub mod why;
 
 use crate::field::Window;
 use crate::optim::OptimizerKind;
@@ -209,6 +210,10 @@ pub struct Explorer {
     pub view3d: view3d::View3d,
     /// The training workspace.
     pub trainer: train::TrainView,
+    /// The basin map tool.
+    pub basin: why::BasinUi,
+    /// The hyperparameter sweep window.
+    pub sweep: why::SweepUi,
     view_state: view2d::ViewState,
     heat: view2d::HeatCache,
     screenshot: Option<screenshot::Job>,
@@ -244,6 +249,8 @@ impl Default for Explorer {
             settings3d: Default::default(),
             view3d: Default::default(),
             trainer: Default::default(),
+            basin: Default::default(),
+            sweep: Default::default(),
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
             screenshot: None,
@@ -319,6 +326,9 @@ impl Explorer {
                 && s.kind() != self.race.surface().kind()
             {
                 self.view_state.reset_bounds = true;
+            }
+            if matches!(c, Command::SetSurface(_)) {
+                self.basin.clear();
             }
             if matches!(c, Command::SetStart(_) | Command::SetSurface(_)) {
                 self.carry = 0.0;
@@ -618,6 +628,7 @@ impl Explorer {
                 self.side_and_bottom(ui, &mut commands);
             }
             self.central(ui, &mut commands);
+            commands.extend(self.sweep.window(&ctx, &self.race));
         }
         if std::mem::take(&mut self.drop_focus) {
             ctx.memory_mut(|m| {
@@ -636,6 +647,8 @@ impl Explorer {
             .default_size(340.0)
             .show(ui, |ui| {
                 commands.extend(side_panel::show(ui, &self.race, &mut self.view));
+                ui.separator();
+                self.why_section(ui);
             });
         egui::Panel::bottom("plots")
             .resizable(true)
@@ -643,6 +656,25 @@ impl Explorer {
             .show(ui, |ui| {
                 plots::show(ui, &self.race, &mut self.plots);
             });
+    }
+
+    /// The "Why" tools: curvature, basin map, sweep.
+    fn why_section(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Why");
+        ui.checkbox(&mut self.view.show_curvature, "Curvature")
+            .on_hover_text(
+                "At the pointer (or the first ball): the Hessian's principal axes (dashed red where \
+                 the surface curves down), its eigenvalues, the condition number κ and the largest \
+                 stable GD step 2/λ_max of the local quadratic",
+            );
+        self.basin.controls(ui, &self.race);
+        if ui
+            .button("Hyperparameter sweep…")
+            .on_hover_text("Final loss over a grid of two hyperparameters of one optimizer")
+            .clicked()
+        {
+            self.sweep.open = true;
+        }
     }
 
     /// The caption and the 2D view.
@@ -700,16 +732,24 @@ impl Explorer {
         preview: Option<&[Vec<[f64; 2]>]>,
         highlight: Option<[f64; 2]>,
     ) -> Vec<Command> {
-        view2d::show(
+        let extras = view2d::Extras {
+            highlight,
+            basin: self.basin.overlay(ui.ctx()),
+        };
+        let commands = view2d::show(
             ui,
             &self.race,
             &self.view,
             &mut self.view_state,
             &mut self.heat,
             preview,
-            highlight,
+            extras,
             self.screenshot.is_none(),
-        )
+        );
+        if let Some(w) = self.heat.window_for(self.race.surface()) {
+            self.basin.set_window(w);
+        }
+        commands
     }
 
     /// The 3D view over the 2D view's window, marking `highlight` (hovered in the 2D view).

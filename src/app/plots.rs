@@ -77,10 +77,13 @@ fn curve(
         .allow_scroll(false)
         .x_axis_label("step")
         .y_axis_formatter(move |mark, _range| {
-            if log {
+            if !log {
+                short(mark.value)
+            } else if (mark.value - mark.value.round()).abs() < 1e-6 {
                 format!("1e{:.0}", mark.value)
             } else {
-                short(mark.value)
+                // Between decades egui_plot adds marks that would all print as 1eN.
+                String::new()
             }
         })
         .show(ui, |plot_ui| {

@@ -143,8 +143,14 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
             let formula = spec.kind.formula();
             for hs in spec.kind.hyper_specs() {
                 let mut v = spec.hp.get(hs.name).unwrap_or(hs.default);
-                if hyper_widget(ui, hs, &mut v, Some(formula)) {
+                let (changed, response) = hyper_widget_response(ui, hs, &mut v, Some(formula));
+                if changed {
                     commands.push(Command::SetHyper(i, hs.name, v));
+                }
+                if hs.name == "lr"
+                    && let Some(stable) = stable_lr_at_ball(race, lane)
+                {
+                    mark_stable_lr(ui, &response, hs, v, stable);
                 }
             }
             own_start(ui, i, spec.start, race.start(), commands);
@@ -158,6 +164,16 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
             }
         });
     }
+}
+
+/// The largest stable learning rate of a racer's optimizer on the local quadratic at its ball
+/// (for optimizers where such a bound is known: GD and the momentum family).
+fn stable_lr_at_ball(race: &Race, lane: &crate::race::Lane) -> Option<f64> {
+    let track = &lane.track;
+    let p = *track.points.get(race.index_at_cursor(track))?;
+    let c = crate::insight::Curvature::at(race.surface(), p[0], p[1]).ok()?;
+    c.stable_lr(lane.spec.kind, &lane.spec.hp)
+        .filter(|v| v.is_finite() && *v > 0.0)
 }
 
 /// What the optimizer-state drawing shows.
@@ -195,6 +211,16 @@ fn own_start(
 /// A widget for one hyperparameter; returns whether the value changed. While its slider is
 /// being dragged it marks the frame for the live preview ([`dragging`]).
 fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Option<&str>) -> bool {
+    hyper_widget_response(ui, spec, v, formula).0
+}
+
+/// [`hyper_widget`], also returning the widget's response (to draw on it).
+fn hyper_widget_response(
+    ui: &mut egui::Ui,
+    spec: &HyperSpec,
+    v: &mut f64,
+    formula: Option<&str>,
+) -> (bool, egui::Response) {
     let tip = match formula {
         Some(f) => format!(
             "{}\nDefault {}, valid {}.\n\n{}",
@@ -243,7 +269,54 @@ fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Optio
     if changed {
         *v = spec.clamp(*v);
     }
-    changed
+    (changed, response)
+}
+
+/// Marks the largest stable learning rate of the local quadratic model on an lr slider: a red
+/// tick on the rail and a line underneath, red when the current γ is past it.
+fn mark_stable_lr(
+    ui: &mut egui::Ui,
+    response: &egui::Response,
+    spec: &HyperSpec,
+    lr: f64,
+    stable: f64,
+) {
+    let (lo, hi) = slider_range(spec);
+    let lo = lo.max(1e-12);
+    let t = ((stable.ln() - lo.ln()) / (hi.ln() - lo.ln())) as f32;
+    let rail = egui::Rect::from_min_size(
+        response.rect.left_top(),
+        egui::vec2(ui.spacing().slider_width, response.rect.height()),
+    );
+    let radius = rail.height() / 2.5;
+    if (0.0..=1.0).contains(&t) {
+        let x = rail.left() + radius + t * (rail.width() - 2.0 * radius);
+        let red = egui::Color32::from_rgb(235, 70, 70);
+        ui.painter().line_segment(
+            [
+                egui::pos2(x, rail.top() + 1.0),
+                egui::pos2(x, rail.bottom() - 1.0),
+            ],
+            egui::Stroke::new(2.5, red),
+        );
+    }
+    let past = lr >= stable;
+    let text = format!(
+        "stable below γ ≈ {} here (local quadratic){}",
+        super::view2d::short(stable),
+        if past { ": this γ is past it" } else { "" }
+    );
+    let color = if past {
+        egui::Color32::from_rgb(235, 90, 90)
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    ui.label(RichText::new(text).size(12.0).color(color))
+        .on_hover_text(
+            "The largest learning rate for which this optimizer is stable on the quadratic that \
+             matches the surface at the ball: 2/λ_max for GD, 2(1+β)/λ_max for heavy-ball \
+             momentum β. Past it, the steps grow along the steepest direction.",
+        );
 }
 
 /// A useful slider range inside the valid range (the valid range of lr reaches 10⁶).

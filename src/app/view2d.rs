@@ -27,6 +27,18 @@ pub struct ViewSettings {
     pub show_state: bool,
     /// Heatmap resolution (cells per side).
     pub resolution: usize,
+    /// Draw the principal axes of the local curvature at the pointer (or the first ball).
+    #[serde(default)]
+    pub show_curvature: bool,
+}
+
+/// What the 2D view draws besides the race: a point hovered in the 3D view, a basin map.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras {
+    /// A point to mark (hovered in the other view).
+    pub highlight: Option<[f64; 2]>,
+    /// A picture over the heatmap: texture, the window it covers, opacity.
+    pub basin: Option<(egui::TextureId, Window, f32)>,
 }
 
 impl Default for ViewSettings {
@@ -39,6 +51,7 @@ impl Default for ViewSettings {
             show_gradient: false,
             show_state: false,
             resolution: 256,
+            show_curvature: false,
         }
     }
 }
@@ -176,9 +189,10 @@ pub fn show(
     state: &mut ViewState,
     cache: &mut HeatCache,
     preview: Option<&[Vec<[f64; 2]>]>,
-    highlight: Option<[f64; 2]>,
+    extras: Extras,
     readout: bool,
 ) -> Vec<Command> {
+    let highlight = extras.highlight;
     let mut commands = Vec::new();
     let surface = *race.surface();
     let start = race.start();
@@ -245,6 +259,14 @@ pub fn show(
                 (window.y.1 - window.y.0) as f32,
             );
             plot_ui.image(PlotImage::new("surface", texture.id(), centre, size));
+        }
+        if let Some((texture, w, alpha)) = extras.basin {
+            let centre = PlotPoint::new((w.x.0 + w.x.1) / 2.0, (w.y.0 + w.y.1) / 2.0);
+            let size = Vec2::new((w.x.1 - w.x.0) as f32, (w.y.1 - w.y.0) as f32);
+            plot_ui.image(
+                PlotImage::new("basin map", texture, centre, size)
+                    .tint(Color32::from_white_alpha((alpha * 255.0) as u8)),
+            );
         }
         plot_ui.pointer_coordinate()
     });
@@ -313,6 +335,18 @@ pub fn show(
         commands.push(Command::SetStart([p.x, p.y]));
     }
     state.hover = hover.map(|p| [p.x, p.y]);
+    if view.show_curvature {
+        let head = race
+            .lanes()
+            .iter()
+            .find(|l| l.spec.enabled && !l.track.points.is_empty())
+            .map(|l| l.track.points[race.index_at_cursor(&l.track)]);
+        if let Some(p) = state.hover.or(head) {
+            let b = transform.bounds();
+            let span = (b.max()[0] - b.min()[0]).max(b.max()[1] - b.min()[1]);
+            super::why::paint_curvature(&painter, &surface, p, span, &to_screen);
+        }
+    }
     if let Some(p) = highlight {
         let at = to_screen(p);
         painter.circle_stroke(at, 9.0, Stroke::new(3.0, Color32::BLACK));

@@ -1,0 +1,641 @@
+//! The "Why" tools of the explorer: the local curvature drawn as principal axes, the basin map
+//! of one optimizer over the whole view, and a sweep of two hyperparameters. Each heavy job
+//! runs on its own thread; the UI polls it and never waits.
+
+use super::view2d::short;
+use crate::field::Window;
+use crate::insight::curvature::Curvature;
+use crate::insight::picture::Picture;
+use crate::insight::{Axis, BasinJob, BasinSpec, Sweep, SweepSpec};
+use crate::optim::hyper::HyperKind;
+use crate::race::{Command, Race};
+use eframe::egui::{
+    self, Align2, Color32, ColorImage, FontId, Painter, Pos2, RichText, Stroke, TextureHandle,
+    TextureId, TextureOptions,
+};
+use egui_plot::{Plot, PlotImage, PlotPoint, Points};
+use std::sync::{Arc, Mutex};
+
+/// Grid sides offered for basin maps.
+const BASIN_SIDES: [usize; 4] = [64, 128, 256, 512];
+
+/// The basin map: settings, the running job and its picture.
+pub struct BasinUi {
+    /// Which racer's optimizer and settings are mapped.
+    pub racer: usize,
+    /// Grid side.
+    pub n: usize,
+    /// Steps per start.
+    pub steps: u64,
+    /// Draw the map over the 2D view.
+    pub show: bool,
+    /// Its opacity.
+    pub opacity: f32,
+    /// Why the last job could not start.
+    pub error: Option<String>,
+    job: Option<BasinJob>,
+    texture: Option<TextureHandle>,
+    rows_drawn: usize,
+    window: Option<Window>,
+}
+
+impl Default for BasinUi {
+    fn default() -> Self {
+        Self {
+            racer: 0,
+            n: 128,
+            steps: 500,
+            show: true,
+            opacity: 0.7,
+            error: None,
+            job: None,
+            texture: None,
+            rows_drawn: 0,
+            window: None,
+        }
+    }
+}
+
+impl BasinUi {
+    /// The controls: racer, grid, steps, compute or cancel, progress.
+    pub fn controls(&mut self, ui: &mut egui::Ui, race: &Race) {
+        ui.label(RichText::new("Basin map").strong()).on_hover_text(
+            "Run one optimizer from every point of a grid over the view and colour each start \
+             by the minimum it reaches (darker: more steps; black: diverged; grey: no known \
+             minimum)",
+        );
+        let lanes = race.lanes();
+        self.racer = self.racer.min(lanes.len().saturating_sub(1));
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("optimizer ")
+                .selected_text(lanes.get(self.racer).map_or("—", |l| l.spec.kind.title()))
+                .show_ui(ui, |ui| {
+                    for (k, lane) in lanes.iter().enumerate() {
+                        ui.selectable_value(&mut self.racer, k, lane.spec.kind.title());
+                    }
+                });
+        });
+        ui.horizontal(|ui| {
+            egui::ComboBox::from_label("grid")
+                .selected_text(format!("{0}×{0}", self.n))
+                .show_ui(ui, |ui| {
+                    for n in BASIN_SIDES {
+                        ui.selectable_value(&mut self.n, n, format!("{n}×{n}"));
+                    }
+                });
+            ui.add(
+                egui::DragValue::new(&mut self.steps)
+                    .range(10..=5000)
+                    .suffix(" steps"),
+            );
+        });
+        let running = self.job.as_ref().is_some_and(|j| !j.is_finished());
+        ui.horizontal(|ui| {
+            if running {
+                if ui.button("Cancel").clicked()
+                    && let Some(job) = &self.job
+                {
+                    job.cancel();
+                }
+            } else if ui
+                .add_enabled(!lanes.is_empty(), egui::Button::new("Compute"))
+                .on_hover_text("Uses the racer's hyperparameters and the shared schedule, clipping and noise, over the current view")
+                .clicked()
+            {
+                self.start(ui.ctx(), race);
+            }
+            if let Some(job) = &self.job {
+                ui.add(egui::ProgressBar::new(job.progress() as f32).show_percentage());
+            }
+        });
+        if self.job.is_some() {
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut self.show, "show");
+                ui.add(egui::Slider::new(&mut self.opacity, 0.1..=1.0).text("opacity"));
+            });
+        }
+        if let Some(e) = &self.error {
+            ui.label(RichText::new(e).color(Color32::LIGHT_RED));
+        }
+    }
+
+    /// Starts a job for the chosen racer over `window` (the 2D view's).
+    fn start(&mut self, ctx: &egui::Context, race: &Race) {
+        let Some(lane) = race.lanes().get(self.racer) else {
+            return;
+        };
+        let mut spec = BasinSpec::new(
+            *race.surface(),
+            lane.spec.kind,
+            lane.spec.hp.clone(),
+            self.n,
+            self.steps,
+        );
+        let shared = race.shared();
+        spec.config.schedule = shared.schedule;
+        spec.config.clip = lane.spec.clip.unwrap_or(shared.clip);
+        spec.config.noise = lane.spec.noise.unwrap_or(shared.noise);
+        spec.config.seed = shared.seed;
+        if let Some(w) = self.window {
+            spec.window = w;
+            spec.tolerance = crate::insight::basin::default_tolerance(w);
+        }
+        let ctx = ctx.clone();
+        match BasinJob::spawn(spec, 0, move || ctx.request_repaint()) {
+            Ok(job) => {
+                self.job = Some(job);
+                self.rows_drawn = usize::MAX;
+                self.error = None;
+                self.show = true;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// The map's texture, window and opacity for the 2D view, refreshed as rows arrive.
+    pub fn overlay(&mut self, ctx: &egui::Context) -> Option<(TextureId, Window, f32)> {
+        let job = self.job.as_ref()?;
+        let rows = job.rows_done();
+        if rows != self.rows_drawn {
+            let n = job.spec().n;
+            let pixels: Vec<Color32> = job
+                .image()
+                .into_iter()
+                .map(|[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
+                .collect();
+            let image = ColorImage::new([n, n], pixels);
+            match &mut self.texture {
+                Some(t) => t.set(image, TextureOptions::NEAREST),
+                None => {
+                    self.texture = Some(ctx.load_texture("basin", image, TextureOptions::NEAREST))
+                }
+            }
+            self.rows_drawn = rows;
+        }
+        let texture = self.texture.as_ref()?;
+        self.show
+            .then(|| (texture.id(), job.spec().window, self.opacity))
+    }
+
+    /// Whether a map has been computed to the end (or cancelled).
+    pub fn finished(&self) -> bool {
+        self.job.as_ref().is_some_and(BasinJob::is_finished)
+    }
+
+    /// Whether a map is being drawn over the 2D view.
+    pub fn has_overlay(&self) -> bool {
+        self.show && self.texture.is_some()
+    }
+
+    /// Drops the map (the surface changed, so it no longer applies).
+    pub fn clear(&mut self) {
+        self.job = None;
+        self.texture = None;
+    }
+}
+
+impl BasinUi {
+    /// Remembers the 2D view's window for the next job.
+    pub fn set_window(&mut self, window: Window) {
+        self.window = Some(window);
+    }
+}
+
+/// A sweep's result, delivered by its thread.
+type SweepSlot = Arc<Mutex<Option<Result<Sweep, String>>>>;
+
+/// The sweep window: two hyperparameters of one racer, a heatmap of the final loss.
+pub struct SweepUi {
+    /// Whether the window is open.
+    pub open: bool,
+    /// Which racer.
+    pub racer: usize,
+    /// Horizontal axis: name, min, max, log.
+    pub x: (String, f64, f64, bool),
+    /// Vertical axis.
+    pub y: (String, f64, f64, bool),
+    /// Cells per side.
+    pub n: usize,
+    /// Steps per run.
+    pub steps: u64,
+    /// Colour by steps to converge instead of final loss.
+    pub by_steps: bool,
+    /// The last result.
+    pub result: Option<Sweep>,
+    /// Why the last sweep failed.
+    pub error: Option<String>,
+    pending: Option<SweepSlot>,
+    texture: Option<TextureHandle>,
+    transform: Option<egui_plot::PlotTransform>,
+}
+
+impl Default for SweepUi {
+    fn default() -> Self {
+        Self {
+            open: false,
+            racer: 0,
+            x: ("lr".into(), 1e-4, 1.0, true),
+            y: ("momentum".into(), 0.0, 0.99, false),
+            n: 48,
+            steps: 500,
+            by_steps: false,
+            result: None,
+            error: None,
+            pending: None,
+            texture: None,
+            transform: None,
+        }
+    }
+}
+
+impl SweepUi {
+    /// The window; returns the commands a click on a cell asks for.
+    pub fn window(&mut self, ctx: &egui::Context, race: &Race) -> Vec<Command> {
+        let mut commands = Vec::new();
+        if !self.open {
+            return commands;
+        }
+        self.collect();
+        let mut open = self.open;
+        egui::Window::new("Hyperparameter sweep")
+            .open(&mut open)
+            .default_size([520.0, 560.0])
+            .show(ctx, |ui| {
+                self.settings(ui, race);
+                self.picture(ui, race, &mut commands);
+            });
+        self.open = open;
+        commands
+    }
+
+    /// Where cell (i, j) was drawn in the last frame.
+    pub fn cell_screen_pos(&self, i: usize, j: usize) -> Option<Pos2> {
+        self.transform
+            .as_ref()
+            .map(|t| t.position_from_point(&PlotPoint::new(i as f64, j as f64)))
+    }
+
+    /// Picks up a finished sweep.
+    fn collect(&mut self) {
+        let done = self
+            .pending
+            .as_ref()
+            .and_then(|slot| slot.lock().ok().and_then(|mut s| s.take()));
+        if let Some(result) = done {
+            self.pending = None;
+            match result {
+                Ok(sweep) => {
+                    self.result = Some(sweep);
+                    self.texture = None;
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+
+    fn settings(&mut self, ui: &mut egui::Ui, race: &Race) {
+        let lanes = race.lanes();
+        self.racer = self.racer.min(lanes.len().saturating_sub(1));
+        let Some(lane) = lanes.get(self.racer) else {
+            ui.label("Add an optimizer first.");
+            return;
+        };
+        egui::ComboBox::from_label("optimizer")
+            .selected_text(lane.spec.kind.title())
+            .show_ui(ui, |ui| {
+                for (k, l) in lanes.iter().enumerate() {
+                    ui.selectable_value(&mut self.racer, k, l.spec.kind.title());
+                }
+            });
+        let numeric: Vec<&'static str> = lane
+            .spec
+            .kind
+            .hyper_specs()
+            .iter()
+            .filter(|s| s.kind != HyperKind::Bool)
+            .map(|s| s.name)
+            .collect();
+        for (label, axis) in [("x", &mut self.x), ("y", &mut self.y)] {
+            ui.horizontal(|ui| {
+                egui::ComboBox::from_id_salt(("sweep-axis", label))
+                    .selected_text(format!("{label}: {}", axis.0))
+                    .show_ui(ui, |ui| {
+                        for name in &numeric {
+                            if ui.selectable_label(axis.0 == *name, *name).clicked() {
+                                axis.0 = (*name).to_string();
+                                if let Some(s) = lane
+                                    .spec
+                                    .kind
+                                    .hyper_specs()
+                                    .iter()
+                                    .find(|s| s.name == *name)
+                                {
+                                    axis.3 = s.log_scale;
+                                    let hi = if s.max.is_finite() {
+                                        s.max
+                                    } else {
+                                        10.0 * s.default.max(1e-3)
+                                    };
+                                    axis.1 = if s.log_scale {
+                                        (s.default / 100.0).max(s.min.max(1e-12))
+                                    } else {
+                                        s.min
+                                    };
+                                    axis.2 = if s.log_scale {
+                                        (s.default * 100.0).min(hi)
+                                    } else {
+                                        hi.min(s.default * 4.0 + 1.0).max(axis.1 + 1e-6)
+                                    };
+                                }
+                            }
+                        }
+                    });
+                ui.add(
+                    egui::DragValue::new(&mut axis.1)
+                        .speed(0.001)
+                        .prefix("from "),
+                );
+                ui.add(egui::DragValue::new(&mut axis.2).speed(0.001).prefix("to "));
+                ui.checkbox(&mut axis.3, "log");
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::DragValue::new(&mut self.n)
+                    .range(4..=128)
+                    .suffix(" per side"),
+            );
+            ui.add(
+                egui::DragValue::new(&mut self.steps)
+                    .range(10..=5000)
+                    .suffix(" steps"),
+            );
+            ui.selectable_value(&mut self.by_steps, false, "final loss");
+            ui.selectable_value(&mut self.by_steps, true, "steps to converge");
+            let busy = self.pending.is_some();
+            if ui
+                .add_enabled(
+                    !busy,
+                    egui::Button::new(if busy { "Running…" } else { "Run" }),
+                )
+                .clicked()
+            {
+                self.run(ui.ctx(), race);
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.label(RichText::new(e).color(Color32::LIGHT_RED));
+        }
+    }
+
+    fn run(&mut self, ctx: &egui::Context, race: &Race) {
+        let Some(lane) = race.lanes().get(self.racer) else {
+            return;
+        };
+        let axis = |a: &(String, f64, f64, bool)| Axis {
+            name: a.0.clone(),
+            min: a.1,
+            max: a.2,
+            log: a.3,
+            count: self.n,
+        };
+        let shared = race.shared();
+        let spec = SweepSpec {
+            surface: *race.surface(),
+            kind: lane.spec.kind,
+            hp: lane.spec.hp.clone(),
+            config: crate::engine::RunConfig {
+                schedule: shared.schedule,
+                clip: lane.spec.clip.unwrap_or(shared.clip),
+                noise: lane.spec.noise.unwrap_or(shared.noise),
+                seed: shared.seed,
+                ..Default::default()
+            },
+            start: lane.spec.start.unwrap_or(race.start()),
+            steps: self.steps,
+            x: axis(&self.x),
+            y: axis(&self.y),
+        };
+        if let Err(e) = spec.validate() {
+            self.error = Some(e.to_string());
+            return;
+        }
+        let slot: SweepSlot = Arc::new(Mutex::new(None));
+        let out = slot.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let result = Sweep::compute(&spec).map_err(|e| e.to_string());
+            if let Ok(mut s) = out.lock() {
+                *s = Some(result);
+            }
+            ctx.request_repaint();
+        });
+        self.pending = Some(slot);
+    }
+
+    fn picture(&mut self, ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
+        let Some(sweep) = &self.result else {
+            return;
+        };
+        let (nx, ny) = (sweep.spec.x.count, sweep.spec.y.count);
+        if self.texture.is_none() {
+            let values: Vec<f64> = sweep
+                .cells
+                .iter()
+                .map(|c| {
+                    if c.diverged() {
+                        f64::NAN
+                    } else if self.by_steps {
+                        c.steps as f64
+                    } else {
+                        c.loss
+                    }
+                })
+                .collect();
+            let picture = Picture::heatmap(&values, nx, ny, !self.by_steps);
+            let pixels = picture
+                .pixels
+                .iter()
+                .map(|&[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
+                .collect();
+            let image = ColorImage::new([picture.width, picture.height], pixels);
+            self.texture = Some(
+                ui.ctx()
+                    .load_texture("sweep", image, TextureOptions::NEAREST),
+            );
+        }
+        let Some(texture) = &self.texture else {
+            return;
+        };
+        ui.label(
+            RichText::new(format!(
+                "{} after {} steps: darker is lower; black: diverged. Click a cell to use it.",
+                if self.by_steps {
+                    "steps to converge"
+                } else {
+                    "final loss (log)"
+                },
+                sweep.spec.steps,
+            ))
+            .weak(),
+        );
+        let lane = race.lanes().get(self.racer);
+        let marker = lane.and_then(|l| sweep.locate(&l.spec.hp));
+        let best = sweep.best();
+        let response = Plot::new("sweep_plot")
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .show_grid(false)
+            .x_axis_label(format!(
+                "{}{}",
+                sweep.spec.x.name,
+                if sweep.spec.x.log { " (log)" } else { "" }
+            ))
+            .y_axis_label(format!(
+                "{}{}",
+                sweep.spec.y.name,
+                if sweep.spec.y.log { " (log)" } else { "" }
+            ))
+            .x_axis_formatter(|m, _| short_axis(m.value))
+            .y_axis_formatter(|m, _| short_axis(m.value))
+            .show(ui, |plot_ui| {
+                let (cx, cy) = ((nx as f64 - 1.0) / 2.0, (ny as f64 - 1.0) / 2.0);
+                plot_ui.image(PlotImage::new(
+                    "sweep",
+                    texture.id(),
+                    PlotPoint::new(cx, cy),
+                    egui::vec2(nx as f32, ny as f32),
+                ));
+                if let Some((i, j)) = marker {
+                    plot_ui.points(
+                        Points::new("current", vec![[i, j]])
+                            .radius(7.0)
+                            .shape(egui_plot::MarkerShape::Circle)
+                            .filled(false)
+                            .color(Color32::WHITE),
+                    );
+                }
+                if let Some((i, j)) = best {
+                    plot_ui.points(
+                        Points::new("best", vec![[i as f64, j as f64]])
+                            .radius(6.0)
+                            .shape(egui_plot::MarkerShape::Diamond)
+                            .color(Color32::from_rgb(255, 200, 0)),
+                    );
+                }
+                plot_ui.pointer_coordinate()
+            });
+        self.transform = Some(response.transform);
+        // Cell values on hover, and a click sets the racer's hyperparameters.
+        if let Some(p) = response.inner.filter(|_| response.response.hovered()) {
+            let (i, j) = (p.x.round(), p.y.round());
+            if (0.0..nx as f64).contains(&i) && (0.0..ny as f64).contains(&j) {
+                let (i, j) = (i as usize, j as usize);
+                let (vx, vy) = sweep.values_at(i, j);
+                if let Some(cell) = sweep.cell(i, j) {
+                    let text = format!(
+                        "{} = {}, {} = {}: loss {}, {} steps{}",
+                        sweep.spec.x.name,
+                        short(vx),
+                        sweep.spec.y.name,
+                        short(vy),
+                        short(cell.loss),
+                        cell.steps,
+                        if cell.diverged() { " (diverged)" } else { "" }
+                    );
+                    response.response.clone().on_hover_text_at_pointer(text);
+                }
+                if response.response.clicked() {
+                    commands.push(Command::SetHyper(self.racer, leak(&sweep.spec.x.name), vx));
+                    commands.push(Command::SetHyper(self.racer, leak(&sweep.spec.y.name), vy));
+                }
+            }
+        }
+    }
+}
+
+/// A hyperparameter name as the race's commands take it (`&'static str`): found among the
+/// optimizers' own static names.
+fn leak(name: &str) -> &'static str {
+    crate::optim::OptimizerKind::ALL
+        .iter()
+        .flat_map(|k| k.hyper_specs())
+        .map(|s| s.name)
+        .find(|n| *n == name)
+        .unwrap_or("lr")
+}
+
+/// Grid-index axis labels are cell indices; the hover text gives the values.
+fn short_axis(v: f64) -> String {
+    format!("{v:.0}")
+}
+
+/// The principal axes of the local quadratic model at `p`, with λ, κ and the stable GD step.
+pub fn paint_curvature(
+    painter: &Painter,
+    surface: &crate::surfaces::Surface,
+    p: [f64; 2],
+    span: f64,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let Ok(c) = Curvature::at(surface, p[0], p[1]) else {
+        return;
+    };
+    // The stiffest axis reaches 6% of the view; flatter ones are longer, up to 15%.
+    let lmax = c.eigenvalues.iter().fold(0.0_f64, |m, l| m.max(l.abs()));
+    let level = 0.5 * lmax * (0.06 * span).powi(2);
+    let axes = c.principal_axes(p, level, 0.15 * span);
+    for ((a, b), &l) in axes.iter().zip(&c.eigenvalues) {
+        let (a, b) = (to_screen(*a), to_screen(*b));
+        let color = if l >= 0.0 {
+            Color32::from_rgb(255, 255, 255)
+        } else {
+            Color32::from_rgb(255, 110, 110)
+        };
+        painter.line_segment([a, b], Stroke::new(4.0, Color32::from_black_alpha(160)));
+        if l >= 0.0 {
+            painter.line_segment([a, b], Stroke::new(2.0, color));
+        } else {
+            painter.add(egui::Shape::dashed_line(
+                &[a, b],
+                Stroke::new(2.0, color),
+                6.0,
+                4.0,
+            ));
+        }
+    }
+    let gd = crate::insight::curvature::gd_stable_lr(c.lambda_max());
+    let text = format!(
+        "λ = {}, {}   κ = {}   {}{}",
+        short(c.lambda_min()),
+        short(c.lambda_max()),
+        if c.condition_number().is_finite() {
+            short(c.condition_number())
+        } else {
+            "∞".into()
+        },
+        c.definiteness().label(),
+        gd.map_or(String::new(), |g| format!(
+            "   GD stable for γ < {}",
+            short(g)
+        ))
+    );
+    let at = to_screen(p) + egui::vec2(14.0, -14.0);
+    let galley = painter.text(
+        at,
+        Align2::LEFT_BOTTOM,
+        &text,
+        FontId::monospace(12.0),
+        Color32::WHITE,
+    );
+    painter.rect_filled(galley.expand(3.0), 3.0, Color32::from_black_alpha(170));
+    painter.text(
+        at,
+        Align2::LEFT_BOTTOM,
+        text,
+        FontId::monospace(12.0),
+        Color32::WHITE,
+    );
+}
