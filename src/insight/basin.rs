@@ -405,8 +405,8 @@ pub const DIVERGED: [u8; 4] = [16, 16, 16, 255];
 pub const UNLABELLED: [u8; 4] = [128, 128, 128, 255];
 
 /// The colour of one cell: its minimum's palette colour, darker the more steps it took
-/// (brightness 1 − 0.6·ln(1 + steps)/ln(1 + max_steps); a run still going at the end is
-/// the darkest shade), [`DIVERGED`] or [`UNLABELLED`].
+/// (brightness 1 − 0.55·steps/max_steps, linear so colours do not shift while a map fills
+/// in; a run still going at the end is the darkest shade), [`DIVERGED`] or [`UNLABELLED`].
 pub fn cell_colour(cell: &BasinCell, max_steps: u64) -> [u8; 4] {
     if matches!(cell.status, Status::Diverged { .. }) {
         return DIVERGED;
@@ -419,8 +419,7 @@ pub fn cell_colour(cell: &BasinCell, max_steps: u64) -> [u8; 4] {
     } else {
         cell.steps.min(max_steps)
     };
-    let t = (steps as f64).ln_1p() / (max_steps.max(1) as f64).ln_1p();
-    let shade = 1.0 - 0.6 * t;
+    let shade = 1.0 - 0.55 * steps as f64 / max_steps.max(1) as f64;
     let [r, g, b] = PALETTE[usize::from(k) % PALETTE.len()];
     let s = |c: u8| (f64::from(c) * shade).round() as u8;
     [s(r), s(g), s(b), 255]

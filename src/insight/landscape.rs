@@ -359,6 +359,30 @@ impl Objective for SliceObjective {
         grad[1] = dot(&self.g, &l.plane.d2);
         v
     }
+
+    fn has_hessian(&self) -> bool {
+        true
+    }
+
+    /// Central differences of the exact gradient, h = 1e-4·max(1, |xᵢ|), symmetrised:
+    /// Hᵢⱼ ≈ (∂ⱼL(x + h eᵢ) − ∂ⱼL(x − h eᵢ))/(2h) (error O(h²); the models have no exact
+    /// Hessian).
+    fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> bool {
+        let mut cols = [[0.0; 2]; 2];
+        for (i, col) in cols.iter_mut().enumerate() {
+            let h = 1e-4 * x[i].abs().max(1.0);
+            let (mut up, mut down) = ([x[0], x[1]], [x[0], x[1]]);
+            up[i] += h;
+            down[i] -= h;
+            let (mut gu, mut gd) = ([0.0; 2], [0.0; 2]);
+            self.loss_and_grad(&up, &mut gu);
+            self.loss_and_grad(&down, &mut gd);
+            *col = [(gu[0] - gd[0]) / (2.0 * h), (gu[1] - gd[1]) / (2.0 * h)];
+        }
+        let off = 0.5 * (cols[0][1] + cols[1][0]);
+        hess.copy_from_slice(&[cols[0][0], off, off, cols[1][1]]);
+        hess.iter().all(|v| v.is_finite())
+    }
 }
 
 #[cfg(test)]
