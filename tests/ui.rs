@@ -414,3 +414,45 @@ fn curvature_basin_map_and_sweep_tools_work_from_the_panel() {
     assert!((hp.get("lr").unwrap() - vx).abs() < 1e-12 * vx.abs().max(1.0));
     assert!((hp.get("momentum").unwrap() - vy).abs() < 1e-12);
 }
+
+#[test]
+fn the_loss_landscape_of_a_trained_model_has_every_path_on_it() {
+    let mut h = harness();
+    h.get_by_label("Train").click();
+    h.run_steps(2);
+    h.get_by_label("▶ Train").click();
+    run_until(&mut h, |app| app.trainer.finished);
+    h.get_by_label("Loss landscape").click();
+    h.run_steps(2);
+    h.get_by_label("PCA").click();
+    h.run_steps(1);
+    h.get_by_label("Compute").click();
+    h.run_steps(1);
+    run_until(&mut h, |app| {
+        app.trainer.landscape.slice.is_some() || app.trainer.landscape.error.is_some()
+    });
+    h.run_steps(2);
+    let trainer = &h.state().trainer;
+    assert_eq!(trainer.landscape.error, None);
+    let slice = trainer.landscape.slice.as_ref().unwrap();
+    assert_eq!(slice.paths.len(), trainer.runs.len());
+    // The selected run's path ends at the origin of the slice: its own current weights.
+    let (_, own) = &slice.paths[trainer.selected];
+    let end = own.last().unwrap();
+    assert!(end[0].abs() < 1e-6 && end[1].abs() < 1e-6, "{end:?}");
+    // And the loss there is the run's last training loss (full batch, same penalty).
+    let last = trainer.runs[trainer.selected]
+        .epochs
+        .last()
+        .unwrap()
+        .train
+        .loss;
+    assert!(
+        (end[2] - last).abs() <= 1e-9 * last.max(1.0),
+        "{} vs {last}",
+        end[2]
+    );
+    h.get_by_label("3D surface").click();
+    h.run_steps(3);
+    assert!(h.state().trainer.landscape.three_d);
+}

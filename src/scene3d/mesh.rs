@@ -137,7 +137,20 @@ impl SurfaceMesh {
             x: (window.x.0 - hx / 2.0, window.x.1 + hx / 2.0),
             y: (window.y.0 - hy / 2.0, window.y.1 + hy / 2.0),
         };
-        let grid = Grid::sample(surface, padded, n, n);
+        Self::from_grid(Grid::sample(surface, padded, n, n), options)
+    }
+
+    /// The mesh of values already sampled on a square grid whose cell centres are the
+    /// vertices (a model's loss landscape, say); the window spans the first to the last
+    /// centre.
+    pub fn from_grid(grid: Grid, options: HeightOptions) -> Self {
+        let n = grid.nx.min(grid.ny).max(2);
+        let options = options.sanitized();
+        let (first, last) = (grid.point(0, 0), grid.point(n - 1, n - 1));
+        let window = Window {
+            x: (first[0], last[0]),
+            y: (first[1], last[1]),
+        };
         let (lo, hi) = grid.range().unwrap_or((0.0, 1.0));
         let top = quantile(&grid.values, options.clamp).unwrap_or(hi).max(lo);
         let scale = Scale {
@@ -155,7 +168,7 @@ impl SurfaceMesh {
             .enumerate()
             .for_each(|(j, (row, tones))| {
                 for (i, (pos, t)) in row.iter_mut().zip(tones).enumerate() {
-                    let b = map.to_box(grid.point(i, j), grid.values[j * n + i]);
+                    let b = map.to_box(grid.point(i, j), grid.values[j * grid.nx + i]);
                     *pos = [b[0] as f32, b[1] as f32, b[2] as f32];
                     *t = (b[2] / map.top()) as f32;
                 }

@@ -5,6 +5,7 @@
 
 pub mod controls;
 pub mod curves;
+pub mod landscape;
 pub mod pictures;
 
 use crate::data::{Dataset, Split};
@@ -27,6 +28,9 @@ const MAX_EVENTS_PER_FRAME: usize = 20_000;
 /// The most per-step points kept per run; older ones are halved when it fills.
 const MAX_STEP_POINTS: usize = 40_000;
 
+/// The most weight snapshots kept per run (for landscapes); halved when it fills.
+const MAX_SNAPSHOTS: usize = 256;
+
 /// One optimizer's history as the worker reported it.
 #[derive(Clone, Debug)]
 pub struct RunView {
@@ -42,6 +46,17 @@ pub struct RunView {
     pub state: RunState,
     /// The latest weights and the epoch they are from.
     pub weights: Option<(usize, Vec<f64>)>,
+    /// The weights after each epoch so far, from the initial ones (thinned when long).
+    pub snapshots: Vec<Vec<f64>>,
+}
+
+/// What the lower right of the Train view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PictureTab {
+    /// The decision boundary, fitted line or misclassified digits.
+    Predictions,
+    /// The loss landscape around the weights.
+    Landscape,
 }
 
 /// Where the spec on show came from.
@@ -101,6 +116,12 @@ pub struct TrainView {
     pub pictures: pictures::PictureCache,
     /// The file-open panel.
     pub open: controls::OpenPanel,
+    /// The loss landscape panel.
+    pub landscape: landscape::LandscapeUi,
+    /// Predictions or landscape in the lower right.
+    pub tab: PictureTab,
+    /// The initial weights every run starts from.
+    init: Vec<f64>,
 }
 
 impl Default for TrainView {
@@ -142,6 +163,9 @@ impl TrainView {
             worker: None,
             pictures: Default::default(),
             open: Default::default(),
+            landscape: Default::default(),
+            tab: PictureTab::Predictions,
+            init: Vec::new(),
         };
         view.prepare();
         view
@@ -169,8 +193,10 @@ impl TrainView {
                         steps: Vec::new(),
                         state: RunState::Running,
                         weights: Some((0, exp.init.clone())),
+                        snapshots: vec![exp.init.clone()],
                     })
                     .collect();
+                self.init = exp.init.clone();
                 self.problem = Some(Problem {
                     data,
                     split: exp.split.clone(),
@@ -227,6 +253,8 @@ impl TrainView {
             run.epochs.clear();
             run.steps.clear();
             run.state = RunState::Running;
+            run.weights = Some((0, self.init.clone()));
+            run.snapshots = vec![self.init.clone()];
         }
         self.finished = false;
         self.pictures = Default::default();
@@ -257,6 +285,8 @@ impl TrainView {
         for run in &mut self.runs {
             run.epochs.clear();
             run.steps.clear();
+            run.weights = Some((0, self.init.clone()));
+            run.snapshots = vec![self.init.clone()];
         }
         self.worker = Some(Worker::spawn(
             exp,
@@ -305,6 +335,11 @@ impl TrainView {
                     weights,
                 } => {
                     if let Some(v) = self.runs.get_mut(run) {
+                        if v.snapshots.len() >= MAX_SNAPSHOTS {
+                            let kept = v.snapshots.iter().step_by(2).cloned().collect();
+                            v.snapshots = kept;
+                        }
+                        v.snapshots.push(weights.clone());
                         v.weights = Some((epoch, weights));
                     }
                 }
@@ -467,7 +502,20 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
             });
             ui.allocate_ui_with_layout(half, egui::Layout::top_down(egui::Align::Min), |ui| {
                 ui.set_min_size(half);
-                pictures::show(ui, problem, &view.runs, view.selected, &mut view.pictures);
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut view.tab, PictureTab::Predictions, "Predictions")
+                        .on_hover_text("What the selected optimizer's model predicts");
+                    ui.selectable_value(&mut view.tab, PictureTab::Landscape, "Loss landscape")
+                        .on_hover_text("A 2-D slice of the loss through its weights, with every path projected");
+                });
+                match view.tab {
+                    PictureTab::Predictions => {
+                        pictures::show(ui, problem, &view.runs, view.selected, &mut view.pictures)
+                    }
+                    PictureTab::Landscape => {
+                        view.landscape.show(ui, problem, &view.runs, view.selected)
+                    }
+                }
             });
         });
     });
