@@ -456,3 +456,48 @@ fn the_loss_landscape_of_a_trained_model_has_every_path_on_it() {
     h.run_steps(3);
     assert!(h.state().trainer.landscape.three_d);
 }
+
+#[test]
+fn a_csv_picked_in_the_browser_trains_and_the_lr_range_test_runs() {
+    // A folder with one small two-class CSV.
+    let dir = std::env::temp_dir().join(format!("downhill-browse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut csv = String::from("x1,x2,label\n");
+    for k in 0..60 {
+        let t = k as f64 / 60.0;
+        let label = if k % 2 == 0 { "left" } else { "right" };
+        let shift = if k % 2 == 0 { -1.0 } else { 1.0 };
+        csv += &format!("{},{},{label}\n", shift + 0.3 * t, 0.5 * t - 0.2);
+    }
+    std::fs::write(dir.join("two-groups.csv"), csv).unwrap();
+
+    let mut h = harness();
+    h.get_by_label("Train").click();
+    h.run_steps(2);
+    h.state_mut().trainer.open.dir = Some(dir.clone());
+    h.get_by_label("Browse…").click();
+    h.run_steps(3);
+    h.get_by_label("two-groups.csv").click();
+    h.run_steps(2);
+    let trainer = &h.state().trainer;
+    assert_eq!(trainer.error, None);
+    let problem = trainer.problem.as_ref().expect("the file loaded");
+    assert_eq!(problem.data.n, 60);
+    assert_eq!(problem.split.class_names, vec!["left", "right"]);
+    assert!(!trainer.open.browsing, "the browser closes");
+
+    // The learning-rate range test for every optimizer of the spec.
+    h.get_by_label("LR range test").click();
+    h.run_steps(2);
+    h.get_by_label("Run test").click();
+    h.run_steps(1);
+    run_until(&mut h, |app| app.trainer.lr_test.results.is_some());
+    let results = h.state().trainer.lr_test.results.clone().unwrap();
+    assert_eq!(results.len(), h.state().trainer.runs.len());
+    for r in &results {
+        let r = r.as_ref().expect("the test ran");
+        assert!(r.lrs.windows(2).all(|w| w[1] > w[0]), "γ grows");
+        assert!(r.steepest().is_some());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

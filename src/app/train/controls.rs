@@ -20,6 +20,10 @@ pub struct OpenPanel {
     pub path: String,
     /// The target column of a CSV (empty: the last).
     pub target: String,
+    /// The file browser is open.
+    pub browsing: bool,
+    /// The folder the browser shows.
+    pub dir: Option<PathBuf>,
 }
 
 /// Draws the panel; edits go straight into the view's spec, which is then set up again.
@@ -304,6 +308,14 @@ fn open_files(ui: &mut egui::Ui, view: &mut TrainView) {
         }
     });
     if ui
+        .button("Browse…")
+        .on_hover_text("Pick a .csv or .toml file from a folder")
+        .clicked()
+    {
+        view.open.browsing = true;
+    }
+    browser(ui.ctx(), view);
+    if ui
         .button("Save spec")
         .on_hover_text("Write the current setup as a .toml spec next to the path above (or to downhill-spec.toml)")
         .clicked()
@@ -321,6 +333,79 @@ fn open_files(ui: &mut egui::Ui, view: &mut TrainView) {
                 view.open.path = path.display().to_string();
                 None
             });
+    }
+}
+
+/// A small file browser: folders to walk into, .csv and .toml files to open.
+fn browser(ctx: &egui::Context, view: &mut TrainView) {
+    if !view.open.browsing {
+        return;
+    }
+    let dir = view
+        .open
+        .dir
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut entries: Vec<(bool, PathBuf)> = match std::fs::read_dir(&dir) {
+        Ok(read) => read
+            .filter_map(Result::ok)
+            .map(|e| (e.path().is_dir(), e.path()))
+            .filter(|(is_dir, p)| {
+                let hidden = p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+                let wanted = p.extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("toml")
+                });
+                !hidden && (*is_dir || wanted)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut open = true;
+    let mut chosen: Option<PathBuf> = None;
+    let mut go: Option<PathBuf> = None;
+    egui::Window::new("Open a CSV or a model spec")
+        .open(&mut open)
+        .default_size([420.0, 420.0])
+        .show(ctx, |ui| {
+            ui.label(RichText::new(dir.display().to_string()).monospace());
+            if let Some(parent) = dir.parent()
+                && ui.button("⬆ ..").clicked()
+            {
+                go = Some(parent.to_path_buf());
+            }
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for (is_dir, path) in &entries {
+                    let name = file_name(path);
+                    let label = if *is_dir {
+                        format!("📁 {name}")
+                    } else {
+                        name
+                    };
+                    if ui.selectable_label(false, label).clicked() {
+                        if *is_dir {
+                            go = Some(path.clone());
+                        } else {
+                            chosen = Some(path.clone());
+                        }
+                    }
+                }
+                if entries.is_empty() {
+                    ui.label(RichText::new("no folders, .csv or .toml files here").weak());
+                }
+            });
+        });
+    if let Some(dir) = go {
+        view.open.dir = Some(dir);
+    }
+    if let Some(path) = chosen {
+        view.open.browsing = false;
+        open_path(view, &path);
+    } else {
+        view.open.browsing = open;
     }
 }
 

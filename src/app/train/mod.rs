@@ -6,6 +6,7 @@
 pub mod controls;
 pub mod curves;
 pub mod landscape;
+pub mod lr_test;
 pub mod pictures;
 
 use crate::data::{Dataset, Split};
@@ -57,6 +58,8 @@ pub enum PictureTab {
     Predictions,
     /// The loss landscape around the weights.
     Landscape,
+    /// The learning-rate range test.
+    LrRange,
 }
 
 /// Where the spec on show came from.
@@ -118,6 +121,8 @@ pub struct TrainView {
     pub open: controls::OpenPanel,
     /// The loss landscape panel.
     pub landscape: landscape::LandscapeUi,
+    /// The learning-rate range test panel.
+    pub lr_test: lr_test::LrTestUi,
     /// Predictions or landscape in the lower right.
     pub tab: PictureTab,
     /// The initial weights every run starts from.
@@ -164,6 +169,7 @@ impl TrainView {
             pictures: Default::default(),
             open: Default::default(),
             landscape: Default::default(),
+            lr_test: Default::default(),
             tab: PictureTab::Predictions,
             init: Vec::new(),
         };
@@ -507,6 +513,8 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
                         .on_hover_text("What the selected optimizer's model predicts");
                     ui.selectable_value(&mut view.tab, PictureTab::Landscape, "Loss landscape")
                         .on_hover_text("A 2-D slice of the loss through its weights, with every path projected");
+                    ui.selectable_value(&mut view.tab, PictureTab::LrRange, "LR range test")
+                        .on_hover_text("Loss against an exponentially growing learning rate, per optimizer");
                 });
                 match view.tab {
                     PictureTab::Predictions => {
@@ -515,6 +523,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
                     PictureTab::Landscape => {
                         view.landscape.show(ui, problem, &view.runs, view.selected)
                     }
+                    PictureTab::LrRange => view.lr_test.show(ui, &view.spec, &view.runs),
                 }
             });
         });

@@ -1,0 +1,174 @@
+//! The learning-rate range test (Smith, 2017) in the Train view: each optimizer trains from
+//! the initial weights while its learning rate grows exponentially; the loss against the
+//! learning rate shows where learning starts, where it is fastest, and where it blows up.
+
+use super::RunView;
+use crate::app::view2d::{rgb, short};
+use crate::insight::{LrRange, lr_range};
+use crate::models::ModelSpec;
+use eframe::egui::{self, RichText};
+use egui_plot::{Legend, Line, Plot, VLine};
+use std::sync::{Arc, Mutex};
+
+/// Results per optimizer, delivered by the test's thread.
+type Pending = Arc<Mutex<Option<Vec<Result<LrRange, String>>>>>;
+
+/// The range test's settings and results.
+pub struct LrTestUi {
+    /// The smallest learning rate tried.
+    pub lr_min: f64,
+    /// The largest.
+    pub lr_max: f64,
+    /// Steps from the one to the other.
+    pub steps: usize,
+    /// The results, one per optimizer of the spec (an error text where one failed).
+    pub results: Option<Vec<Result<LrRange, String>>>,
+    pending: Option<Pending>,
+}
+
+impl Default for LrTestUi {
+    fn default() -> Self {
+        Self {
+            lr_min: 1e-5,
+            lr_max: 10.0,
+            steps: 300,
+            results: None,
+            pending: None,
+        }
+    }
+}
+
+impl LrTestUi {
+    /// Whether a test is running.
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Controls and the plot.
+    pub fn show(&mut self, ui: &mut egui::Ui, spec: &ModelSpec, runs: &[RunView]) {
+        self.collect();
+        ui.horizontal_wrapped(|ui| {
+            ui.add(
+                egui::DragValue::new(&mut self.lr_min)
+                    .range(1e-8..=1.0)
+                    .speed(1e-5)
+                    .prefix("γ from "),
+            );
+            ui.add(
+                egui::DragValue::new(&mut self.lr_max)
+                    .range(1e-4..=100.0)
+                    .speed(0.01)
+                    .prefix("to "),
+            );
+            ui.add(
+                egui::DragValue::new(&mut self.steps)
+                    .range(20..=5000)
+                    .suffix(" steps"),
+            );
+            let label = if self.busy() {
+                "Running…"
+            } else {
+                "Run test"
+            };
+            if ui
+                .add_enabled(!self.busy(), egui::Button::new(label))
+                .on_hover_text(
+                    "Train each optimizer from the initial weights while γ grows exponentially \
+                     from the first value to the second; stop where the loss explodes",
+                )
+                .clicked()
+            {
+                self.start(ui.ctx(), spec);
+            }
+        });
+        let Some(results) = &self.results else {
+            ui.label(
+                RichText::new(
+                    "Loss against an exponentially growing learning rate: pick γ a little \
+                     below where the curve falls fastest.",
+                )
+                .weak(),
+            );
+            return;
+        };
+        for (run, result) in runs.iter().zip(results) {
+            let text = match result {
+                Ok(r) => format!(
+                    "{}: falls fastest at γ ≈ {}, lowest at γ ≈ {}{}",
+                    run.name,
+                    r.steepest().map_or("—".into(), short),
+                    r.at_minimum().map_or("—".into(), short),
+                    if r.exploded { ", then explodes" } else { "" }
+                ),
+                Err(e) => format!("{}: {e}", run.name),
+            };
+            ui.label(RichText::new(text).color(rgb(run.color)).size(12.0));
+        }
+        Plot::new("lr_range")
+            .allow_scroll(false)
+            .legend(Legend::default())
+            .x_axis_label("learning rate γ (log)")
+            .y_axis_label("loss (smoothed)")
+            .x_axis_formatter(|m, _| {
+                if (m.value - m.value.round()).abs() < 1e-6 {
+                    format!("1e{:.0}", m.value)
+                } else {
+                    String::new()
+                }
+            })
+            .show(ui, |plot_ui| {
+                for (run, result) in runs.iter().zip(results) {
+                    let Ok(r) = result else { continue };
+                    let pts: Vec<[f64; 2]> = r
+                        .lrs
+                        .iter()
+                        .zip(&r.smoothed)
+                        .filter(|(l, v)| **l > 0.0 && v.is_finite())
+                        .map(|(l, v)| [l.log10(), *v])
+                        .collect();
+                    plot_ui.line(Line::new(run.name, pts).color(rgb(run.color)).width(2.0));
+                    if let Some(s) = r.steepest() {
+                        plot_ui.vline(
+                            VLine::new(format!("{} steepest", run.name), s.log10())
+                                .color(rgb(run.color).gamma_multiply(0.6)),
+                        );
+                    }
+                }
+            });
+    }
+
+    fn start(&mut self, ctx: &egui::Context, spec: &ModelSpec) {
+        let spec = spec.clone();
+        let (lo, hi, steps) = (self.lr_min, self.lr_max, self.steps);
+        let slot: Pending = Arc::new(Mutex::new(None));
+        let out = slot.clone();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let results = match spec.experiment() {
+                Ok((_, exp)) => exp
+                    .optimizers
+                    .iter()
+                    .map(|setup| lr_range(&exp, setup, lo, hi, steps).map_err(|e| e.to_string()))
+                    .collect(),
+                Err(e) => vec![Err(e.to_string())],
+            };
+            if let Ok(mut s) = out.lock() {
+                *s = Some(results);
+            }
+            ctx.request_repaint();
+        });
+        self.pending = Some(slot);
+    }
+
+    /// Picks up finished results.
+    fn collect(&mut self) {
+        let done = self
+            .pending
+            .as_ref()
+            .and_then(|slot| slot.lock().ok().and_then(|mut s| s.take()));
+        if let Some(results) = done {
+            self.pending = None;
+            self.results = Some(results);
+        }
+    }
+}
