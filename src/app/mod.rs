@@ -3,18 +3,20 @@
 
 pub mod colormap;
 pub mod fonts;
+mod keys;
 pub mod overlay;
 pub mod plots;
 pub mod screenshot;
 pub mod side_panel;
 pub mod train;
+mod transport;
 pub mod view2d;
 pub mod view3d;
 pub mod why;
 
 use crate::field::Window;
 use crate::optim::OptimizerKind;
-use crate::presets::{PRESETS, Preset};
+use crate::presets::Preset;
 use crate::race::{Command, Race, Scene};
 use crate::surfaces::{Surface, SurfaceKind};
 use eframe::egui::{self, Key, RichText};
@@ -337,100 +339,6 @@ impl Explorer {
         }
     }
 
-    /// Keyboard shortcuts.
-    fn keys(&mut self, ctx: &egui::Context) {
-        // Tab is ours (panels), not egui's focus navigation: drop any focus it just gave.
-        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Tab)) {
-            self.panels_hidden = !self.panels_hidden;
-            self.drop_focus = true;
-        }
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        if self.mode == ViewMode::Train {
-            self.train_keys(ctx);
-            return;
-        }
-        let mut commands = Vec::new();
-        ctx.input(|i| {
-            if i.key_pressed(Key::Space) {
-                self.playing = !self.playing;
-            }
-            if i.key_pressed(Key::ArrowRight) {
-                self.playing = false;
-                commands.push(Command::Step(1));
-            }
-            if i.key_pressed(Key::ArrowLeft) {
-                self.playing = false;
-                commands.push(Command::Step(-1));
-            }
-            if i.key_pressed(Key::R) {
-                self.playing = false;
-                commands.push(Command::Reset);
-            }
-            if i.key_pressed(Key::F11) {
-                let fullscreen = i.viewport().fullscreen.unwrap_or(false);
-                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!fullscreen));
-            }
-            if i.key_pressed(Key::P) {
-                self.presenting = !self.presenting;
-            }
-            if i.key_pressed(Key::V) {
-                self.mode = self.mode.next();
-            }
-        });
-        for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
-            if ctx.input(|i| i.key_pressed(key)) {
-                self.load(preset);
-            }
-        }
-        self.apply(commands);
-    }
-
-    /// Keys of the training view: Space trains or pauses, R restarts, V and P as elsewhere.
-    fn train_keys(&mut self, ctx: &egui::Context) {
-        let (space, r, v, p) = ctx.input(|i| {
-            (
-                i.key_pressed(Key::Space),
-                i.key_pressed(Key::R),
-                i.key_pressed(Key::V),
-                i.key_pressed(Key::P),
-            )
-        });
-        if space {
-            if self.trainer.playing {
-                self.trainer.pause();
-            } else {
-                self.trainer.play(ctx);
-            }
-        }
-        if r {
-            self.trainer.restart();
-        }
-        if v {
-            self.mode = self.mode.next();
-        }
-        if p {
-            self.presenting = !self.presenting;
-        }
-    }
-
-    /// Files dropped on the window: a CSV or spec opens in the training view.
-    fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        });
-        if let Some(path) = dropped.last() {
-            self.mode = ViewMode::Train;
-            train::controls::open_path(&mut self.trainer, path);
-        }
-    }
-
     /// Advances time while playing.
     fn tick(&mut self, ctx: &egui::Context) {
         if !self.playing {
@@ -449,150 +357,9 @@ impl Explorer {
         }
         ctx.request_repaint();
     }
-
-    fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
-        if self.mode == ViewMode::Train {
-            ui.horizontal(|ui| {
-                ui.heading(RichText::new("downhill").strong());
-                ui.separator();
-                self.mode_buttons(ui);
-                ui.separator();
-                train::transport(ui, &mut self.trainer);
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    self.look_buttons(ui);
-                });
-            });
-            return Vec::new();
-        }
-        let mut commands = Vec::new();
-        let mut reset = false;
-        ui.horizontal(|ui| {
-            ui.heading(RichText::new("downhill").strong());
-            ui.separator();
-            ui.menu_button("Presets", |ui| {
-                for (k, preset) in PRESETS.iter().enumerate() {
-                    if ui
-                        .button(format!("{}  {}", k + 1, preset.title))
-                        .on_hover_text(preset.caption)
-                        .clicked()
-                    {
-                        self.load(preset);
-                        ui.close();
-                    }
-                }
-            })
-            .response
-            .on_hover_text("Lecture scenes, one idea each (keys 1–9)");
-            ui.separator();
-            let label = if self.playing {
-                "❚❚ Pause"
-            } else {
-                "▶ Play"
-            };
-            if ui
-                .button(label)
-                .on_hover_text("Play / pause (Space)")
-                .clicked()
-            {
-                self.playing = !self.playing;
-            }
-            if ui.button("◀ Back").on_hover_text("Step back (←)").clicked() {
-                self.playing = false;
-                commands.push(Command::Step(-1));
-            }
-            if ui
-                .button("Step ▶")
-                .on_hover_text("Step forward (→)")
-                .clicked()
-            {
-                self.playing = false;
-                commands.push(Command::Step(1));
-            }
-            if ui
-                .button("⟲ Reset")
-                .on_hover_text("Back to step 0 (R)")
-                .clicked()
-            {
-                self.playing = false;
-                commands.push(Command::Reset);
-            }
-            if ui
-                .button("→| Run to end")
-                .on_hover_text(
-                    "Step until every optimizer converges or diverges (at most 20,000 steps)",
-                )
-                .clicked()
-            {
-                self.playing = false;
-                commands.push(Command::RunToEnd(20_000));
-            }
-            ui.separator();
-            ui.add(
-                egui::Slider::new(&mut self.speed, SPEED_RANGE)
-                    .logarithmic(true)
-                    .suffix(" steps/s")
-                    .text("speed"),
-            );
-            ui.separator();
-            self.mode_buttons(ui);
-            ui.separator();
-            ui.label(
-                RichText::new(format!("step {}", self.race.cursor()))
-                    .monospace()
-                    .size(16.0),
-            );
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                self.look_buttons(ui);
-                if ui
-                    .button("Defaults")
-                    .on_hover_text("Reset the surface, optimizers and view to the defaults")
-                    .clicked()
-                {
-                    reset = true;
-                }
-            });
-        });
-        if reset {
-            self.reset_to_defaults();
-        }
-        commands
-    }
 }
 
 impl Explorer {
-    /// The view buttons: 2D, 3D, both, and the training workspace.
-    fn mode_buttons(&mut self, ui: &mut egui::Ui) {
-        for mode in ViewMode::ALL {
-            let (label, tip) = match mode {
-                ViewMode::Flat => ("2D", "The contour map (V cycles 2D, 3D, both)"),
-                ViewMode::Surface => ("3D", "The lit surface (V cycles 2D, 3D, both)"),
-                ViewMode::Split => ("2D | 3D", "Both side by side (V cycles 2D, 3D, both)"),
-                ViewMode::Train => (
-                    "Train",
-                    "Real models on real data, several optimizers at once",
-                ),
-            };
-            ui.selectable_value(&mut self.mode, mode, label)
-                .on_hover_text(tip);
-        }
-    }
-
-    /// Presentation mode and theme (right-aligned in the top bar).
-    fn look_buttons(&mut self, ui: &mut egui::Ui) {
-        ui.toggle_value(&mut self.presenting, "Presentation")
-            .on_hover_text(
-                "Larger text and lines for a projector (P); F11 fullscreen, Tab hides the panels",
-            );
-        let theme = if self.light { "☾ Dark" } else { "☀ Light" };
-        if ui
-            .button(theme)
-            .on_hover_text("Switch between dark and light")
-            .clicked()
-        {
-            self.light = !self.light;
-        }
-    }
-
     /// Whether a screenshot may be taken: the training view waits for its runs to finish.
     pub fn ready_for_screenshot(&self) -> bool {
         self.mode != ViewMode::Train

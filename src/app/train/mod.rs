@@ -6,8 +6,11 @@
 pub mod controls;
 pub mod curves;
 pub mod landscape;
+mod layout;
 pub mod lr_test;
 pub mod pictures;
+
+pub use layout::{show, transport};
 
 use crate::data::{Dataset, Split};
 use crate::models::Network;
@@ -16,7 +19,6 @@ use crate::race::PALETTE;
 use crate::train::{EpochMetrics, RunState};
 use crate::worker::{Command, Event, Worker, WorkerOptions};
 use eframe::egui;
-use eframe::egui::RichText;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -409,123 +411,4 @@ impl TrainView {
         }
         view
     }
-}
-
-/// The training controls of the top bar: train/pause, restart, speed, epoch.
-pub fn transport(ui: &mut egui::Ui, view: &mut TrainView) {
-    let label = if view.playing {
-        "❚❚ Pause"
-    } else {
-        "▶ Train"
-    };
-    if ui
-        .add_enabled(view.problem.is_some(), egui::Button::new(label))
-        .on_hover_text("Train every optimizer on the same batches / pause (Space)")
-        .clicked()
-    {
-        if view.playing {
-            view.pause();
-        } else {
-            view.play(ui.ctx());
-        }
-    }
-    if ui
-        .add_enabled(view.training(), egui::Button::new("■ Stop"))
-        .on_hover_text("End training here; the curves stay")
-        .clicked()
-    {
-        view.stop();
-    }
-    if ui
-        .button("⟲ Restart")
-        .on_hover_text("Back to the initial weights; the same seed gives the same numbers (R)")
-        .clicked()
-    {
-        view.restart();
-    }
-    let mut speed = view.steps_per_tick;
-    if ui
-        .add(
-            egui::Slider::new(&mut speed, 1..=1024)
-                .logarithmic(true)
-                .text("steps per tick"),
-        )
-        .on_hover_text(
-            "How many minibatch steps each optimizer takes between updates of the curves",
-        )
-        .changed()
-    {
-        view.set_speed(speed);
-    }
-    ui.separator();
-    let epochs = view.spec.training.epochs;
-    ui.label(
-        RichText::new(format!("epoch {} / {epochs}", view.epoch()))
-            .monospace()
-            .size(16.0),
-    );
-    if view.finished {
-        ui.label(RichText::new("done").color(egui::Color32::LIGHT_GREEN));
-    }
-}
-
-/// The training workspace: controls on the left, curves and the picture in the centre.
-pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
-    if !panels_hidden {
-        egui::Panel::left("train_controls")
-            .resizable(true)
-            .default_size(340.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| controls::show(ui, view));
-            });
-    }
-    egui::CentralPanel::default().show(ui, |ui| {
-        let Some(problem) = &view.problem else {
-            ui.heading("Nothing to train");
-            ui.label(view.error.clone().unwrap_or_default());
-            return;
-        };
-        let classification = !problem.split.class_names.is_empty();
-        ui.horizontal(|ui| {
-            curves::options(ui, &mut view.curves);
-        });
-        curves::table(ui, &view.runs, classification, &mut view.selected);
-        let spacing = ui.spacing().item_spacing;
-        let avail = ui.available_size();
-        let half = egui::vec2(
-            ((avail.x - spacing.x) / 2.0).max(120.0),
-            ((avail.y - 2.0 * spacing.y) / 2.0 - 8.0).max(100.0),
-        );
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| curves::loss(ui, &view.runs, &view.curves, half));
-            ui.vertical(|ui| curves::quality(ui, &view.runs, classification, half));
-        });
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| {
-                if let Some(run) = view.runs.get(view.selected) {
-                    curves::layer_norms(ui, run, half);
-                }
-            });
-            ui.allocate_ui_with_layout(half, egui::Layout::top_down(egui::Align::Min), |ui| {
-                ui.set_min_size(half);
-                ui.horizontal(|ui| {
-                    ui.selectable_value(&mut view.tab, PictureTab::Predictions, "Predictions")
-                        .on_hover_text("What the selected optimizer's model predicts");
-                    ui.selectable_value(&mut view.tab, PictureTab::Landscape, "Loss landscape")
-                        .on_hover_text("A 2-D slice of the loss through its weights, with every path projected");
-                    ui.selectable_value(&mut view.tab, PictureTab::LrRange, "LR range test")
-                        .on_hover_text("Loss against an exponentially growing learning rate, per optimizer");
-                });
-                match view.tab {
-                    PictureTab::Predictions => {
-                        pictures::show(ui, problem, &view.runs, view.selected, &mut view.pictures)
-                    }
-                    PictureTab::Landscape => {
-                        view.landscape.show(ui, problem, &view.runs, view.selected)
-                    }
-                    PictureTab::LrRange => view.lr_test.show(ui, &view.spec, &view.runs),
-                }
-            });
-        });
-    });
 }

@@ -1,0 +1,102 @@
+//! Keyboard shortcuts and files dropped on the window.
+
+use super::{Explorer, PRESET_KEYS, ViewMode, train};
+use crate::presets::PRESETS;
+use crate::race::Command;
+use eframe::egui::{self, Key};
+
+impl Explorer {
+    /// Keyboard shortcuts.
+    pub(super) fn keys(&mut self, ctx: &egui::Context) {
+        // Tab is ours (panels), not egui's focus navigation: drop any focus it just gave.
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Tab)) {
+            self.panels_hidden = !self.panels_hidden;
+            self.drop_focus = true;
+        }
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        if self.mode == ViewMode::Train {
+            self.train_keys(ctx);
+            return;
+        }
+        let mut commands = Vec::new();
+        ctx.input(|i| {
+            if i.key_pressed(Key::Space) {
+                self.playing = !self.playing;
+            }
+            if i.key_pressed(Key::ArrowRight) {
+                self.playing = false;
+                commands.push(Command::Step(1));
+            }
+            if i.key_pressed(Key::ArrowLeft) {
+                self.playing = false;
+                commands.push(Command::Step(-1));
+            }
+            if i.key_pressed(Key::R) {
+                self.playing = false;
+                commands.push(Command::Reset);
+            }
+            if i.key_pressed(Key::F11) {
+                let fullscreen = i.viewport().fullscreen.unwrap_or(false);
+                ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!fullscreen));
+            }
+            if i.key_pressed(Key::P) {
+                self.presenting = !self.presenting;
+            }
+            if i.key_pressed(Key::V) {
+                self.mode = self.mode.next();
+            }
+        });
+        for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
+            if ctx.input(|i| i.key_pressed(key)) {
+                self.load(preset);
+            }
+        }
+        self.apply(commands);
+    }
+
+    /// Keys of the training view: Space trains or pauses, R restarts, V and P as elsewhere.
+    fn train_keys(&mut self, ctx: &egui::Context) {
+        let (space, r, v, p) = ctx.input(|i| {
+            (
+                i.key_pressed(Key::Space),
+                i.key_pressed(Key::R),
+                i.key_pressed(Key::V),
+                i.key_pressed(Key::P),
+            )
+        });
+        if space {
+            if self.trainer.playing {
+                self.trainer.pause();
+            } else {
+                self.trainer.play(ctx);
+            }
+        }
+        if r {
+            self.trainer.restart();
+        }
+        if v {
+            self.mode = self.mode.next();
+        }
+        if p {
+            self.presenting = !self.presenting;
+        }
+    }
+
+    /// Files dropped on the window: a CSV or spec opens in the training view.
+    pub(super) fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.last() {
+            self.mode = ViewMode::Train;
+            train::controls::open_path(&mut self.trainer, path);
+        }
+    }
+}

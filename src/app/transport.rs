@@ -1,0 +1,150 @@
+//! The top bar: presets, transport, speed, step, view buttons, presentation and theme.
+
+use super::{Explorer, SPEED_RANGE, ViewMode, train};
+use crate::presets::PRESETS;
+use crate::race::Command;
+use eframe::egui::{self, RichText};
+
+impl Explorer {
+    /// The top bar's contents; returns the commands its buttons ask for.
+    pub(super) fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
+        if self.mode == ViewMode::Train {
+            ui.horizontal(|ui| {
+                ui.heading(RichText::new("downhill").strong());
+                ui.separator();
+                self.mode_buttons(ui);
+                ui.separator();
+                train::transport(ui, &mut self.trainer);
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    self.look_buttons(ui);
+                });
+            });
+            return Vec::new();
+        }
+        let mut commands = Vec::new();
+        let mut reset = false;
+        ui.horizontal(|ui| {
+            ui.heading(RichText::new("downhill").strong());
+            ui.separator();
+            ui.menu_button("Presets", |ui| {
+                for (k, preset) in PRESETS.iter().enumerate() {
+                    if ui
+                        .button(format!("{}  {}", k + 1, preset.title))
+                        .on_hover_text(preset.caption)
+                        .clicked()
+                    {
+                        self.load(preset);
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .on_hover_text("Lecture scenes, one idea each (keys 1–9)");
+            ui.separator();
+            let label = if self.playing {
+                "❚❚ Pause"
+            } else {
+                "▶ Play"
+            };
+            if ui
+                .button(label)
+                .on_hover_text("Play / pause (Space)")
+                .clicked()
+            {
+                self.playing = !self.playing;
+            }
+            if ui.button("◀ Back").on_hover_text("Step back (←)").clicked() {
+                self.playing = false;
+                commands.push(Command::Step(-1));
+            }
+            if ui
+                .button("Step ▶")
+                .on_hover_text("Step forward (→)")
+                .clicked()
+            {
+                self.playing = false;
+                commands.push(Command::Step(1));
+            }
+            if ui
+                .button("⟲ Reset")
+                .on_hover_text("Back to step 0 (R)")
+                .clicked()
+            {
+                self.playing = false;
+                commands.push(Command::Reset);
+            }
+            if ui
+                .button("→| Run to end")
+                .on_hover_text(
+                    "Step until every optimizer converges or diverges (at most 20,000 steps)",
+                )
+                .clicked()
+            {
+                self.playing = false;
+                commands.push(Command::RunToEnd(20_000));
+            }
+            ui.separator();
+            ui.add(
+                egui::Slider::new(&mut self.speed, SPEED_RANGE)
+                    .logarithmic(true)
+                    .suffix(" steps/s")
+                    .text("speed"),
+            );
+            ui.separator();
+            self.mode_buttons(ui);
+            ui.separator();
+            ui.label(
+                RichText::new(format!("step {}", self.race.cursor()))
+                    .monospace()
+                    .size(16.0),
+            );
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                self.look_buttons(ui);
+                if ui
+                    .button("Defaults")
+                    .on_hover_text("Reset the surface, optimizers and view to the defaults")
+                    .clicked()
+                {
+                    reset = true;
+                }
+            });
+        });
+        if reset {
+            self.reset_to_defaults();
+        }
+        commands
+    }
+
+    /// The view buttons: 2D, 3D, both, and the training workspace.
+    fn mode_buttons(&mut self, ui: &mut egui::Ui) {
+        for mode in ViewMode::ALL {
+            let (label, tip) = match mode {
+                ViewMode::Flat => ("2D", "The contour map (V cycles 2D, 3D, both)"),
+                ViewMode::Surface => ("3D", "The lit surface (V cycles 2D, 3D, both)"),
+                ViewMode::Split => ("2D | 3D", "Both side by side (V cycles 2D, 3D, both)"),
+                ViewMode::Train => (
+                    "Train",
+                    "Real models on real data, several optimizers at once",
+                ),
+            };
+            ui.selectable_value(&mut self.mode, mode, label)
+                .on_hover_text(tip);
+        }
+    }
+
+    /// Presentation mode and theme (right-aligned in the top bar).
+    fn look_buttons(&mut self, ui: &mut egui::Ui) {
+        ui.toggle_value(&mut self.presenting, "Presentation")
+            .on_hover_text(
+                "Larger text and lines for a projector (P); F11 fullscreen, Tab hides the panels",
+            );
+        let theme = if self.light { "☾ Dark" } else { "☀ Light" };
+        if ui
+            .button(theme)
+            .on_hover_text("Switch between dark and light")
+            .clicked()
+        {
+            self.light = !self.light;
+        }
+    }
+}
