@@ -217,6 +217,24 @@ fn training(ui: &mut egui::Ui, view: &mut TrainView) {
         .on_hover_text("Share of the rows held out to measure generalisation");
     });
     ui.horizontal(|ui| {
+        let mut clip = t.clip_norm.is_some();
+        ui.checkbox(&mut clip, "clip ‖g‖")
+            .on_hover_text("Rescale each minibatch gradient to at most this Euclidean norm");
+        let mut c = t.clip_norm.unwrap_or(1.0);
+        ui.add_enabled(
+            clip,
+            egui::DragValue::new(&mut c).range(1e-3..=1e3).speed(0.01),
+        );
+        t.clip_norm = clip.then_some(c);
+        ui.add(
+            egui::DragValue::new(&mut t.noise)
+                .range(0.0..=10.0)
+                .speed(0.001)
+                .prefix("noise σ "),
+        )
+        .on_hover_text("Gaussian noise added to every gradient coordinate (seeded)");
+    });
+    ui.horizontal(|ui| {
         let mut early = t.patience.is_some();
         ui.checkbox(&mut early, "early stopping").on_hover_text(
             "Stop a run when its validation loss has not improved for this many epochs",

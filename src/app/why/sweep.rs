@@ -307,8 +307,14 @@ impl SweepUi {
                 sweep.spec.y.name,
                 if sweep.spec.y.log { " (log)" } else { "" }
             ))
-            .x_axis_formatter(|m, _| short_axis(m.value))
-            .y_axis_formatter(|m, _| short_axis(m.value))
+            .x_axis_formatter({
+                let axis = sweep.spec.x.clone();
+                move |m, _| axis_label(&axis, m.value)
+            })
+            .y_axis_formatter({
+                let axis = sweep.spec.y.clone();
+                move |m, _| axis_label(&axis, m.value)
+            })
             .show(ui, |plot_ui| {
                 let (cx, cy) = ((nx as f64 - 1.0) / 2.0, (ny as f64 - 1.0) / 2.0);
                 plot_ui.image(PlotImage::new(
@@ -376,7 +382,12 @@ fn leak(name: &str) -> &'static str {
         .unwrap_or("lr")
 }
 
-/// Grid-index axis labels are cell indices; the hover text gives the values.
-fn short_axis(v: f64) -> String {
-    format!("{v:.0}")
+/// The hyperparameter value at grid position `v` (the plot's x or y is the cell index), on
+/// whole cells only.
+fn axis_label(axis: &Axis, v: f64) -> String {
+    let k = v.round();
+    if (v - k).abs() > 1e-6 || k < 0.0 || k >= axis.count as f64 {
+        return String::new();
+    }
+    short(axis.value(k as usize))
 }
