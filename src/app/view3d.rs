@@ -49,6 +49,9 @@ impl Default for Settings3d {
 /// scaled up.
 const MAX_PIXELS: f32 = 1.6e6;
 
+/// The most pixels rendered per frame while the camera moves (a sharp picture follows).
+const MOVING_PIXELS: f32 = 4.5e5;
+
 /// The largest number of points of one path lifted onto the surface per frame.
 const MAX_PATH_POINTS: usize = 1500;
 
@@ -75,6 +78,9 @@ pub struct View3d {
     pub hover: Option<[f64; 2]>,
     /// Milliseconds the last picture took to render on the CPU.
     pub render_ms: f64,
+    /// The camera of the last picture: while it moves, pictures are drawn at a lower
+    /// resolution, and at full resolution again once it stops.
+    last_camera: Option<OrbitCamera>,
 }
 
 impl View3d {
@@ -110,10 +116,17 @@ impl View3d {
         };
         // Render at the screen's pixel density, capped; lines keep their width in points.
         let ppp = ui.ctx().pixels_per_point();
+        let moving = self.last_camera.is_some_and(|c| c != settings.camera);
+        self.last_camera = Some(settings.camera);
         let mut px = rect.size() * ppp;
         let area = px.x * px.y;
-        if area > MAX_PIXELS {
-            px *= (MAX_PIXELS / area).sqrt();
+        let budget = if moving { MOVING_PIXELS } else { MAX_PIXELS };
+        if area > budget {
+            px *= (budget / area).sqrt();
+        }
+        if moving {
+            // One more frame after the camera stops, drawn sharp.
+            ui.ctx().request_repaint();
         }
         self.overlay.line_scale = px.x / rect.width().max(1.0);
         build_paths(&mut self.overlay, race, mesh, highlight, preview);
