@@ -1,43 +1,9 @@
 //! The command-line interface as other tools use it, bad input included.
 
+mod common;
+
+use common::{ok, usage_error};
 use serde_json::Value;
-use std::process::{Command, Output};
-
-/// Runs the binary with `args`.
-fn downhill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_downhill"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// stdout as text, asserting success.
-fn ok(args: &[&str]) -> String {
-    let out = downhill(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Asserts exit code 2 with a single stderr line containing every one of `needles`.
-fn usage_error(args: &[&str], needles: &[&str]) {
-    let out = downhill(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: not one line:\n{err}"
-    );
-    for n in needles {
-        assert!(err.contains(n), "{args:?}: '{n}' not in: {err}");
-    }
-    assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("panicked"));
-    assert!(!err.contains("panicked"));
-}
 
 #[test]
 fn list_names_everything() {

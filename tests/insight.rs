@@ -2,6 +2,9 @@
 //! against real runs, the Himmelblau basin map, sweeps, the landscape of a real model, the
 //! learning-rate range test, and the `basin`, `sweep` and `landscape` commands.
 
+mod common;
+
+use common::ok;
 use downhill::data::DatasetKind;
 use downhill::engine::{Objective, RunConfig, Runner, Status};
 use downhill::insight::basin::{BasinMap, BasinSpec};
@@ -12,7 +15,6 @@ use downhill::models::{Activation, Architecture, Batch, ModelObjective};
 use downhill::optim::OptimizerKind;
 use downhill::surfaces::{Surface, SurfaceKind};
 use downhill::train::{Experiment, OptimizerSetup, TrainSettings};
-use std::process::{Command, Output};
 use std::sync::Arc;
 
 /// The quadratic surface with condition κ and rotation θ (degrees).
@@ -285,29 +287,9 @@ fn lr_range_test_rises_then_explodes() {
 
 // --- the command line ------------------------------------------------------------------
 
-fn downhill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_downhill"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = downhill(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
+/// Exit code 2 with one line naming `needle`.
 fn usage_error(args: &[&str], needle: &str) {
-    let out = downhill(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
-    assert!(err.contains(needle), "{args:?}: '{needle}' not in {err}");
+    common::usage_error(args, &[needle]);
 }
 
 fn temp(name: &str) -> std::path::PathBuf {

@@ -1,5 +1,8 @@
 //! Training real models: shipped specs, determinism, the worker thread and `downhill train`.
 
+mod common;
+
+use common::{ok, usage_error};
 use downhill::data::{DatasetKind, Split, SplitOptions};
 use downhill::models::eval::{decision_grid, evaluate, misclassified, predict};
 use downhill::models::{Activation, Architecture, Batch, BatchName, ModelKind, ModelSpec};
@@ -7,7 +10,6 @@ use downhill::optim::OptimizerKind;
 use downhill::train::{EpochMetrics, Experiment, OptimizerSetup, RunState, TrainSettings};
 use downhill::worker::{Command, Event, Worker, WorkerOptions};
 use serde_json::Value;
-use std::process::{Command as Process, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -400,42 +402,6 @@ fn dropping_a_paused_worker_ends_its_thread() {
 }
 
 // ---- the command line ----
-
-/// Runs the binary with `args`.
-fn downhill(args: &[&str]) -> Output {
-    Process::new(env!("CARGO_BIN_EXE_downhill"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-/// stdout as text, asserting success.
-fn ok(args: &[&str]) -> String {
-    let out = downhill(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Asserts exit code 2 with one stderr line containing every one of `needles`.
-fn usage_error(args: &[&str], needles: &[&str]) {
-    let out = downhill(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{args:?}: not one line:\n{err}"
-    );
-    for n in needles {
-        assert!(err.contains(n), "{args:?}: '{n}' not in: {err}");
-    }
-    assert!(!err.contains("panicked"));
-}
 
 #[test]
 fn train_prints_one_csv_row_per_optimizer_per_epoch() {

@@ -1,6 +1,7 @@
 //! The desktop window: the 2D explorer. UI code only reads the [`Race`] and sends it
 //! [`Command`]s; stepping happens in the race, never here.
 
+pub mod background;
 pub mod colormap;
 pub mod fonts;
 mod keys;

@@ -292,20 +292,18 @@ pub fn paint_readout(painter: &Painter, rect: Rect, surface: &Surface, p: [f64; 
         short(g[0]),
         short(g[1])
     );
-    let pos = pos2(rect.left() + 8.0, rect.bottom() - 8.0);
-    let galley_rect = painter.text(
-        pos,
-        Align2::LEFT_BOTTOM,
-        &text,
-        FontId::monospace(13.0),
-        Color32::WHITE,
-    );
-    painter.rect_filled(galley_rect.expand(4.0), 4.0, Color32::from_black_alpha(150));
-    painter.text(
-        pos,
-        Align2::LEFT_BOTTOM,
+    text_box(
+        painter,
+        pos2(rect.left() + 8.0, rect.bottom() - 8.0),
         text,
-        FontId::monospace(13.0),
-        Color32::WHITE,
+        13.0,
     );
+}
+
+/// White monospace text on a dark rounded box, its lower left corner at `pos`.
+pub fn text_box(painter: &Painter, pos: Pos2, text: String, size: f32) {
+    let galley = painter.layout_no_wrap(text, FontId::monospace(size), Color32::WHITE);
+    let rect = Align2::LEFT_BOTTOM.anchor_size(pos, galley.size());
+    painter.rect_filled(rect.expand(4.0), 4.0, Color32::from_black_alpha(160));
+    painter.galley(rect.min, galley, Color32::WHITE);
 }

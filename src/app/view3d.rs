@@ -170,24 +170,7 @@ impl View3d {
             &mut self.prims,
         );
         self.render_ms = started.elapsed().as_secs_f64() * 1e3;
-        // Every pixel is opaque, so its colour is already premultiplied: a plain copy.
-        let pixels = self
-            .frame
-            .color
-            .iter()
-            .map(|&[r, g, b, a]| Color32::from_rgba_premultiplied(r, g, b, a))
-            .collect();
-        let image = ColorImage::new([w, h], pixels);
-        match &mut self.texture {
-            Some(t) => t.set(image, TextureOptions::LINEAR),
-            None => {
-                self.texture = Some(ui.ctx().load_texture(
-                    "surface3d",
-                    image,
-                    TextureOptions::LINEAR,
-                ))
-            }
-        }
+        show_frame(ui.ctx(), &self.frame, &mut self.texture, "surface3d");
         let painter = ui.painter_at(rect);
         if let Some(t) = &self.texture {
             let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
@@ -273,6 +256,26 @@ impl View3d {
             None => Vec::new(),
         };
         self.mesh = Some((key, mesh, lines));
+    }
+}
+
+/// Uploads a rendered frame into `texture` (created on first use).
+pub fn show_frame(
+    ctx: &egui::Context,
+    frame: &Frame,
+    texture: &mut Option<TextureHandle>,
+    name: &str,
+) {
+    // Every pixel is opaque, so its colour is already premultiplied: a plain copy.
+    let pixels = frame
+        .color
+        .iter()
+        .map(|&[r, g, b, a]| Color32::from_rgba_premultiplied(r, g, b, a))
+        .collect();
+    let image = ColorImage::new(frame.size(), pixels);
+    match texture {
+        Some(t) => t.set(image, TextureOptions::LINEAR),
+        None => *texture = Some(ctx.load_texture(name, image, TextureOptions::LINEAR)),
     }
 }
 

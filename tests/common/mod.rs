@@ -4,6 +4,7 @@
 use downhill::engine::{ObserveMode, RunConfig, Runner, Schedule, Status, Watch};
 use downhill::optim::OptimizerKind;
 use downhill::surfaces::{Surface, SurfaceKind};
+use std::process::{Command, Output};
 
 /// Parses `k=v` pairs given as a slice.
 pub fn hp(pairs: &[(&str, f64)]) -> Vec<(String, f64)> {
@@ -46,4 +47,42 @@ pub fn trajectory(
 /// The surface with default parameters.
 pub fn surface(kind: SurfaceKind) -> Surface {
     Surface::new(kind)
+}
+
+/// Runs the binary with `args`, from the crate's directory (specs name `assets/…`).
+pub fn downhill(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+/// stdout as text, asserting success.
+pub fn ok(args: &[&str]) -> String {
+    let out = downhill(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Asserts exit code 2 with a single stderr line containing every one of `needles`, and no
+/// panic anywhere.
+pub fn usage_error(args: &[&str], needles: &[&str]) {
+    let out = downhill(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line:\n{err}"
+    );
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: '{n}' not in: {err}");
+    }
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("panicked"));
+    assert!(!err.contains("panicked"));
 }

@@ -4,6 +4,7 @@
 //! lit surface like the test functions, with every optimizer's path projected onto it.
 
 use super::{Problem, RunView};
+use crate::app::background::{Background, collect};
 use crate::app::colormap::Colormap;
 use crate::app::overlay;
 use crate::app::view2d::{rgb, short};
@@ -14,9 +15,9 @@ use crate::scene3d::camera::OrbitCamera;
 use crate::scene3d::mesh::{HeightOptions, SurfaceMesh};
 use crate::scene3d::raster::{Frame, Primitives};
 use crate::scene3d::{self, Ball3d, Overlay, Palette, Path3d};
-use eframe::egui::{self, Color32, ColorImage, RichText, TextureHandle, TextureOptions};
+use eframe::egui::{self, Color32, RichText, TextureHandle, TextureOptions};
 use egui_plot::{Line, Plot, PlotImage, PlotPoint, Points};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// Which plane the slice lies in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,9 +44,6 @@ pub struct Slice {
     pub origin: (&'static str, usize),
 }
 
-/// A slice in the making.
-type Pending = Arc<Mutex<Option<Result<Slice, String>>>>;
-
 /// The landscape panel's settings, job and pictures.
 pub struct LandscapeUi {
     /// Random or principal directions.
@@ -62,7 +60,7 @@ pub struct LandscapeUi {
     pub slice: Option<Slice>,
     /// Why the last slice failed.
     pub error: Option<String>,
-    pending: Option<Pending>,
+    pending: Option<Background<Result<Slice, String>>>,
     texture: Option<TextureHandle>,
     mesh: Option<SurfaceMesh>,
     frame: Frame,
@@ -181,11 +179,8 @@ impl LandscapeUi {
         let own = run.snapshots.clone();
         let (directions, span, n, seed) = (self.directions, self.span, self.n, 0);
         let origin = (run.name, epoch);
-        let slot: Pending = Arc::new(Mutex::new(None));
-        let out = slot.clone();
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let result = (|| -> Result<Slice, String> {
+        self.pending = Some(Background::spawn(ctx, move || -> Result<Slice, String> {
+            {
                 let (d1, d2, explained) = match directions {
                     Directions::Random => {
                         let (d1, d2) = random_directions(&net, &center, seed);
@@ -233,24 +228,14 @@ impl LandscapeUi {
                     explained,
                     origin,
                 })
-            })();
-            if let Ok(mut s) = out.lock() {
-                *s = Some(result);
             }
-            ctx.request_repaint();
-        });
-        self.pending = Some(slot);
+        }));
         self.error = None;
     }
 
     /// Picks up a finished slice.
     fn collect(&mut self) {
-        let done = self
-            .pending
-            .as_ref()
-            .and_then(|slot| slot.lock().ok().and_then(|mut s| s.take()));
-        if let Some(result) = done {
-            self.pending = None;
+        if let Some(result) = collect(&mut self.pending) {
             match result {
                 Ok(slice) => {
                     self.slice = Some(slice);
@@ -387,23 +372,7 @@ impl LandscapeUi {
             &mut self.frame,
             &mut self.prims,
         );
-        let pixels = self
-            .frame
-            .color
-            .iter()
-            .map(|&[r, g, b, a]| Color32::from_rgba_premultiplied(r, g, b, a))
-            .collect();
-        let image = ColorImage::new([w, h], pixels);
-        match &mut self.picture {
-            Some(t) => t.set(image, TextureOptions::LINEAR),
-            None => {
-                self.picture = Some(ui.ctx().load_texture(
-                    "landscape3d",
-                    image,
-                    TextureOptions::LINEAR,
-                ))
-            }
-        }
+        crate::app::view3d::show_frame(ui.ctx(), &self.frame, &mut self.picture, "landscape3d");
         if let Some(t) = &self.picture {
             let uv = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0));
             ui.painter_at(rect).image(t.id(), rect, uv, Color32::WHITE);

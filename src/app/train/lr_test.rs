@@ -3,15 +3,15 @@
 //! learning rate shows where learning starts, where it is fastest, and where it blows up.
 
 use super::RunView;
+use crate::app::background::{Background, collect};
 use crate::app::view2d::{rgb, short};
 use crate::insight::{LrRange, lr_range};
 use crate::models::ModelSpec;
 use eframe::egui::{self, RichText};
 use egui_plot::{Legend, Line, Plot, VLine};
-use std::sync::{Arc, Mutex};
 
-/// Results per optimizer, delivered by the test's thread.
-type Pending = Arc<Mutex<Option<Vec<Result<LrRange, String>>>>>;
+/// Results per optimizer (an error text where one failed).
+type Results = Vec<Result<LrRange, String>>;
 
 /// The range test's settings and results.
 pub struct LrTestUi {
@@ -23,7 +23,7 @@ pub struct LrTestUi {
     pub steps: usize,
     /// The results, one per optimizer of the spec (an error text where one failed).
     pub results: Option<Vec<Result<LrRange, String>>>,
-    pending: Option<Pending>,
+    pending: Option<Background<Results>>,
 }
 
 impl Default for LrTestUi {
@@ -140,34 +140,21 @@ impl LrTestUi {
     fn start(&mut self, ctx: &egui::Context, spec: &ModelSpec) {
         let spec = spec.clone();
         let (lo, hi, steps) = (self.lr_min, self.lr_max, self.steps);
-        let slot: Pending = Arc::new(Mutex::new(None));
-        let out = slot.clone();
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let results = match spec.experiment() {
+        self.pending = Some(Background::spawn(ctx, move || -> Results {
+            match spec.experiment() {
                 Ok((_, exp)) => exp
                     .optimizers
                     .iter()
                     .map(|setup| lr_range(&exp, setup, lo, hi, steps).map_err(|e| e.to_string()))
                     .collect(),
                 Err(e) => vec![Err(e.to_string())],
-            };
-            if let Ok(mut s) = out.lock() {
-                *s = Some(results);
             }
-            ctx.request_repaint();
-        });
-        self.pending = Some(slot);
+        }));
     }
 
     /// Picks up finished results.
     fn collect(&mut self) {
-        let done = self
-            .pending
-            .as_ref()
-            .and_then(|slot| slot.lock().ok().and_then(|mut s| s.take()));
-        if let Some(results) = done {
-            self.pending = None;
+        if let Some(results) = collect(&mut self.pending) {
             self.results = Some(results);
         }
     }

@@ -10,7 +10,7 @@ pub use sweep::SweepUi;
 
 use super::view2d::short;
 use crate::insight::curvature::Curvature;
-use eframe::egui::{self, Align2, Color32, FontId, Painter, Pos2, Stroke};
+use eframe::egui::{self, Color32, Painter, Pos2, Stroke};
 
 /// The principal axes of the local quadratic model at `p`, with λ, κ and the stable GD step.
 pub fn paint_curvature(
@@ -63,19 +63,5 @@ pub fn paint_curvature(
         ))
     );
     let at = to_screen(p) + egui::vec2(14.0, -14.0);
-    let galley = painter.text(
-        at,
-        Align2::LEFT_BOTTOM,
-        &text,
-        FontId::monospace(12.0),
-        Color32::WHITE,
-    );
-    painter.rect_filled(galley.expand(3.0), 3.0, Color32::from_black_alpha(170));
-    painter.text(
-        at,
-        Align2::LEFT_BOTTOM,
-        text,
-        FontId::monospace(12.0),
-        Color32::WHITE,
-    );
+    super::overlay::text_box(painter, at, text, 12.0);
 }

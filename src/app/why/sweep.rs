@@ -1,6 +1,7 @@
 //! The hyperparameter sweep window: the final loss (or steps to converge) of one racer over a
 //! grid of two of its hyperparameters, computed on a thread; a click sets the cell's values.
 
+use crate::app::background::{Background, collect};
 use crate::app::view2d::short;
 use crate::insight::picture::Picture;
 use crate::insight::{Axis, Sweep, SweepSpec};
@@ -8,10 +9,6 @@ use crate::optim::hyper::HyperKind;
 use crate::race::{Command, Race};
 use eframe::egui::{self, Color32, ColorImage, Pos2, RichText, TextureHandle, TextureOptions};
 use egui_plot::{Plot, PlotImage, PlotPoint, Points};
-use std::sync::{Arc, Mutex};
-
-/// A sweep's result, delivered by its thread.
-type SweepSlot = Arc<Mutex<Option<Result<Sweep, String>>>>;
 
 /// The sweep window: two hyperparameters of one racer, a heatmap of the final loss.
 pub struct SweepUi {
@@ -33,7 +30,7 @@ pub struct SweepUi {
     pub result: Option<Sweep>,
     /// Why the last sweep failed.
     pub error: Option<String>,
-    pending: Option<SweepSlot>,
+    pending: Option<Background<Result<Sweep, String>>>,
     texture: Option<TextureHandle>,
     transform: Option<egui_plot::PlotTransform>,
 }
@@ -86,12 +83,7 @@ impl SweepUi {
 
     /// Picks up a finished sweep.
     fn collect(&mut self) {
-        let done = self
-            .pending
-            .as_ref()
-            .and_then(|slot| slot.lock().ok().and_then(|mut s| s.take()));
-        if let Some(result) = done {
-            self.pending = None;
+        if let Some(result) = collect(&mut self.pending) {
             match result {
                 Ok(sweep) => {
                     self.result = Some(sweep);
@@ -230,17 +222,9 @@ impl SweepUi {
             self.error = Some(e.to_string());
             return;
         }
-        let slot: SweepSlot = Arc::new(Mutex::new(None));
-        let out = slot.clone();
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let result = Sweep::compute(&spec).map_err(|e| e.to_string());
-            if let Ok(mut s) = out.lock() {
-                *s = Some(result);
-            }
-            ctx.request_repaint();
-        });
-        self.pending = Some(slot);
+        self.pending = Some(Background::spawn(ctx, move || {
+            Sweep::compute(&spec).map_err(|e| e.to_string())
+        }));
     }
 
     fn picture(&mut self, ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
