@@ -1,10 +1,12 @@
 //! Parsers for the values on the command line, each failing with one line that says what is
 //! valid.
 
+use crate::data::DatasetKind;
 use crate::engine::{Clip, Schedule};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::parse_assignments;
 use crate::surfaces::SurfaceKind;
+use crate::train::MAX_EPOCHS;
 
 /// Parses an optimizer name.
 pub fn optimizer(s: &str) -> Result<OptimizerKind, String> {
@@ -14,6 +16,44 @@ pub fn optimizer(s: &str) -> Result<OptimizerKind, String> {
 /// Parses a surface name.
 pub fn surface(s: &str) -> Result<SurfaceKind, String> {
     SurfaceKind::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+/// Parses a dataset name.
+pub fn dataset(s: &str) -> Result<DatasetKind, String> {
+    DatasetKind::from_name(s.trim()).map_err(|e| e.to_string())
+}
+
+/// Parses an epoch count.
+pub fn epochs(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n <= MAX_EPOCHS)
+        .ok_or_else(|| {
+            format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])")
+        })
+}
+
+/// Refuses a `--hp` name that none of `kinds` has, naming the ones they have.
+pub fn check_hp_names(kinds: &[OptimizerKind], hp: &[(String, f64)]) -> Result<(), String> {
+    for (name, _) in hp {
+        let known = kinds
+            .iter()
+            .any(|k| k.hyper_specs().iter().any(|s| s.name == name));
+        if !known {
+            let mut valid: Vec<&str> = kinds
+                .iter()
+                .flat_map(|k| k.hyper_specs().iter().map(|s| s.name))
+                .collect();
+            valid.sort_unstable();
+            valid.dedup();
+            return Err(format!(
+                "no optimizer named has a hyperparameter '{name}' (valid: {})",
+                valid.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A list of `name=value` assignments from one occurrence of a flag.

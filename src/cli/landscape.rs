@@ -9,7 +9,7 @@ use crate::insight::landscape::{self, Landscape, Plane};
 use crate::insight::picture::Picture;
 use crate::models::{Architecture, ModelSpec};
 use crate::optim::OptimizerKind;
-use crate::train::{Experiment, MAX_EPOCHS, OptimizerSetup, TrainSettings};
+use crate::train::{Experiment, OptimizerSetup, TrainSettings};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -45,7 +45,7 @@ pub struct LandscapeArgs {
     #[arg(long, conflicts_with_all = ["dataset", "model"], required_unless_present = "dataset")]
     pub model_spec: Option<PathBuf>,
     /// A built-in dataset (see `downhill list`).
-    #[arg(long, value_parser = dataset, requires = "model")]
+    #[arg(long, value_parser = super::args::dataset, requires = "model")]
     pub dataset: Option<DatasetKind>,
     /// linear, logistic, softmax or mlp:H1[,H2...][:relu|tanh|sigmoid].
     #[arg(long, requires = "dataset")]
@@ -57,7 +57,7 @@ pub struct LandscapeArgs {
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
     /// Epochs to train before slicing (0: the initial weights).
-    #[arg(long, default_value = "0", value_parser = epochs)]
+    #[arg(long, default_value = "0", value_parser = super::args::epochs)]
     pub epochs: usize,
     /// Grid points per side (at most 512).
     #[arg(long, default_value = "51", value_parser = grid_side)]
@@ -77,22 +77,6 @@ pub struct LandscapeArgs {
     /// Also write a heatmap (PNG).
     #[arg(long)]
     pub png: Option<PathBuf>,
-}
-
-/// Parses a dataset name.
-fn dataset(s: &str) -> Result<DatasetKind, String> {
-    DatasetKind::from_name(s.trim()).map_err(|e| e.to_string())
-}
-
-/// Parses an epoch count.
-fn epochs(s: &str) -> Result<usize, String> {
-    s.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n <= MAX_EPOCHS)
-        .ok_or_else(|| {
-            format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])")
-        })
 }
 
 /// Parses a span in (0, 1e6].

@@ -84,23 +84,7 @@ struct Entry {
 /// Applies the merged `--hp` assignments to every optimizer that has each name; a name that
 /// no optimizer named has is an error.
 fn resolve(kinds: &[OptimizerKind], hp: &[(String, f64)]) -> Result<Vec<Entry>, CliError> {
-    for (name, _) in hp {
-        let known = kinds
-            .iter()
-            .any(|k| k.hyper_specs().iter().any(|s| s.name == name));
-        if !known {
-            let mut valid: Vec<&str> = kinds
-                .iter()
-                .flat_map(|k| k.hyper_specs().iter().map(|s| s.name))
-                .collect();
-            valid.sort_unstable();
-            valid.dedup();
-            return Err(CliError::Usage(format!(
-                "no optimizer named has a hyperparameter '{name}' (valid: {})",
-                valid.join(", ")
-            )));
-        }
-    }
+    super::args::check_hp_names(kinds, hp).map_err(CliError::Usage)?;
     kinds
         .iter()
         .map(|&kind| {

@@ -7,7 +7,7 @@ use crate::data::{DatasetKind, DatasetSource, Task};
 use crate::engine::Schedule;
 use crate::models::{Architecture, Batch, ModelKind, ModelSpec, OptimizerEntry};
 use crate::optim::OptimizerKind;
-use crate::train::{EpochMetrics, Experiment, MAX_EPOCHS, OptimizerSetup, TrainSettings};
+use crate::train::{EpochMetrics, Experiment, OptimizerSetup, TrainSettings};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -46,7 +46,7 @@ Examples:
   downhill train --data mydata.csv --target label --model logistic --optimizer adam")]
 pub struct TrainArgs {
     /// A built-in dataset (see `downhill list`).
-    #[arg(long, value_parser = dataset, conflicts_with = "data")]
+    #[arg(long, value_parser = super::args::dataset, conflicts_with = "data")]
     pub dataset: Option<DatasetKind>,
     /// A CSV file with a header row; features must be numeric.
     #[arg(long)]
@@ -68,7 +68,7 @@ pub struct TrainArgs {
     #[arg(long, value_parser = args::schedule)]
     pub schedule: Option<Schedule>,
     /// Epochs (passes over the training rows).
-    #[arg(long, value_parser = epochs)]
+    #[arg(long, value_parser = super::args::epochs)]
     pub epochs: Option<usize>,
     /// Rows per step: a number, `full` (full-batch) or `single` (one row per step).
     #[arg(long, value_parser = Batch::parse)]
@@ -85,22 +85,6 @@ pub struct TrainArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
-}
-
-/// Parses a dataset name.
-fn dataset(s: &str) -> Result<DatasetKind, String> {
-    DatasetKind::from_name(s).map_err(|e| e.to_string())
-}
-
-/// Parses an epoch count.
-fn epochs(s: &str) -> Result<usize, String> {
-    s.trim()
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n <= MAX_EPOCHS)
-        .ok_or_else(|| {
-            format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])")
-        })
 }
 
 /// Whether `--model` names a file rather than a model kind.
@@ -190,23 +174,7 @@ fn plan(args: &TrainArgs) -> Result<Plan, CliError> {
         .map(|e| OptimizerKind::from_name(&e.name).map_err(|e| usage(&e)))
         .collect::<Result<_, _>>()?;
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
-    for (name, _) in &hp {
-        if !kinds
-            .iter()
-            .any(|k| k.hyper_specs().iter().any(|s| s.name == name))
-        {
-            let mut valid: Vec<&str> = kinds
-                .iter()
-                .flat_map(|k| k.hyper_specs().iter().map(|s| s.name))
-                .collect();
-            valid.sort_unstable();
-            valid.dedup();
-            return Err(CliError::Usage(format!(
-                "no optimizer named has a hyperparameter '{name}' (valid: {})",
-                valid.join(", ")
-            )));
-        }
-    }
+    super::args::check_hp_names(&kinds, &hp).map_err(CliError::Usage)?;
     let setups = entries
         .iter()
         .zip(&kinds)
