@@ -1,28 +1,12 @@
 //! The hot loop allocates nothing: every optimizer steps under a counting allocator.
 
+mod counting;
+
+use counting::ALLOCATIONS;
 use downhill::engine::{RunConfig, Runner};
 use downhill::optim::OptimizerKind;
 use downhill::surfaces::{Surface, SurfaceKind};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Counts allocations made by the process.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+use std::sync::atomic::Ordering;
 
 #[test]
 fn stepping_allocates_nothing() {

@@ -1,31 +1,15 @@
 //! Training steps allocate nothing: a model objective under a counting allocator, across
 //! epoch boundaries (reshuffles) and for every model family.
 
+mod counting;
+
+use counting::ALLOCATIONS;
 use downhill::data::{DatasetKind, Split, SplitOptions};
 use downhill::engine::{RunConfig, Runner};
 use downhill::models::{Activation, Architecture, Batch, ModelKind, ModelObjective, Network};
 use downhill::optim::OptimizerKind;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Counts allocations made by the process.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+use std::sync::atomic::Ordering;
 
 #[test]
 fn training_steps_allocate_nothing() {

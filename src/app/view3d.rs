@@ -5,7 +5,7 @@
 use super::colormap::Colormap;
 use super::overlay;
 use super::view2d::ViewSettings;
-use crate::field::{Contour, Window, contours};
+use crate::field::{Window, contours};
 use crate::race::{Command, Race};
 use crate::scene3d::camera::OrbitCamera;
 use crate::scene3d::mesh::{HeightOptions, SurfaceMesh};
@@ -68,7 +68,7 @@ struct MeshKey {
 /// The 3D view's caches and its picture.
 #[derive(Default)]
 pub struct View3d {
-    mesh: Option<(MeshKey, SurfaceMesh, Vec<Contour>)>,
+    mesh: Option<(MeshKey, SurfaceMesh)>,
     frame: Frame,
     prims: Primitives,
     overlay: Overlay,
@@ -105,10 +105,9 @@ impl View3d {
 
         let surface = *race.surface();
         self.update_mesh(&surface, window, settings, view);
-        let Some((_, mesh, lines)) = &self.mesh else {
+        let Some((_, mesh)) = &self.mesh else {
             return commands;
         };
-        self.overlay.contours.clone_from(lines);
         self.overlay.wireframe_every = if settings.wireframe {
             (mesh.n / 24).max(1)
         } else {
@@ -247,15 +246,16 @@ impl View3d {
             height: settings.height.sanitized(),
             levels: settings.contours.then_some(view.levels),
         };
-        if self.mesh.as_ref().is_some_and(|(k, _, _)| *k == key) {
+        if self.mesh.as_ref().is_some_and(|(k, _)| *k == key) {
             return;
         }
         let mesh = SurfaceMesh::build(surface, window, key.resolution, key.height);
-        let lines = match key.levels {
+        // The contour lines change only with the mesh: they stay in the overlay between frames.
+        self.overlay.contours = match key.levels {
             Some(n) => contours(&mesh.grid, &mesh.map.scale.levels(n)),
             None => Vec::new(),
         };
-        self.mesh = Some((key, mesh, lines));
+        self.mesh = Some((key, mesh));
     }
 }
 

@@ -140,20 +140,7 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         w.flush()?;
     }
     if let Some(path) = &args.png {
-        let values: Vec<f64> = sweep
-            .cells
-            .iter()
-            .map(|c| {
-                if c.diverged() {
-                    f64::NAN
-                } else {
-                    match args.metric {
-                        Metric::Loss => c.loss,
-                        Metric::Steps => c.steps as f64,
-                    }
-                }
-            })
-            .collect();
+        let values = sweep.metric(args.metric == Metric::Steps);
         let base = Picture::heatmap(&values, nx, ny, args.metric == Metric::Loss);
         let mut pic = base.at_least(512);
         if let Some((fi, fj)) = sweep.locate(&current) {

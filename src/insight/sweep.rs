@@ -305,6 +305,19 @@ impl Sweep {
         Some((x, y))
     }
 
+    /// Each cell's final loss, or its steps to converge with `steps`; NaN where it diverged
+    /// (laid out as the cells, for [`crate::insight::picture::Picture::heatmap`]).
+    pub fn metric(&self, steps: bool) -> Vec<f64> {
+        self.cells
+            .iter()
+            .map(|c| match (c.diverged(), steps) {
+                (true, _) => f64::NAN,
+                (false, true) => c.steps as f64,
+                (false, false) => c.loss,
+            })
+            .collect()
+    }
+
     /// The cell with the lowest final loss among those that did not diverge.
     pub fn best(&self) -> Option<(usize, usize)> {
         let nx = self.spec.x.count;

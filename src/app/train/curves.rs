@@ -105,16 +105,27 @@ pub fn loss(ui: &mut egui::Ui, runs: &[RunView], o: &CurveOptions, size: egui::V
             } else {
                 let train = epoch_points(&run.epochs, log, |m| Some(m.train.loss));
                 let val = epoch_points(&run.epochs, log, |m| m.val.map(|v| v.loss));
-                plot_ui.line(Line::new(run.name, train).color(color).width(2.0));
-                plot_ui.line(
-                    Line::new(format!("{} (val)", run.name), val)
-                        .color(color)
-                        .width(1.5)
-                        .style(LineStyle::dashed_loose()),
-                );
+                train_and_val(plot_ui, run, train, val);
             }
         }
     });
+}
+
+/// A run's training curve (solid) and validation curve (dashed), in its colour.
+fn train_and_val(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    run: &RunView,
+    train: Vec<[f64; 2]>,
+    val: Vec<[f64; 2]>,
+) {
+    let color = rgb(run.color);
+    plot_ui.line(Line::new(run.name, train).color(color).width(2.0));
+    plot_ui.line(
+        Line::new(format!("{} (val)", run.name), val)
+            .color(color)
+            .width(1.5)
+            .style(LineStyle::dashed_loose()),
+    );
 }
 
 /// Accuracy (classification) or R² (regression) by epoch, train solid and validation dashed.
@@ -132,16 +143,9 @@ pub fn quality(ui: &mut egui::Ui, runs: &[RunView], classification: bool, size: 
         .y_axis_label(label)
         .show(ui, |plot_ui| {
             for run in runs {
-                let color = rgb(run.color);
                 let train = epoch_points(&run.epochs, false, |m| pick(&m.train));
                 let val = epoch_points(&run.epochs, false, |m| m.val.as_ref().and_then(pick));
-                plot_ui.line(Line::new(run.name, train).color(color).width(2.0));
-                plot_ui.line(
-                    Line::new(format!("{} (val)", run.name), val)
-                        .color(color)
-                        .width(1.5)
-                        .style(LineStyle::dashed_loose()),
-                );
+                train_and_val(plot_ui, run, train, val);
             }
         });
 }

@@ -62,7 +62,7 @@ pub struct LandscapeUi {
     pub error: Option<String>,
     pending: Option<Background<Result<Slice, String>>>,
     texture: Option<TextureHandle>,
-    mesh: Option<SurfaceMesh>,
+    mesh: Option<(SurfaceMesh, Overlay)>,
     frame: Frame,
     prims: Primitives,
     picture: Option<TextureHandle>,
@@ -304,9 +304,12 @@ impl LandscapeUi {
             clamp: 1.0,
             exaggeration: 0.7,
         };
-        let mesh = self
-            .mesh
-            .get_or_insert_with(|| SurfaceMesh::from_grid(slice.grid.clone(), options));
+        // The mesh and everything on it are fixed for a slice: built once.
+        let (mesh, overlay) = self.mesh.get_or_insert_with(|| {
+            let mesh = SurfaceMesh::from_grid(slice.grid.clone(), options);
+            let overlay = draped_paths(&mesh, slice);
+            (mesh, overlay)
+        });
         let rect = ui.available_rect_before_wrap();
         let response = ui.allocate_rect(rect, egui::Sense::drag());
         if response.dragged_by(egui::PointerButton::Primary) {
@@ -325,34 +328,7 @@ impl LandscapeUi {
         if self.frame.size() != [w, h] {
             self.frame.resize(w, h);
         }
-        let mut overlay = Overlay {
-            contours: slice.contours.clone(),
-            line_scale: w as f32 / rect.width().max(1.0),
-            ..Default::default()
-        };
-        for (color, path) in &slice.paths {
-            let points = path
-                .iter()
-                .filter(|p| mesh.covers([p[0], p[1]]))
-                .map(|p| {
-                    let mut b = mesh.map.to_box([p[0], p[1]], p[2]);
-                    b[2] += 2.0 * scene3d::LIFT;
-                    b
-                })
-                .collect::<Vec<_>>();
-            if let Some(last) = points.last() {
-                overlay.balls.push(Ball3d {
-                    at: [last[0], last[1], last[2] + 0.03],
-                    radius: 0.035,
-                    rgb: *color,
-                });
-            }
-            overlay.paths.push(Path3d {
-                points,
-                rgb: *color,
-                width: 3.0,
-            });
-        }
+        overlay.line_scale = w as f32 / rect.width().max(1.0);
         let dark = ui.visuals().dark_mode;
         let palette = Palette {
             ramp: (0..256)
@@ -366,7 +342,7 @@ impl LandscapeUi {
         };
         scene3d::render(
             mesh,
-            &overlay,
+            overlay,
             &palette,
             &self.camera,
             &mut self.frame,
@@ -378,6 +354,39 @@ impl LandscapeUi {
             ui.painter_at(rect).image(t.id(), rect, uv, Color32::WHITE);
         }
     }
+}
+
+/// The slice's contour lines and every optimizer's path lifted onto its mesh, a ball at each
+/// path's end.
+fn draped_paths(mesh: &SurfaceMesh, slice: &Slice) -> Overlay {
+    let mut overlay = Overlay {
+        contours: slice.contours.clone(),
+        ..Default::default()
+    };
+    for (color, path) in &slice.paths {
+        let points = path
+            .iter()
+            .filter(|p| mesh.covers([p[0], p[1]]))
+            .map(|p| {
+                let mut b = mesh.map.to_box([p[0], p[1]], p[2]);
+                b[2] += 2.0 * scene3d::LIFT;
+                b
+            })
+            .collect::<Vec<_>>();
+        if let Some(last) = points.last() {
+            overlay.balls.push(Ball3d {
+                at: [last[0], last[1], last[2] + 0.03],
+                radius: 0.035,
+                rgb: *color,
+            });
+        }
+        overlay.paths.push(Path3d {
+            points,
+            rgb: *color,
+            width: 3.0,
+        });
+    }
+    overlay
 }
 
 /// The window spanned by a grid's cell centres.

@@ -233,19 +233,7 @@ impl SweepUi {
         };
         let (nx, ny) = (sweep.spec.x.count, sweep.spec.y.count);
         if self.texture.is_none() {
-            let values: Vec<f64> = sweep
-                .cells
-                .iter()
-                .map(|c| {
-                    if c.diverged() {
-                        f64::NAN
-                    } else if self.by_steps {
-                        c.steps as f64
-                    } else {
-                        c.loss
-                    }
-                })
-                .collect();
+            let values = sweep.metric(self.by_steps);
             let picture = Picture::heatmap(&values, nx, ny, !self.by_steps);
             let pixels = picture
                 .pixels
