@@ -315,3 +315,65 @@ fn many_parameters_use_the_same_code_path() {
         assert!(runner.loss() < 1e-10);
     }
 }
+
+/// A surface steps through the runner's two-parameter path; the same surface padded with a
+/// third, flat parameter goes through the general one. Coordinate-wise optimizers must give
+/// the same θ bit for bit either way (the padded coordinate stays at 0), clipped by value or
+/// not, and `run` must agree with repeated `step` calls.
+#[test]
+fn the_two_parameter_path_matches_the_general_one() {
+    /// Rosenbrock in (x, y) plus a flat z.
+    struct Padded(Surface);
+    impl Objective for Padded {
+        fn dim(&self) -> usize {
+            3
+        }
+        fn loss(&mut self, x: &[f64]) -> f64 {
+            self.0.loss(&x[..2])
+        }
+        fn loss_and_grad(&mut self, x: &[f64], g: &mut [f64]) -> f64 {
+            g[2] = 0.0;
+            self.0.loss_and_grad(&x[..2], &mut g[..2])
+        }
+    }
+    let surface = Surface::new(SurfaceKind::Rosenbrock);
+    let cases = [
+        (OptimizerKind::Adam, vec![("lr".to_string(), 0.01)]),
+        (
+            OptimizerKind::Adam,
+            vec![("lr".to_string(), 0.01), ("weight_decay".to_string(), 0.1)],
+        ),
+        (OptimizerKind::Adamw, vec![("lr".to_string(), 0.01)]),
+        (OptimizerKind::Momentum, vec![("lr".to_string(), 1e-3)]),
+        (OptimizerKind::Rmsprop, vec![("lr".to_string(), 1e-3)]),
+    ];
+    for (kind, overrides) in cases {
+        for clip in [Clip::None, Clip::Value(5.0)] {
+            let hp = kind.hyper_values(&overrides).unwrap();
+            let config = RunConfig {
+                lr: hp.get("lr").unwrap(),
+                clip,
+                ..RunConfig::default()
+            };
+            let mut pair = Runner::new(surface, kind.build(&hp), config, &[-1.2, 1.0]).unwrap();
+            let mut padded =
+                Runner::new(Padded(surface), kind.build(&hp), config, &[-1.2, 1.0, 0.0]).unwrap();
+            let mut stepped = Runner::new(surface, kind.build(&hp), config, &[-1.2, 1.0]).unwrap();
+            for _ in 0..50 {
+                assert_eq!(pair.run(20, &mut []), 20);
+                padded.run(20, &mut []);
+                (0..20).for_each(|_| assert!(stepped.step()));
+                let bits = |x: &[f64]| [x[0].to_bits(), x[1].to_bits()];
+                let what = format!(
+                    "{} {overrides:?} {clip:?} at step {}",
+                    kind.name(),
+                    pair.t()
+                );
+                assert_eq!(bits(pair.x()), bits(padded.x()), "{what}");
+                assert_eq!(padded.x()[2], 0.0, "{what}");
+                assert_eq!(bits(pair.x()), bits(stepped.x()), "{what}");
+                assert_eq!(pair.loss().to_bits(), padded.loss().to_bits(), "{what}");
+            }
+        }
+    }
+}

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{hp, trajectory};
-use downhill::engine::{RunConfig, Runner, Schedule, Status, StopReason};
+use downhill::engine::{
+    Objective, Optimizer, Oracle, PairStep, RunConfig, Runner, Schedule, Status, Step, StopReason,
+};
 use downhill::optim::OptimizerKind;
 use downhill::surfaces::{Surface, SurfaceKind};
 use nalgebra::{Matrix2, Vector2};
@@ -449,4 +451,62 @@ fn every_optimizer_converges_on_rosenbrock() {
         [1.0, 1.0],
         &table,
     );
+}
+
+/// The two-parameter path that surfaces run through (`update_pair`, with Adam's straight-line
+/// code) gives the slice path's numbers bit for bit, for every golden setting, with steps
+/// that are consecutive and steps that jump.
+#[test]
+fn the_two_parameter_path_matches_the_general_one() {
+    let golden: Value =
+        serde_json::from_str(include_str!("golden/first_steps.json")).expect("golden JSON");
+    let mut surface = Surface::new(SurfaceKind::Rosenbrock);
+    for case in golden["cases"].as_array().unwrap() {
+        let kind = OptimizerKind::from_name(case["optimizer"].as_str().unwrap()).unwrap();
+        if kind.oracle() == Oracle::Hessian {
+            continue;
+        }
+        let overrides: Vec<(String, f64)> = case["hp"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+            .collect();
+        let values = kind.hyper_values(&overrides).unwrap();
+        let (mut general, mut pair) = (kind.build(&values), kind.build(&values));
+        general.reset(2);
+        pair.reset(2);
+        let mut x = [-1.2, 1.0];
+        let steps = (1..=40).chain([45, 46, 47, 100, 101]);
+        for t in steps {
+            let mut grad = [0.0; 2];
+            let loss = surface.loss_and_grad(&x, &mut grad);
+            let lr = values.get("lr").unwrap() * if t > 20 { 0.5 } else { 1.0 };
+            let step = Step {
+                x: &x,
+                grad: &grad,
+                loss,
+                lr,
+                t,
+                hessian: None,
+            };
+            let mut want = [0.0; 2];
+            general.update(&step, &mut surface, &mut want);
+            let pair_step = PairStep {
+                x,
+                grad,
+                loss,
+                lr,
+                t,
+            };
+            let got = pair.update_pair(&pair_step, &mut surface);
+            assert_eq!(
+                got.map(f64::to_bits),
+                want.map(f64::to_bits),
+                "{} {overrides:?} at step {t}: {got:?} against {want:?}",
+                kind.name()
+            );
+            x = [x[0] + want[0], x[1] + want[1]];
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Performance figures measured by `downhill bench`: each one a function that takes at most a
 //! few seconds and returns one number.
 
-use crate::engine::{RunConfig, Runner};
+use crate::engine::{Optimizer, RunConfig, Runner};
 use crate::optim::OptimizerKind;
 use crate::surfaces::{Surface, SurfaceKind};
 use rayon::prelude::*;
@@ -25,8 +25,14 @@ pub const FIGURES: &[Figure] = &[
     Figure {
         name: "engine_steps_per_s",
         unit: "steps/s",
-        about: "Adam on Rosenbrock, one thread (target ≥ 20 million)",
+        about: "Adam on Rosenbrock, one thread, Runner<Surface, Adam> (target ≥ 20 million)",
         measure: engine_steps_per_s,
+    },
+    Figure {
+        name: "engine_dyn_steps_per_s",
+        unit: "steps/s",
+        about: "the same through Box<dyn Optimizer>, as the app and `downhill run` step (no target)",
+        measure: engine_dyn_steps_per_s,
     },
     Figure {
         name: "grid_runs_s",
@@ -357,15 +363,28 @@ fn render3d_ms() -> f64 {
     })
 }
 
-/// Single-thread Adam steps per second on Rosenbrock, best of five trials.
+/// Single-thread Adam steps per second on Rosenbrock, best of five trials, with the runner's
+/// types known to the compiler (`Runner<Surface, Adam>`).
 fn engine_steps_per_s() -> f64 {
+    let adam = OptimizerKind::Adam;
+    let optimizer = adam.build_adam(&adam.defaults());
+    steps_per_s(|| optimizer.clone().expect("Adam builds as Adam"))
+}
+
+/// [`engine_steps_per_s`] with the optimizer behind `Box<dyn Optimizer>`, as the app and the
+/// command line run it.
+fn engine_dyn_steps_per_s() -> f64 {
+    let adam = OptimizerKind::Adam;
+    steps_per_s(|| adam.build(&adam.defaults()))
+}
+
+/// Single-thread steps per second of Adam on Rosenbrock from (−1.2, 1), best of five trials.
+fn steps_per_s<P: Optimizer>(optimizer: impl Fn() -> P) -> f64 {
     const STEPS: u64 = 2_000_000;
     let surface = Surface::new(SurfaceKind::Rosenbrock);
-    let adam = OptimizerKind::Adam;
     (0..5)
         .map(|_| {
-            let optimizer = adam.build(&adam.defaults());
-            let mut runner = Runner::new(surface, optimizer, endless(1e-3), &[-1.2, 1.0])
+            let mut runner = Runner::new(surface, optimizer(), endless(1e-3), &[-1.2, 1.0])
                 .expect("a 2-parameter start on a 2-parameter surface");
             let start = Instant::now();
             let taken = runner.run(STEPS, &mut []);

@@ -20,6 +20,46 @@ pub struct Step<'a> {
     pub hessian: Option<&'a [f64]>,
 }
 
+/// What an optimizer sees at one step of a two-parameter run (a surface), by value.
+#[derive(Clone, Copy, Debug)]
+pub struct PairStep {
+    /// The current parameters θₜ₋₁.
+    pub x: [f64; 2],
+    /// The gradient gₜ at `x`, after the runner's noise and clipping.
+    pub grad: [f64; 2],
+    /// The loss at `x`.
+    pub loss: f64,
+    /// The learning rate γ for this step, from the schedule.
+    pub lr: f64,
+    /// The step number t, starting at 1.
+    pub t: u64,
+}
+
+impl PairStep {
+    /// [`Optimizer::update`] for this step, through the general slice interface; what
+    /// [`Optimizer::update_pair`] does unless an optimizer has a straight-line version.
+    #[inline]
+    pub fn update_with<P: Optimizer + ?Sized>(
+        &self,
+        optimizer: &mut P,
+        objective: &mut dyn Objective,
+    ) -> [f64; 2] {
+        // Copies, so that only this path needs θ and ∇f in memory.
+        let (x, grad) = (self.x, self.grad);
+        let step = Step {
+            x: &x,
+            grad: &grad,
+            loss: self.loss,
+            lr: self.lr,
+            t: self.t,
+            hessian: None,
+        };
+        let mut delta = [0.0; 2];
+        optimizer.update(&step, objective, &mut delta);
+        delta
+    }
+}
+
 /// A first- or second-order optimizer with its own state buffers.
 ///
 /// `update` writes the change Δθ into `delta`; the runner applies θₜ = θₜ₋₁ + Δθ. An optimizer
@@ -38,6 +78,15 @@ pub trait Optimizer: Send {
     /// a direction (L-BFGS's line search evaluates it, noise-free); others ignore it.
     fn update(&mut self, step: &Step<'_>, objective: &mut dyn Objective, delta: &mut [f64]);
 
+    /// The update Δθ of [`Optimizer::update`] for a first-order step on two parameters,
+    /// returned by value. The runner's loop for surfaces calls this, so that an optimizer
+    /// that overrides it with straight-line code keeps θ, ∇f and Δθ in registers; the result
+    /// must equal `update`'s bit for bit.
+    #[inline(always)]
+    fn update_pair(&mut self, step: &PairStep, objective: &mut dyn Objective) -> [f64; 2] {
+        step.update_with(self, objective)
+    }
+
     /// Named vectors of internal state worth showing (velocity, squared-gradient average …),
     /// each of length `dim`; empty when the optimizer keeps none.
     fn state(&self) -> Vec<(&'static str, &[f64])> {
@@ -54,6 +103,9 @@ impl<T: Optimizer + ?Sized> Optimizer for Box<T> {
     }
     fn update(&mut self, step: &Step<'_>, objective: &mut dyn Objective, delta: &mut [f64]) {
         (**self).update(step, objective, delta)
+    }
+    fn update_pair(&mut self, step: &PairStep, objective: &mut dyn Objective) -> [f64; 2] {
+        (**self).update_pair(step, objective)
     }
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         (**self).state()

@@ -2,7 +2,7 @@
 
 use super::gradient::{Clip, add_noise};
 use super::objective::{Objective, Oracle};
-use super::optimizer::{Optimizer, Step};
+use super::optimizer::{Optimizer, PairStep, Step};
 use super::schedule::Schedule;
 use super::vecops;
 use rand::SeedableRng;
@@ -173,6 +173,14 @@ pub struct Watch<'a> {
     pub observer: &'a mut dyn Observer,
 }
 
+/// Which gradient [`Runner::transform`] works on.
+enum StepGrad<'a> {
+    /// The runner's own step-gradient buffer.
+    Stored,
+    /// A two-parameter gradient held by the caller.
+    Pair(&'a mut [f64; 2]),
+}
+
 /// One optimizer stepping on one objective; owns both, and buffers that the loop reuses.
 pub struct Runner<O, P> {
     objective: O,
@@ -238,9 +246,15 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
     fn evaluate(&mut self, step_len2: Option<f64>) {
         self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
         self.grad_sq = vecops::norm_sq(&self.grad);
-        let t = self.t;
-        // Is every |θᵢ| ≤ bound? (false for NaN and ±∞ too)
         let inside = vecops::within(&self.x, self.config.bound);
+        self.judge(inside, step_len2);
+    }
+
+    /// Updates the status of a running run at the current point, given whether every
+    /// |θᵢ| ≤ bound and the squared length of the step that led here.
+    #[inline(always)]
+    fn judge(&mut self, inside: bool, step_len2: Option<f64>) {
+        debug_assert!(self.status.is_running());
         let (tol_grad, tol_step) = (self.config.tol_grad, self.config.tol_step);
         // The common case in one test: finite, inside, gradient and step above tolerance
         // (every comparison is false for NaN, which falls through to the full classification).
@@ -249,36 +263,43 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             & (self.grad_sq >= tol_grad * tol_grad)
             & (self.grad_sq < f64::INFINITY)
             & step_len2.is_none_or(|s| s >= tol_step * tol_step);
-        if running {
-            self.status = Status::Running;
-            return;
+        if !running {
+            self.status = self.stopped(inside, step_len2);
         }
-        self.status = if !self.loss.is_finite()
+    }
+
+    /// Why the run stops here (or [`Status::Running`] after all); off the hot path.
+    #[cold]
+    #[inline(never)]
+    fn stopped(&self, inside: bool, step_len2: Option<f64>) -> Status {
+        let step = self.t;
+        let tol_step2 = self.config.tol_step * self.config.tol_step;
+        if !self.loss.is_finite()
             || !self.grad_sq.is_finite()
             || (!inside && self.x.iter().any(|v| !v.is_finite()))
         {
             Status::Diverged {
-                step: t,
+                step,
                 reason: StopReason::NonFinite,
             }
         } else if !inside {
             Status::Diverged {
-                step: t,
+                step,
                 reason: StopReason::OutOfBounds,
             }
         } else if self.grad_sq < self.config.tol_grad * self.config.tol_grad {
             Status::Converged {
-                step: t,
+                step,
                 reason: StopReason::SmallGradient,
             }
-        } else if step_len2.is_some_and(|s| s < self.config.tol_step * self.config.tol_step) {
+        } else if step_len2.is_some_and(|s| s < tol_step2) {
             Status::Converged {
-                step: t,
+                step,
                 reason: StopReason::SmallStep,
             }
         } else {
             Status::Running
-        };
+        }
     }
 
     /// Takes one step if the run is still going; returns whether it moved.
@@ -287,6 +308,23 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
     /// finite value and the run is marked diverged, so no NaN reaches anything downstream.
     #[inline]
     pub fn step(&mut self) -> bool {
+        if self.is_pair() {
+            let mut x = [self.x[0], self.x[1]];
+            let mut grad = [self.grad[0], self.grad[1]];
+            self.step_pair(&mut x, &mut grad)
+        } else {
+            self.step_any()
+        }
+    }
+
+    /// Whether steps go through [`Runner::step_pair`]: two parameters, first order.
+    #[inline(always)]
+    fn is_pair(&self) -> bool {
+        self.x.len() == 2 && self.hess.is_empty()
+    }
+
+    /// [`Runner::step`] for any number of parameters and either order.
+    fn step_any(&mut self) -> bool {
         if !self.status.is_running() {
             return false;
         }
@@ -294,10 +332,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         let transformed = self.config.noise > 0.0 || self.config.clip != Clip::None;
         if transformed {
             self.step_grad.copy_from_slice(&self.grad);
-            if self.config.noise > 0.0 {
-                add_noise(&mut self.step_grad, self.config.noise, &mut self.rng);
-            }
-            self.config.clip.apply(&mut self.step_grad);
+            self.transform(StepGrad::Stored);
         }
         let hessian = if self.hess.is_empty() {
             None
@@ -322,31 +357,108 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             .update(&step, &mut self.objective, &mut self.delta);
         self.t += 1;
         let len2 = vecops::norm_sq(&self.delta);
-        // A finite ‖Δθ‖² keeps every |Δθᵢ| < 1e154, so θ (bounded by `bound`) stays finite.
-        if !len2.is_finite() {
-            self.status = Status::Diverged {
-                step: self.t,
-                reason: StopReason::NonFinite,
-            };
+        if !self.update_finite(len2) {
             return false;
         }
         vecops::add_assign(&mut self.x, &self.delta);
         self.evaluate(Some(len2));
-        if matches!(
+        !self.went_back()
+    }
+
+    /// [`Runner::step`] for two parameters and a first-order optimizer (a surface), with θ
+    /// and ∇f in `x` and `grad` (updated after a step) and handed to
+    /// [`Optimizer::update_pair`] by value, so that the compiler can keep them in registers.
+    #[inline(always)]
+    fn step_pair(&mut self, x: &mut [f64; 2], grad: &mut [f64; 2]) -> bool {
+        if !self.status.is_running() {
+            return false;
+        }
+        let step_grad = if self.config.noise > 0.0 || self.config.clip != Clip::None {
+            self.transform_pair(*grad)
+        } else {
+            *grad
+        };
+        let step = PairStep {
+            x: *x,
+            grad: step_grad,
+            loss: self.loss,
+            lr: self.lr(),
+            t: self.t + 1,
+        };
+        let delta = self.optimizer.update_pair(&step, &mut self.objective);
+        self.t += 1;
+        self.delta.copy_from_slice(&delta);
+        let len2 = vecops::norm_sq(&delta);
+        if !self.update_finite(len2) {
+            return false;
+        }
+        let next = [x[0] + delta[0], x[1] + delta[1]];
+        let mut next_grad = [0.0; 2];
+        self.loss = self.objective.loss_and_grad(&next, &mut next_grad);
+        self.x.copy_from_slice(&next);
+        self.grad.copy_from_slice(&next_grad);
+        self.grad_sq = vecops::norm_sq(&next_grad);
+        self.judge(vecops::within(&next, self.config.bound), Some(len2));
+        if self.went_back() {
+            return false;
+        }
+        *x = next;
+        *grad = next_grad;
+        true
+    }
+
+    /// [`Runner::transform`] for a two-parameter gradient, by value.
+    #[cold]
+    #[inline(never)]
+    fn transform_pair(&mut self, mut grad: [f64; 2]) -> [f64; 2] {
+        self.transform(StepGrad::Pair(&mut grad));
+        grad
+    }
+
+    /// Adds the configured noise to a step's gradient, then clips it.
+    fn transform(&mut self, grad: StepGrad<'_>) {
+        let grad = match grad {
+            StepGrad::Stored => &mut self.step_grad[..],
+            StepGrad::Pair(pair) => &mut pair[..],
+        };
+        if self.config.noise > 0.0 {
+            add_noise(grad, self.config.noise, &mut self.rng);
+        }
+        self.config.clip.apply(grad);
+    }
+
+    /// Whether an update of squared length `len2` may be applied; marks the run diverged
+    /// when it may not. (A finite ‖Δθ‖² keeps every |Δθᵢ| < 1e154, so θ, bounded by
+    /// `bound`, stays finite.)
+    #[inline(always)]
+    fn update_finite(&mut self, len2: f64) -> bool {
+        let finite = len2.is_finite();
+        if !finite {
+            self.status = Status::Diverged {
+                step: self.t,
+                reason: StopReason::NonFinite,
+            };
+        }
+        finite
+    }
+
+    /// After a step onto a point with a non-finite loss or gradient, goes back to the last good
+    /// one, so that what is reported (and drawn) stays finite; returns whether it did.
+    #[inline(always)]
+    fn went_back(&mut self) -> bool {
+        let non_finite = matches!(
             self.status,
             Status::Diverged {
                 reason: StopReason::NonFinite,
                 ..
             }
-        ) {
-            // The new point has a non-finite loss or gradient: go back to the last good one,
-            // so what is reported (and drawn) stays finite.
+        );
+        if non_finite {
             vecops::sub_assign(&mut self.x, &self.delta);
             self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
             self.grad_sq = vecops::norm_sq(&self.grad);
-            return false;
         }
-        true
+        non_finite
     }
 
     /// Steps until the run stops or `max_steps` more steps were taken, feeding observers;
@@ -354,20 +466,18 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
     pub fn run(&mut self, max_steps: u64, watches: &mut [Watch<'_>]) -> u64 {
         let mut taken = 0;
         let mut last_improved = false;
-        while taken < max_steps && self.step() {
-            taken += 1;
-            last_improved = self.loss < self.best_loss;
-            if last_improved {
-                self.best_loss = self.loss;
+        if self.is_pair() {
+            // θ and ∇f live in these two arrays between steps (and in the runner after each).
+            let mut x = [self.x[0], self.x[1]];
+            let mut grad = [self.grad[0], self.grad[1]];
+            while taken < max_steps && self.step_pair(&mut x, &mut grad) {
+                taken += 1;
+                last_improved = self.after_step(watches);
             }
-            if watches.is_empty() {
-                continue;
-            }
-            let record = self.record();
-            for watch in watches.iter_mut() {
-                if Self::selects(watch.mode, record.t, last_improved) {
-                    watch.observer.observe(&record);
-                }
+        } else {
+            while taken < max_steps && self.step_any() {
+                taken += 1;
+                last_improved = self.after_step(watches);
             }
         }
         // The end point goes to everyone who has not just received it.
@@ -380,6 +490,25 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             }
         }
         taken
+    }
+
+    /// Notes a step just taken: the best loss so far and the observers that want its record;
+    /// returns whether the loss improved on every one before.
+    #[inline(always)]
+    fn after_step(&mut self, watches: &mut [Watch<'_>]) -> bool {
+        let improved = self.loss < self.best_loss;
+        if improved {
+            self.best_loss = self.loss;
+        }
+        if !watches.is_empty() {
+            let record = self.record();
+            for watch in watches.iter_mut() {
+                if Self::selects(watch.mode, record.t, improved) {
+                    watch.observer.observe(&record);
+                }
+            }
+        }
+        improved
     }
 
     /// Whether `mode` delivers the record of step `t`.

@@ -1,7 +1,7 @@
 //! Adam, AdamW and AMSGrad (`torch.optim.Adam` / `torch.optim.AdamW`).
 
 use super::power::Power;
-use crate::engine::{Objective, Optimizer, Step};
+use crate::engine::{Objective, Optimizer, PairStep, Step};
 
 /// Adam (Kingma & Ba, 2015) with PyTorch's bias correction and ε placement; with `decoupled`
 /// it is AdamW (Loshchilov & Hutter, 2019), with `amsgrad` AMSGrad (Reddi et al., 2018).
@@ -26,6 +26,9 @@ pub struct Adam {
     v_max: Vec<f64>,
     pow1: Power,
     pow2: Power,
+    /// The bias corrections of the step after the last two-parameter one, worked out ahead so
+    /// that the next step need not wait for their divisions.
+    ahead: Corrections,
 }
 
 impl Adam {
@@ -50,8 +53,64 @@ impl Adam {
             v_max: Vec::new(),
             pow1: Power::new(beta1),
             pow2: Power::new(beta2),
+            ahead: Corrections::NONE,
         }
     }
+}
+
+impl Adam {
+    /// The per-step constants for learning rate `lr` at step `t`.
+    #[inline(always)]
+    fn coord(&mut self, lr: f64, t: u64) -> AdamCoord {
+        let c = if self.ahead.t == t {
+            self.ahead
+        } else {
+            self.corrections(t)
+        };
+        let (l2, decay) = if self.decoupled {
+            (0.0, lr * self.weight_decay)
+        } else {
+            (self.weight_decay, 0.0)
+        };
+        AdamCoord {
+            b1: self.beta1,
+            b2: self.beta2,
+            l2,
+            decay,
+            step_size: lr * c.inv_bc1,
+            inv_bc2: c.inv_bc2,
+            eps: self.eps,
+        }
+    }
+
+    /// The bias corrections of step `t`.
+    #[inline(always)]
+    fn corrections(&mut self, t: u64) -> Corrections {
+        // γ·m̂/(√v̂ + ε) with m̂ = m·(1/(1 − β₁ᵗ)) and v̂ = v·(1/(1 − β₂ᵗ)): no square root
+        // per step (the CPU has one square-root unit, which the coordinates need).
+        Corrections {
+            t,
+            inv_bc1: 1.0 / (1.0 - self.pow1.at(t)),
+            inv_bc2: 1.0 / (1.0 - self.pow2.at(t)),
+        }
+    }
+}
+
+/// 1/(1 − β₁ᵗ) and 1/(1 − β₂ᵗ) for step `t`.
+#[derive(Clone, Copy, Debug)]
+struct Corrections {
+    t: u64,
+    inv_bc1: f64,
+    inv_bc2: f64,
+}
+
+impl Corrections {
+    /// For no step (steps start at 1).
+    const NONE: Self = Self {
+        t: 0,
+        inv_bc1: 1.0,
+        inv_bc2: 1.0,
+    };
 }
 
 impl Optimizer for Adam {
@@ -62,52 +121,42 @@ impl Optimizer for Adam {
         }
         self.pow1 = Power::new(self.beta1);
         self.pow2 = Power::new(self.beta2);
+        self.ahead = Corrections::NONE;
     }
 
-    #[inline]
     fn update(&mut self, s: &Step<'_>, _: &mut dyn Objective, delta: &mut [f64]) {
-        let (b1, b2, eps) = (self.beta1, self.beta2, self.eps);
-        // γ·m̂/(√v̂ + ε) = γ·(√(1 − β₂ᵗ)/(1 − β₁ᵗ))·m/(√v + ε√(1 − β₂ᵗ)): the same update with
-        // one square root and one division per step, and one of each per coordinate.
-        let bc2_sqrt = (1.0 - self.pow2.at(s.t)).sqrt();
-        let step_size = s.lr * bc2_sqrt / (1.0 - self.pow1.at(s.t));
-        let eps_hat = eps * bc2_sqrt;
-        let (l2, decay) = if self.decoupled {
-            (0.0, s.lr * self.weight_decay)
-        } else {
-            (self.weight_decay, 0.0)
-        };
-        let coord = AdamCoord {
-            b1,
-            b2,
-            l2,
-            decay,
-            step_size,
-            eps_hat,
-        };
-        match (
-            &mut self.m[..],
-            &mut self.v[..],
-            &mut *delta,
-            s.grad,
-            s.x,
-            self.amsgrad,
-        ) {
-            // Two parameters without AMSGrad, the surface case: straight-line code.
-            ([m0, m1], [v0, v1], [d0, d1], &[g0, g1], &[x0, x1], false) => {
-                *d0 = coord.apply(m0, v0, None, g0, x0);
-                *d1 = coord.apply(m1, v1, None, g1, x1);
-            }
-            // Plain Adam over many parameters (a model): a branch-free loop that vectorises.
-            (m, v, delta, grad, x, false) => coord.apply_all(m, v, delta, grad, x),
-            (m, v, delta, grad, x, amsgrad) => {
-                let moments = m.iter_mut().zip(v.iter_mut()).zip(&mut self.v_max);
-                let inputs = delta.iter_mut().zip(grad).zip(x);
-                for (((m, v), v_max), ((d, &g), &x)) in moments.zip(inputs) {
-                    *d = coord.apply(m, v, amsgrad.then_some(v_max), g, x);
-                }
-            }
+        let coord = self.coord(s.lr, s.t);
+        let (m, v, grad, x) = (&mut self.m[..], &mut self.v[..], s.grad, s.x);
+        if !self.amsgrad {
+            // Plain Adam: a branch-free loop that vectorises over a model's parameters.
+            coord.apply_all(m, v, delta, grad, x);
+            return;
         }
+        let moments = m.iter_mut().zip(v.iter_mut()).zip(&mut self.v_max);
+        let inputs = delta.iter_mut().zip(grad).zip(x);
+        for (((m, v), v_max), ((d, &g), &x)) in moments.zip(inputs) {
+            *d = coord.apply(m, v, Some(v_max), g, x);
+        }
+    }
+
+    /// Two parameters without AMSGrad in straight-line code, the same operations as
+    /// [`AdamCoord::apply_all`].
+    #[inline(always)]
+    fn update_pair(&mut self, s: &PairStep, objective: &mut dyn Objective) -> [f64; 2] {
+        let coord = self.coord(s.lr, s.t);
+        let delta = match (&mut self.m[..], &mut self.v[..], self.amsgrad) {
+            ([m0, m1], [v0, v1], false) if self.weight_decay == 0.0 => [
+                coord.apply_plain(m0, v0, s.grad[0]),
+                coord.apply_plain(m1, v1, s.grad[1]),
+            ],
+            ([m0, m1], [v0, v1], false) => [
+                coord.apply(m0, v0, None, s.grad[0], s.x[0]),
+                coord.apply(m1, v1, None, s.grad[1], s.x[1]),
+            ],
+            _ => s.update_with(self, objective),
+        };
+        self.ahead = self.corrections(s.t + 1);
+        delta
     }
 
     fn state(&self) -> Vec<(&'static str, &[f64])> {
@@ -127,7 +176,8 @@ struct AdamCoord {
     l2: f64,
     decay: f64,
     step_size: f64,
-    eps_hat: f64,
+    inv_bc2: f64,
+    eps: f64,
 }
 
 impl AdamCoord {
@@ -163,15 +213,31 @@ impl AdamCoord {
     #[inline(always)]
     fn apply(&self, m: &mut f64, v: &mut f64, v_max: Option<&mut f64>, g: f64, x: f64) -> f64 {
         let g = g + self.l2 * x;
-        *m = self.b1 * *m + (1.0 - self.b1) * g;
-        *v = self.b2 * *v + (1.0 - self.b2) * g * g;
+        let (m_t, v_t) = self.moments(m, v, g);
         let second = match v_max {
             Some(v_max) => {
-                *v_max = v_max.max(*v);
+                *v_max = v_max.max(v_t);
                 *v_max
             }
-            None => *v,
+            None => v_t,
         };
-        -self.decay * x - self.step_size * *m / (second.sqrt() + self.eps_hat)
+        -self.decay * x - self.step_size * m_t / ((second * self.inv_bc2).sqrt() + self.eps)
+    }
+
+    /// [`AdamCoord::apply`] without AMSGrad when there is no weight decay (λ = 0): the same
+    /// numbers (θ is finite, so 0·θ = 0), two operations shorter.
+    #[inline(always)]
+    fn apply_plain(&self, m: &mut f64, v: &mut f64, g: f64) -> f64 {
+        let (m_t, v_t) = self.moments(m, v, g);
+        -(self.step_size * m_t / ((v_t * self.inv_bc2).sqrt() + self.eps))
+    }
+
+    /// mₜ and vₜ, stored and returned (so that they are used from registers).
+    #[inline(always)]
+    fn moments(&self, m: &mut f64, v: &mut f64, g: f64) -> (f64, f64) {
+        let m_t = self.b1 * *m + (1.0 - self.b1) * g;
+        let v_t = self.b2 * *v + (1.0 - self.b2) * g * g;
+        (*m, *v) = (m_t, v_t);
+        (m_t, v_t)
     }
 }

@@ -457,17 +457,39 @@ impl OptimizerKind {
         Ok(())
     }
 
+    /// The value of hyperparameter `name` in `hp`, or its default.
+    fn value(self, hp: &HyperValues, name: &str) -> f64 {
+        hp.get(name).unwrap_or_else(|| {
+            self.hyper_specs()
+                .iter()
+                .find(|s| s.name == name)
+                .map_or(0.0, |s| s.default)
+        })
+    }
+
+    /// Adam, AdamW or AMSGrad as its own type, for a runner whose loop the compiler can see
+    /// through (the benchmark); `None` for every other optimizer.
+    pub fn build_adam(self, hp: &HyperValues) -> Option<Adam> {
+        matches!(self, Self::Adam | Self::Adamw | Self::Amsgrad).then(|| self.adam(hp))
+    }
+
+    /// Adam with this kind's switches (AdamW decoupled, AMSGrad) and the values in `hp`.
+    fn adam(self, hp: &HyperValues) -> Adam {
+        let get = |name: &str| self.value(hp, name);
+        Adam::new(
+            get("beta1"),
+            get("beta2"),
+            get("eps"),
+            get("weight_decay"),
+            self == Self::Adamw,
+            self == Self::Amsgrad || get("amsgrad") != 0.0,
+        )
+    }
+
     /// Builds the optimizer from a full set of values (the learning rate is not stored in
     /// it: the runner passes γ from its schedule each step).
     pub fn build(self, hp: &HyperValues) -> Box<dyn Optimizer> {
-        let get = |name: &str| {
-            hp.get(name).unwrap_or_else(|| {
-                self.hyper_specs()
-                    .iter()
-                    .find(|s| s.name == name)
-                    .map_or(0.0, |s| s.default)
-            })
-        };
+        let get = |name: &str| self.value(hp, name);
         let flag = |name: &str| get(name) != 0.0;
         let wd = get("weight_decay");
         match self {
@@ -493,14 +515,7 @@ impl OptimizerKind {
                 flag("centered"),
             )),
             Self::Adadelta => Box::new(Adadelta::new(get("rho"), get("eps"), wd)),
-            Self::Adam | Self::Adamw | Self::Amsgrad => Box::new(Adam::new(
-                get("beta1"),
-                get("beta2"),
-                get("eps"),
-                wd,
-                self == Self::Adamw,
-                self == Self::Amsgrad || flag("amsgrad"),
-            )),
+            Self::Adam | Self::Adamw | Self::Amsgrad => Box::new(self.adam(hp)),
             Self::Nadam => Box::new(Nadam::new(
                 get("beta1"),
                 get("beta2"),

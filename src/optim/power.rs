@@ -23,11 +23,19 @@ impl Power {
     pub fn at(&mut self, t: u64) -> f64 {
         if t == self.t + 1 {
             self.value *= self.beta;
+            self.t = t;
         } else if t != self.t {
-            self.value = self.beta.powf(t as f64);
+            self.jump(t);
         }
-        self.t = t;
         self.value
+    }
+
+    /// βᵗ computed directly, for steps that are not consecutive.
+    #[cold]
+    #[inline(never)]
+    fn jump(&mut self, t: u64) {
+        self.value = self.beta.powf(t as f64);
+        self.t = t;
     }
 }
 

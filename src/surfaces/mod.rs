@@ -189,7 +189,7 @@ impl Surface {
     }
 
     /// f at (x, y) over any scalar type.
-    #[inline]
+    #[inline(always)]
     pub fn eval<R: Real>(&self, x: R, y: R) -> R {
         use functions as f;
         match self.kind {
@@ -219,7 +219,7 @@ impl Surface {
     }
 
     /// f(x, y) and ∇f(x, y).
-    #[inline]
+    #[inline(always)]
     pub fn value_grad(&self, x: f64, y: f64) -> (f64, [f64; 2]) {
         let j = self.eval(Jet::var(x, 0), Jet::var(y, 1));
         (j.v, j.d)
@@ -281,7 +281,7 @@ impl Objective for Surface {
         self.value(x[0], x[1])
     }
 
-    #[inline]
+    #[inline(always)]
     fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
         let (v, g) = self.value_grad(x[0], x[1]);
         grad[0] = g[0];
