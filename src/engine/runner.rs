@@ -236,18 +236,16 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             rng: StdRng::seed_from_u64(config.seed),
             best_loss: f64::INFINITY,
         };
-        runner.evaluate(None);
+        runner.evaluate_start();
         Ok(runner)
     }
 
-    /// Evaluates loss and gradient at the current point and updates the status.
-    /// `step_len2` is the squared length of the step that led here, if any.
-    #[inline]
-    fn evaluate(&mut self, step_len2: Option<f64>) {
+    /// Evaluates loss and gradient at the start point and sets the status.
+    fn evaluate_start(&mut self) {
         self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
         self.grad_sq = vecops::norm_sq(&self.grad);
         let inside = vecops::within(&self.x, self.config.bound);
-        self.judge(inside, step_len2);
+        self.judge(inside, None);
     }
 
     /// Updates the status of a running run at the current point, given whether every
@@ -356,12 +354,14 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         self.optimizer
             .update(&step, &mut self.objective, &mut self.delta);
         self.t += 1;
-        let len2 = vecops::norm_sq(&self.delta);
+        let (len2, inside) = vecops::step_check(&self.x, &self.delta, self.config.bound);
         if !self.update_finite(len2) {
             return false;
         }
         vecops::add_assign(&mut self.x, &self.delta);
-        self.evaluate(Some(len2));
+        self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
+        self.grad_sq = vecops::norm_sq(&self.grad);
+        self.judge(inside, Some(len2));
         !self.went_back()
     }
 

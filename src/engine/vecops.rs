@@ -62,9 +62,46 @@ pub fn within(v: &[f64], bound: f64) -> bool {
     }
 }
 
+/// ‖d‖² and whether every |xᵢ + dᵢ| ≤ bound (false for NaN and ±∞), in one pass that
+/// writes nothing: what a step of d from x would do, checked before it is taken.
+pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) {
+    let mut len2 = [0.0; 4];
+    let mut inside = [true; 4];
+    let (xs, ds) = (x.chunks_exact(4), d.chunks_exact(4));
+    let (x_tail, d_tail) = (xs.remainder(), ds.remainder());
+    for (x, d) in xs.zip(ds) {
+        for l in 0..4 {
+            len2[l] += d[l] * d[l];
+            inside[l] &= (x[l] + d[l]).abs() <= bound;
+        }
+    }
+    let mut tail = 0.0;
+    let mut tail_inside = true;
+    for (x, d) in x_tail.iter().zip(d_tail) {
+        tail += d * d;
+        tail_inside &= (x + d).abs() <= bound;
+    }
+    let len2 = (len2[0] + len2[1]) + (len2[2] + len2[3]) + tail;
+    (len2, inside.iter().all(|&i| i) & tail_inside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_step_check_sees_the_length_and_the_bound() {
+        let x = [1.0, -2.0, 3.0, 0.5, 9.0];
+        let d = [0.5, 0.5, -1.0, 0.0, 1.0];
+        assert_eq!(step_check(&x, &d, 10.0), (2.5, true));
+        assert_eq!(step_check(&x, &d, 9.5), (2.5, false));
+        assert!(!step_check(&x, &[0.0, 0.0, 0.0, 0.0, f64::NAN], 10.0).1);
+        assert!(
+            !step_check(&x, &[f64::INFINITY, 0.0, 0.0, 0.0, 0.0], 10.0)
+                .0
+                .is_finite()
+        );
+    }
 
     #[test]
     fn two_and_many_agree() {

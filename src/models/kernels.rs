@@ -163,13 +163,20 @@ fn column_block<const NR: usize, const FMA: bool, L: Left>(
     init: Init<'_>,
 ) {
     let mut i = 0;
-    while i + 4 <= m {
+    while i + 6 <= m {
+        tile::<6, NR, FMA, L>(left, b, c, k, n, i, j0, init);
+        i += 6;
+    }
+    if i + 4 <= m {
         tile::<4, NR, FMA, L>(left, b, c, k, n, i, j0, init);
         i += 4;
     }
-    while i < m {
+    if i + 2 <= m {
+        tile::<2, NR, FMA, L>(left, b, c, k, n, i, j0, init);
+        i += 2;
+    }
+    if i < m {
         tile::<1, NR, FMA, L>(left, b, c, k, n, i, j0, init);
-        i += 1;
     }
 }
 
