@@ -8,6 +8,7 @@ use downhill::engine::{
     Objective, Optimizer, Oracle, PairStep, RunConfig, Runner, Schedule, Status, Step, StopReason,
 };
 use downhill::optim::OptimizerKind;
+use downhill::optim::hyper::HyperValues;
 use downhill::surfaces::{Surface, SurfaceKind};
 use nalgebra::{Matrix2, Vector2};
 use serde_json::Value;
@@ -29,14 +30,7 @@ fn first_steps_match_the_published_formulas() {
         );
     }
     for case in cases {
-        let kind = OptimizerKind::from_name(case["optimizer"].as_str().unwrap()).unwrap();
-        let overrides: Vec<(String, f64)> = case["hp"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
-            .collect();
-        let values = kind.hyper_values(&overrides).unwrap();
+        let (kind, overrides, values) = golden_case(case);
         let config = RunConfig {
             lr: values.get("lr").unwrap(),
             tol_grad: 0.0,
@@ -62,6 +56,19 @@ fn first_steps_match_the_published_formulas() {
 }
 
 /// The quadratic's matrix A as an nalgebra matrix.
+/// A golden case's optimizer, its hyperparameter overrides and the full values they give.
+fn golden_case(case: &Value) -> (OptimizerKind, Vec<(String, f64)>, HyperValues) {
+    let kind = OptimizerKind::from_name(case["optimizer"].as_str().unwrap()).unwrap();
+    let overrides: Vec<(String, f64)> = case["hp"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
+        .collect();
+    let values = kind.hyper_values(&overrides).unwrap();
+    (kind, overrides, values)
+}
+
 fn matrix(surface: &Surface) -> Matrix2<f64> {
     let [a, b, c] = surface.quadratic_matrix().unwrap();
     Matrix2::new(a, b, b, c)
@@ -462,17 +469,10 @@ fn the_two_parameter_path_matches_the_general_one() {
         serde_json::from_str(include_str!("golden/first_steps.json")).expect("golden JSON");
     let mut surface = Surface::new(SurfaceKind::Rosenbrock);
     for case in golden["cases"].as_array().unwrap() {
-        let kind = OptimizerKind::from_name(case["optimizer"].as_str().unwrap()).unwrap();
+        let (kind, overrides, values) = golden_case(case);
         if kind.oracle() == Oracle::Hessian {
             continue;
         }
-        let overrides: Vec<(String, f64)> = case["hp"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), v.as_f64().unwrap()))
-            .collect();
-        let values = kind.hyper_values(&overrides).unwrap();
         let (mut general, mut pair) = (kind.build(&values), kind.build(&values));
         general.reset(2);
         pair.reset(2);
