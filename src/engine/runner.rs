@@ -173,12 +173,12 @@ pub struct Watch<'a> {
     pub observer: &'a mut dyn Observer,
 }
 
-/// Which gradient [`Runner::transform`] works on.
-enum StepGrad<'a> {
-    /// The runner's own step-gradient buffer.
-    Stored,
-    /// A two-parameter gradient held by the caller.
-    Pair(&'a mut [f64; 2]),
+/// Adds `config`'s noise to a step's gradient, drawing from `rng`, then clips it.
+fn transform(config: &RunConfig, rng: &mut StdRng, grad: &mut [f64]) {
+    if config.noise > 0.0 {
+        add_noise(grad, config.noise, rng);
+    }
+    config.clip.apply(grad);
 }
 
 /// One optimizer stepping on one objective; owns both, and buffers that the loop reuses.
@@ -330,7 +330,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         let transformed = self.config.noise > 0.0 || self.config.clip != Clip::None;
         if transformed {
             self.step_grad.copy_from_slice(&self.grad);
-            self.transform(StepGrad::Stored);
+            transform(&self.config, &mut self.rng, &mut self.step_grad);
         }
         let hessian = if self.hess.is_empty() {
             None
@@ -407,24 +407,12 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         true
     }
 
-    /// [`Runner::transform`] for a two-parameter gradient, by value.
+    /// [`transform`] for a two-parameter gradient, by value.
     #[cold]
     #[inline(never)]
     fn transform_pair(&mut self, mut grad: [f64; 2]) -> [f64; 2] {
-        self.transform(StepGrad::Pair(&mut grad));
+        transform(&self.config, &mut self.rng, &mut grad);
         grad
-    }
-
-    /// Adds the configured noise to a step's gradient, then clips it.
-    fn transform(&mut self, grad: StepGrad<'_>) {
-        let grad = match grad {
-            StepGrad::Stored => &mut self.step_grad[..],
-            StepGrad::Pair(pair) => &mut pair[..],
-        };
-        if self.config.noise > 0.0 {
-            add_noise(grad, self.config.noise, &mut self.rng);
-        }
-        self.config.clip.apply(grad);
     }
 
     /// Whether an update of squared length `len2` may be applied; marks the run diverged

@@ -56,9 +56,7 @@ impl Adam {
             ahead: Corrections::NONE,
         }
     }
-}
 
-impl Adam {
     /// The per-step constants for learning rate `lr` at step `t`.
     #[inline(always)]
     fn coord(&mut self, lr: f64, t: u64) -> AdamCoord {
