@@ -207,12 +207,13 @@ fn landscape_slice_at_the_origin_is_the_current_loss() {
     assert_eq!(plane.project(&w), Some([0.0, 0.0]));
     let land = Landscape::new(exp.net.clone(), table, plane).unwrap();
     let grid = land.grid(Landscape::square(1.0, 11), 11).unwrap();
+    // Training computes in f32 and the landscape in f64: they agree to f32's rounding.
     let centre = grid.values[5 * 11 + 5];
     assert!(
-        (centre - current).abs() < 1e-12 * current.max(1.0),
+        (centre - current).abs() < 1e-6 * current.max(1.0),
         "{centre} vs {current}"
     );
-    assert!((land.loss_at(0.0, 0.0) - current).abs() < 1e-12 * current.max(1.0));
+    assert_eq!(land.loss_at(0.0, 0.0), centre);
     // Away from the origin the loss changes (the slice is not flat).
     assert!(grid.values.iter().any(|v| (v - current).abs() > 1e-3));
 

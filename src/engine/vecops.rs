@@ -1,5 +1,7 @@
 //! The few vector operations of the stepping loop, with a straight-line path for the two
 //! parameters of a surface (the common case, where loop set-up would cost more than the work).
+//! The long forms (a model's thousands of parameters) run a copy compiled with AVX2 where the
+//! CPU has it: the same operations in the same order, so the same numbers bit for bit.
 
 use std::cmp::Ordering::{Equal, Less};
 
@@ -12,19 +14,76 @@ pub fn norm_sq(v: &[f64]) -> f64 {
     }
 }
 
+/// Whether this CPU runs the AVX2 copies of the long forms.
+#[inline]
+fn avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2");
+    #[cfg(not(target_arch = "x86_64"))]
+    return false;
+}
+
+/// Defines `$name`, which runs `$body` (a function marked `#[inline(always)]`) compiled with
+/// AVX2 when the CPU has it and as the default target otherwise.
+macro_rules! with_avx2 {
+    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $body:ident) => {
+        $(#[$doc])*
+        fn $name($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2")]
+            fn fast($($arg: $ty),*) -> $ret {
+                $body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            if avx2() {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                return unsafe { fast($($arg),*) };
+            }
+            $body($($arg),*)
+        }
+    };
+}
+
+with_avx2! {
+    /// [`norm_sq_lanes`] in the best build for this CPU.
+    fn norm_sq_long(v: &[f64]) -> f64 = norm_sq_lanes
+}
+
+with_avx2! {
+    /// [`add_lanes`] in the best build for this CPU.
+    fn add_long(x: &mut [f64], d: &[f64]) -> () = add_lanes
+}
+
+with_avx2! {
+    /// ‖d‖² and whether every |xᵢ + dᵢ| ≤ bound (false for NaN and ±∞), in one pass that
+    /// writes nothing: what a step of d from x would do, checked before it is taken.
+    fn step_check_long(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) = step_check_lanes
+}
+
+/// The sum of four lanes, halves first ((l₀ + l₂) + (l₁ + l₃)), the order in which one
+/// four-lane register is reduced.
+#[inline(always)]
+fn fold_lanes([a, b, c, d]: [f64; 4]) -> f64 {
+    (a + c) + (b + d)
+}
+
+/// x ← x + d, element by element.
+#[inline(always)]
+fn add_lanes(x: &mut [f64], d: &[f64]) {
+    x.iter_mut().zip(d).for_each(|(x, d)| *x += d);
+}
+
 /// ‖v‖² summed in four interleaved lanes, so that a model's thousands of parameters are not
 /// one long chain of dependent additions (the compiler vectorises the lanes).
-#[inline]
-fn norm_sq_long(v: &[f64]) -> f64 {
+#[inline(always)]
+fn norm_sq_lanes(v: &[f64]) -> f64 {
     let mut lanes = [0.0; 4];
-    let chunks = v.chunks_exact(4);
-    let tail: f64 = chunks.remainder().iter().map(|a| a * a).sum();
+    let (chunks, tail) = v.as_chunks::<4>();
+    let tail: f64 = tail.iter().map(|a| a * a).sum();
     for c in chunks {
-        for (l, a) in lanes.iter_mut().zip(c) {
-            *l += a * a;
-        }
+        lanes = std::array::from_fn(|l| lanes[l] + c[l] * c[l]);
     }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
+    fold_lanes(lanes) + tail
 }
 
 /// x ← x + d.
@@ -35,7 +94,7 @@ pub fn add_assign(x: &mut [f64], d: &[f64]) {
             *x0 += d0;
             *x1 += d1;
         }
-        (x, d) => x.iter_mut().zip(d).for_each(|(x, d)| *x += d),
+        (x, d) => add_long(x, d),
     }
 }
 
@@ -64,16 +123,21 @@ pub fn within(v: &[f64], bound: f64) -> bool {
 
 /// ‖d‖² and whether every |xᵢ + dᵢ| ≤ bound (false for NaN and ±∞), in one pass that
 /// writes nothing: what a step of d from x would do, checked before it is taken.
+#[inline]
 pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) {
+    step_check_long(x, d, bound)
+}
+
+/// The loop of [`step_check`], four lanes wide.
+#[inline(always)]
+fn step_check_lanes(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) {
     let mut len2 = [0.0; 4];
     let mut inside = [true; 4];
-    let (xs, ds) = (x.chunks_exact(4), d.chunks_exact(4));
-    let (x_tail, d_tail) = (xs.remainder(), ds.remainder());
-    for (x, d) in xs.zip(ds) {
-        for l in 0..4 {
-            len2[l] += d[l] * d[l];
-            inside[l] &= (x[l] + d[l]).abs() <= bound;
-        }
+    let n = x.len().min(d.len());
+    let ((xs, x_tail), (ds, d_tail)) = (x[..n].as_chunks::<4>(), d[..n].as_chunks::<4>());
+    for (x, d) in xs.iter().zip(ds) {
+        len2 = std::array::from_fn(|l| len2[l] + d[l] * d[l]);
+        inside = std::array::from_fn(|l| inside[l] & ((x[l] + d[l]).abs() <= bound));
     }
     let mut tail = 0.0;
     let mut tail_inside = true;
@@ -81,7 +145,7 @@ pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) {
         tail += d * d;
         tail_inside &= (x + d).abs() <= bound;
     }
-    let len2 = (len2[0] + len2[1]) + (len2[2] + len2[3]) + tail;
+    let len2 = fold_lanes(len2) + tail;
     (len2, inside.iter().all(|&i| i) & tail_inside)
 }
 

@@ -11,6 +11,10 @@ use crate::data::Table;
 use crate::engine::Objective;
 use crate::field::{Grid, Window};
 use crate::models::{Network, Workspace};
+
+/// The landscape works in f64: its slice is a surface that optimizers step on and that
+/// finite differences are taken of, where f32's rounding (about 1e-7 of the loss) would show.
+type Exact = Workspace<f64>;
 use nalgebra::DMatrix;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -250,14 +254,14 @@ impl Landscape {
     }
 
     /// The loss at the weights `params` over the whole table (data loss + penalty).
-    fn loss_of(&self, params: &[f64], ws: &mut Workspace) -> f64 {
+    fn loss_of(&self, params: &[f64], ws: &mut Exact) -> f64 {
         let totals = self.net.totals(params, &self.data, ws);
         totals.loss / totals.n.max(1) as f64 + self.net.penalty(params)
     }
 
     /// L(a, b).
     pub fn loss_at(&self, a: f64, b: f64) -> f64 {
-        let mut ws = self.net.workspace(CHUNK.min(self.data.n));
+        let mut ws = Exact::new(&self.net, CHUNK.min(self.data.n));
         let mut p = vec![0.0; self.net.dim];
         self.plane.point(a, b, &mut p);
         self.loss_of(&p, &mut ws)
@@ -288,7 +292,7 @@ impl Landscape {
         let values = (0..n * n)
             .into_par_iter()
             .map_init(
-                || (self.net.workspace(rows), vec![0.0; self.net.dim]),
+                || (Exact::new(&self.net, rows), vec![0.0; self.net.dim]),
                 |(ws, p), cell| {
                     let u = ((cell % n) as f64 + 0.5) / n as f64;
                     let v = ((cell / n) as f64 + 0.5) / n as f64;
@@ -310,7 +314,7 @@ impl Landscape {
     /// optimizers (and views that draw any 2-parameter objective) can use it.
     pub fn objective(&self) -> SliceObjective {
         SliceObjective {
-            ws: self.net.workspace(self.data.n),
+            ws: Exact::new(&self.net, self.data.n),
             all: (0..self.data.n).collect(),
             p: vec![0.0; self.net.dim],
             g: vec![0.0; self.net.dim],
@@ -324,7 +328,7 @@ impl Landscape {
 #[derive(Clone, Debug)]
 pub struct SliceObjective {
     landscape: Landscape,
-    ws: Workspace,
+    ws: Exact,
     all: Vec<usize>,
     p: Vec<f64>,
     g: Vec<f64>,

@@ -1,7 +1,10 @@
 //! What a trained model says about data: metrics, predictions, misclassified rows, and its
 //! prediction over a 2-D grid (the decision boundary) or a 1-D line.
 
-use super::network::{Loss, Network, Workspace, argmax, sigmoid};
+use super::architecture::Loss;
+use super::head::{argmax, sigmoid};
+use super::network::{Network, Workspace};
+use super::real::Real;
 use crate::data::{Standardization, Table};
 use serde::Serialize;
 
@@ -205,16 +208,17 @@ fn outputs(net: &Network, params: &[f64], table: &Table) -> (Vec<usize>, Vec<f64
             match net.loss {
                 Loss::Mse => {
                     class.push(0);
-                    value.push(z[0]);
+                    value.push(z[0].to_f64());
                 }
                 Loss::BinaryCrossEntropy => {
-                    let p = sigmoid(z[0]);
+                    let p = sigmoid(z[0].to_f64());
                     class.push(usize::from(p > 0.5));
                     value.push(p.max(1.0 - p));
                 }
                 Loss::CrossEntropy => {
                     let k = argmax(z);
-                    let sum: f64 = z.iter().map(|v| (v - z[k]).exp()).sum();
+                    let top = z[k].to_f64();
+                    let sum: f64 = z.iter().map(|v| (v.to_f64() - top).exp()).sum();
                     class.push(k);
                     value.push(1.0 / sum);
                 }

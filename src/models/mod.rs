@@ -2,14 +2,17 @@
 //! multilayer perceptrons, their parameters one flat `Vec<f64>` that the engine's optimizers
 //! step unchanged. No egui, no threads.
 
+pub mod architecture;
 pub mod eval;
+pub mod head;
 pub mod kernels;
 pub mod network;
 pub mod objective;
+pub mod real;
 pub mod spec;
 
-pub use network::{
-    Activation, Architecture, LayerShape, Loss, ModelError, ModelKind, Network, Workspace,
-};
+pub use architecture::{Activation, Architecture, Loss, ModelError, ModelKind};
+pub use network::{LayerShape, Network, Workspace};
 pub use objective::{Batch, BatchName, ModelObjective};
+pub use real::Real;
 pub use spec::{ModelSpec, OptimizerEntry, SpecError};

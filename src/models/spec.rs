@@ -1,6 +1,6 @@
 //! Model specs: a dataset, an architecture, training settings and optimizers, as TOML.
 
-use super::network::Architecture;
+use super::architecture::Architecture;
 use crate::data::{Dataset, DatasetSource, SourceError};
 use crate::engine::Schedule;
 use crate::optim::OptimizerKind;
