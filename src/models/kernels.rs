@@ -25,7 +25,10 @@ trait Left<T: Real> {
 /// Rows `i0..i0 + R` of A, read one shared index at a time.
 trait Panel<T: Real, const R: usize> {
     /// A(i0..i0 + R, p).
-    fn load(&self, p: usize) -> [T; R];
+    ///
+    /// # Safety
+    /// `p < k` and the panel's rows lie inside A (as [`dispatch`] and the loops ensure).
+    unsafe fn load(&self, p: usize) -> [T; R];
 }
 
 /// A stored row-major `m × k`: A(i, p) = a[i·k + p].
@@ -39,10 +42,11 @@ struct RowPanel<'a, T, const R: usize>([&'a [T]; R]);
 
 impl<T: Real, const R: usize> Panel<T, R> for RowPanel<'_, T, R> {
     #[inline(always)]
-    fn load(&self, p: usize) -> [T; R] {
+    unsafe fn load(&self, p: usize) -> [T; R] {
         let mut out = [T::ZERO; R];
         for (o, row) in out.iter_mut().zip(&self.0) {
-            *o = row[p];
+            // SAFETY: each row has k entries and p < k (the caller's contract).
+            *o = unsafe { *row.get_unchecked(p) };
         }
         out
     }
@@ -80,11 +84,12 @@ struct ColPanel<'a, T> {
 
 impl<T: Real, const R: usize> Panel<T, R> for ColPanel<'_, T> {
     #[inline(always)]
-    fn load(&self, p: usize) -> [T; R] {
+    unsafe fn load(&self, p: usize) -> [T; R] {
         let start = p * self.m + self.i0;
-        let mut out = [T::ZERO; R];
-        out.copy_from_slice(&self.a[start..start + R]);
-        out
+        debug_assert!(start + R <= self.a.len());
+        // SAFETY: a holds k·m entries, p < k and i0 + R ≤ m, so start + R ≤ k·m; an array
+        // of T has T's alignment.
+        unsafe { self.a.as_ptr().add(start).cast::<[T; R]>().read() }
     }
 }
 
@@ -132,9 +137,12 @@ fn tile<const MR: usize, const NR: usize, const FMA: bool, T: Real, L: Left<T>>(
     }
     for p in 0..k {
         let start = p * n + j0;
-        let mut brow = [T::ZERO; NR];
-        brow.copy_from_slice(&b[start..start + NR]);
-        let av: [T; MR] = panel.load(p);
+        debug_assert!(start + NR <= b.len());
+        // SAFETY: dispatch checked b.len() ≥ k·n; p < k and j0 + NR ≤ n, so start + NR ≤ k·n.
+        // Unchecked because the checks, once per shared index, cost as much as the loads.
+        let brow = unsafe { b.as_ptr().add(start).cast::<[T; NR]>().read() };
+        // SAFETY: p < k, and the panel's rows i0..i0 + MR are rows of A.
+        let av: [T; MR] = unsafe { panel.load(p) };
         for r in 0..MR {
             for j in 0..NR {
                 acc[r][j] = madd::<FMA, T>(av[r], brow[j], acc[r][j]);
