@@ -248,6 +248,11 @@ pub fn fast_path() -> bool {
     false
 }
 
+/// Whether `v` has at least `rows × cols` entries (false if that overflows).
+fn holds<T>(v: &[T], rows: usize, cols: usize) -> bool {
+    rows.checked_mul(cols).is_some_and(|len| v.len() >= len)
+}
+
 /// Runs the product with the best kernel this CPU has.
 #[inline]
 fn dispatch<T: Real, L: Left<T>>(
@@ -258,7 +263,7 @@ fn dispatch<T: Real, L: Left<T>>(
     init: Init<'_, T>,
 ) {
     let (m, k, n) = dims;
-    assert!(b.len() >= k * n && c.len() >= m * n, "matrix sizes");
+    assert!(holds(b, k, n) && holds(c, m, n), "matrix sizes");
     if let Init::Bias(bias) = init {
         assert!(bias.len() >= n, "bias size");
     }
@@ -291,7 +296,7 @@ pub fn matmul<T: Real>(
     init: Init<'_, T>,
 ) {
     let (m, k, _) = dims;
-    assert!(a.len() >= m * k, "matrix sizes");
+    assert!(holds(a, m, k), "matrix sizes");
     dispatch(&Rows { a, k }, b, c, dims, init)
 }
 
@@ -304,7 +309,7 @@ pub fn matmul_tn<T: Real>(
     init: Init<'_, T>,
 ) {
     let (m, k, _) = dims;
-    assert!(a.len() >= m * k, "matrix sizes");
+    assert!(holds(a, m, k), "matrix sizes");
     dispatch(&Cols { a, m }, b, c, dims, init)
 }
 
