@@ -26,12 +26,12 @@ fn avx2() -> bool {
 /// Defines `$name`, which runs `$body` (a function marked `#[inline(always)]`) compiled with
 /// AVX2 when the CPU has it and as the default target otherwise.
 macro_rules! with_avx2 {
-    ($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty = $body:ident) => {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $body:ident) => {
         $(#[$doc])*
-        fn $name($($arg: $ty),*) -> $ret {
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx2")]
-            fn fast($($arg: $ty),*) -> $ret {
+            fn fast($($arg: $ty),*) $(-> $ret)? {
                 $body($($arg),*)
             }
             #[cfg(target_arch = "x86_64")]
@@ -51,13 +51,13 @@ with_avx2! {
 
 with_avx2! {
     /// [`add_lanes`] in the best build for this CPU.
-    fn add_long(x: &mut [f64], d: &[f64]) -> () = add_lanes
+    fn add_long(x: &mut [f64], d: &[f64]) = add_lanes
 }
 
 with_avx2! {
     /// ‖d‖² and whether every |xᵢ + dᵢ| ≤ bound (false for NaN and ±∞), in one pass that
     /// writes nothing: what a step of d from x would do, checked before it is taken.
-    fn step_check_long(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) = step_check_lanes
+    pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) = step_check_lanes
 }
 
 /// The sum of four lanes, halves first ((l₀ + l₂) + (l₁ + l₃)), the order in which one
@@ -119,13 +119,6 @@ pub fn within(v: &[f64], bound: f64) -> bool {
         // Without early exit, so the comparisons vectorise (`<=` is false for NaN too).
         _ => v.iter().fold(true, |all, a| all & (a.abs() <= bound)),
     }
-}
-
-/// ‖d‖² and whether every |xᵢ + dᵢ| ≤ bound (false for NaN and ±∞), in one pass that
-/// writes nothing: what a step of d from x would do, checked before it is taken.
-#[inline]
-pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) {
-    step_check_long(x, d, bound)
 }
 
 /// The loop of [`step_check`], four lanes wide.
