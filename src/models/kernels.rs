@@ -431,6 +431,10 @@ mod tests {
             close(&c, 1.0, &|_| 0.0);
             matmul(&at, &bt, &mut c, (m, k, n), Init::Add);
             close(&c, 2.0, &|_| 0.0);
+            // The portable build too (the dispatch picks AVX2 on CPUs that have it).
+            let mut p = vec![T::ZERO; m * n];
+            product::<false, T, _>(&Rows { a: &at, k }, &bt, &mut p, (m, k, n), Init::Zero);
+            close(&p, 1.0, &|_| 0.0);
             // Aᵀ stored k × m.
             let mut a_t = vec![T::ZERO; k * m];
             for i in 0..m {

@@ -608,6 +608,30 @@ mod tests {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_build_of_a_batch_gives_the_same_numbers() {
+        // Only the products use fused multiply-adds, and both builds call the same ones.
+        if !fast_path() {
+            return;
+        }
+        let t = table(37, 6, Task::Classification(3), 5);
+        let idx: Vec<usize> = (0..t.n).rev().collect();
+        for act in Activation::ALL {
+            let mut arch = Architecture::mlp(&[12, 7], act);
+            arch.l1 = 0.01;
+            let net = Network::new(&arch, 6, Task::Classification(3)).unwrap();
+            let params = net.init(9);
+            let (mut ga, mut gb) = (vec![0.0; net.dim], vec![0.0; net.dim]);
+            let mut ws = net.workspace(t.n);
+            // SAFETY: the CPU supports AVX2 and FMA (checked above).
+            let a = unsafe { net.batch_loss_avx2(&params, &t, &idx, &mut ws, Some(&mut ga)) };
+            let b = net.batch_loss_here(&params, &t, &idx, &mut ws, Some(&mut gb));
+            assert_eq!(a.to_bits(), b.to_bits(), "{}", arch.label());
+            assert_eq!(ga, gb, "{}", arch.label());
+        }
+    }
+
     #[test]
     fn losses_match_hand_computed_cases() {
         // Softmax: zero weights, biases (1, 2, 3), true class 0: ln(e + e² + e³) − 1.
