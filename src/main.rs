@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         Some(command) => {
             let stdout = io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            match execute(command, &mut out) {
+            match execute(command, &mut out, &mut io::stderr()) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

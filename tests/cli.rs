@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ok, usage_error};
+use common::{downhill, ok, usage_error};
 use serde_json::Value;
 
 #[test]
@@ -374,6 +374,63 @@ fn a_diverging_run_prints_no_nan() {
     for p in doc["runs"][0]["points"].as_array().unwrap() {
         assert!(p.as_array().unwrap().iter().all(|v| v.is_f64()), "{p}");
     }
+}
+
+#[test]
+fn runs_that_diverge_or_stop_early_say_so_on_stderr() {
+    let notes = |args: &[&str]| {
+        let out = downhill(args);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let surface = notes(&[
+        "run",
+        "--surface",
+        "rosenbrock",
+        "--optimizer",
+        "gd,adam",
+        "--hp",
+        "lr=10",
+        "--steps",
+        "50",
+    ]);
+    assert!(surface.contains("note: gd diverged at step"), "{surface}");
+    assert!(!surface.contains("adam"), "{surface}");
+    let training = notes(&[
+        "train",
+        "--dataset",
+        "diabetes",
+        "--model",
+        "linear",
+        "--optimizer",
+        "gd",
+        "--hp",
+        "lr=100000",
+        "--epochs",
+        "3",
+    ]);
+    assert!(training.contains("note: gd diverged at step"), "{training}");
+    let early = notes(&[
+        "train",
+        "--dataset",
+        "iris",
+        "--model",
+        "softmax",
+        "--optimizer",
+        "adam",
+        "--hp",
+        "lr=0.1",
+        "--patience",
+        "5",
+        "--epochs",
+        "1000",
+    ]);
+    assert!(
+        early.contains("note: adam stopped early after epoch"),
+        "{early}"
+    );
+    let quiet = notes(&["run", "--surface", "booth", "--optimizer", "adam"]);
+    assert!(quiet.is_empty(), "{quiet}");
 }
 
 #[test]

@@ -72,12 +72,17 @@ impl From<io::Error> for CliError {
     }
 }
 
-/// Runs one subcommand, writing to `out`.
-pub fn execute(command: Command, out: &mut dyn Write) -> Result<(), CliError> {
+/// Runs one subcommand, writing its output to `out` and notes for the reader (a run that
+/// diverged, one that stopped early) to `notes`.
+pub fn execute(
+    command: Command,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<(), CliError> {
     let result = match command {
         Command::List(args) => list::execute(&args, out),
-        Command::Run(args) => run::execute(&args, out),
-        Command::Train(args) => train::execute(&args, out),
+        Command::Run(args) => run::execute(&args, out, notes),
+        Command::Train(args) => train::execute(&args, out, notes),
         Command::Bench(args) => bench::execute(&args, out),
         Command::App(args) => app::execute(&args),
         Command::Basin(args) => basin::execute(&args, out),

@@ -2,7 +2,7 @@
 
 use super::CliError;
 use super::args::{self, Assignments};
-use crate::engine::{ObserveMode, RunConfig, Runner, Schedule, StepRecord, Watch};
+use crate::engine::{ObserveMode, RunConfig, Runner, Schedule, Status, StepRecord, Watch};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperValues};
 use crate::surfaces::{Surface, SurfaceKind};
@@ -121,8 +121,8 @@ pub fn hyper_json(kind: OptimizerKind, hp: &HyperValues) -> Value {
     Value::Object(map)
 }
 
-/// Runs `downhill run`.
-pub fn execute(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
+/// Runs `downhill run`; a run that diverged gets a line in `notes`.
+pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Result<(), CliError> {
     let surface_params: Vec<(String, f64)> = args
         .surface_param
         .iter()
@@ -184,6 +184,14 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write) -> Result<(), CliError> {
             return Err(e.into());
         }
         let status = runner.status();
+        if let Status::Diverged { step, reason } = status {
+            writeln!(
+                notes,
+                "note: {name} diverged at step {step}: {}; its output ends at the last finite \
+                 point (a smaller lr may help)",
+                reason.describe()
+            )?;
+        }
         runs.push(json!({
             "optimizer": name,
             "hp": hp_json(entry),

@@ -7,7 +7,7 @@ use crate::data::{DatasetKind, DatasetSource, Task};
 use crate::engine::Schedule;
 use crate::models::{Architecture, Batch, ModelKind, ModelSpec, OptimizerEntry};
 use crate::optim::OptimizerKind;
-use crate::train::{EpochMetrics, Experiment, OptimizerSetup, TrainSettings};
+use crate::train::{EpochMetrics, Experiment, OptimizerSetup, RunState, TrainSettings};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -220,8 +220,12 @@ fn epoch_json(m: &EpochMetrics) -> Value {
     })
 }
 
-/// Runs `downhill train`.
-pub fn execute(args: &TrainArgs, out: &mut dyn Write) -> Result<(), CliError> {
+/// Runs `downhill train`; a run that diverged or stopped early gets a line in `notes`.
+pub fn execute(
+    args: &TrainArgs,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<(), CliError> {
     let plan = plan(args)?;
     let regression = plan.arch.kind == ModelKind::Linear;
     let data = plan
@@ -255,6 +259,20 @@ pub fn execute(args: &TrainArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 )?,
                 Format::Json => epochs.push(epoch_json(&m)),
             }
+        }
+        match run.state() {
+            RunState::Diverged { step } => writeln!(
+                notes,
+                "note: {name} diverged at step {step}: the loss, a gradient or a weight blew up; \
+                 its rows end at the last finite epoch (a smaller lr may help)"
+            )?,
+            RunState::EarlyStopped { best_epoch } => writeln!(
+                notes,
+                "note: {name} stopped early after epoch {}: the validation loss was best at \
+                 epoch {best_epoch}",
+                run.epoch()
+            )?,
+            RunState::Running | RunState::Finished => {}
         }
         if args.format == Format::Json {
             let setup = run.setup();

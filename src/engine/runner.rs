@@ -60,6 +60,18 @@ pub enum StopReason {
     OutOfBounds,
 }
 
+impl StopReason {
+    /// What happened, in words for a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            StopReason::SmallGradient => "the gradient norm fell below tol_grad",
+            StopReason::SmallStep => "the step length fell below tol_step",
+            StopReason::NonFinite => "a value became NaN or infinite",
+            StopReason::OutOfBounds => "a coordinate grew past the divergence bound",
+        }
+    }
+}
+
 /// Where a run stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "status", rename_all = "lowercase")]
