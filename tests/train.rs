@@ -4,7 +4,9 @@ mod common;
 
 use common::{ok, usage_error};
 use downhill::data::{DatasetKind, Split, SplitOptions};
-use downhill::models::eval::{decision_grid, evaluate, misclassified, predict};
+use downhill::models::eval::{
+    actual_vs_predicted, confusion, decision_grid, evaluate, misclassified, predict,
+};
 use downhill::models::{Activation, Architecture, Batch, BatchName, ModelKind, ModelSpec};
 use downhill::optim::OptimizerKind;
 use downhill::train::{EpochMetrics, Experiment, OptimizerSetup, RunState, TrainSettings};
@@ -266,6 +268,62 @@ fn decision_grid_and_misclassified_rows_agree_with_predictions() {
         .is_none()
     );
     let _ = Split::new(&digits, SplitOptions::default(), 0);
+}
+
+#[test]
+fn confusion_matrix_and_actual_vs_predicted_agree_with_the_metrics() {
+    let (_, exp) = shipped("iris-softmax");
+    let mut run = exp.runs().unwrap().remove(0);
+    run.run_epoch();
+    let (net, w, table) = (&exp.net, run.weights(), &exp.split.train);
+    let counts = confusion(net, w, table, 3);
+    assert_eq!(counts.len(), 3);
+    let mut ws = net.workspace(64);
+    let acc = evaluate(net, w, table, &mut ws).unwrap().accuracy.unwrap();
+    let diagonal: usize = (0..3).map(|k| counts[k][k]).sum();
+    assert_eq!(diagonal, (acc * table.n as f64).round() as usize);
+    assert!(
+        diagonal < table.n,
+        "one epoch should leave mistakes to count"
+    );
+    for (class, row) in counts.iter().enumerate() {
+        let members = table.y.iter().filter(|&&y| y as usize == class).count();
+        assert_eq!(row.iter().sum::<usize>(), members, "class {class}");
+    }
+    assert_eq!(
+        table.n - diagonal,
+        misclassified(net, w, table).len(),
+        "off the diagonal are the misclassified rows"
+    );
+
+    let (_, exp) = shipped("diabetes-linear");
+    let mut run = exp.runs().unwrap().remove(0);
+    for _ in 0..5 {
+        run.run_epoch();
+    }
+    let (net, w, table) = (&exp.net, run.weights(), &exp.split.val);
+    let pairs = actual_vs_predicted(net, w, table, exp.split.target_scaling.as_ref());
+    assert_eq!(pairs.len(), table.n);
+    let data = DatasetKind::Diabetes.load(0).unwrap();
+    let original = data.y();
+    for (pair, &row) in pairs.iter().zip(&table.rows) {
+        assert!((pair[0] - original[row]).abs() < 1e-9 * original[row].abs().max(1.0));
+    }
+    // R² is unchanged by undoing the standardisation.
+    let mean = pairs.iter().map(|p| p[0]).sum::<f64>() / pairs.len() as f64;
+    let sse: f64 = pairs.iter().map(|p| (p[0] - p[1]).powi(2)).sum();
+    let sst: f64 = pairs.iter().map(|p| (p[0] - mean).powi(2)).sum();
+    let r2 = evaluate(net, w, table, &mut net.workspace(64))
+        .unwrap()
+        .r2
+        .unwrap();
+    assert!(
+        (1.0 - sse / sst - r2).abs() < 1e-6,
+        "{} vs {r2}",
+        1.0 - sse / sst
+    );
+    assert!(confusion(net, w, table, 0).is_empty());
+    assert!(actual_vs_predicted(&exp.net, w, &exp.split.train, None).len() == exp.split.train.n);
 }
 
 /// Waits for the first event matching `want`, failing after a generous timeout.

@@ -501,3 +501,33 @@ fn a_csv_picked_in_the_browser_trains_and_the_lr_range_test_runs() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_four_feature_classifier_shows_its_confusion_matrix() {
+    let mut h = harness();
+    h.get_by_label("Train").click();
+    h.run_steps(2);
+    h.state_mut().trainer.open.path = "assets/models/iris-softmax.toml".into();
+    h.run_steps(1);
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    assert_eq!(h.state().trainer.error, None);
+    h.get_by_label("▶ Train").click();
+    run_until(&mut h, |app| app.trainer.finished);
+    h.run_steps(3);
+    let summary = h
+        .get(by().role(Role::Label).predicate(|n| {
+            n.value()
+                .is_some_and(|v| v.contains("validation rows classified right"))
+        }))
+        .value()
+        .unwrap();
+    // "R of N validation rows …": R agrees with the selected run's validation accuracy.
+    let words: Vec<&str> = summary.split_whitespace().collect();
+    let (right, total): (f64, f64) = (words[0].parse().unwrap(), words[2].parse().unwrap());
+    let trainer = &h.state().trainer;
+    let run = &trainer.runs[trainer.selected];
+    let accuracy = run.epochs.last().unwrap().val.unwrap().accuracy.unwrap();
+    assert_eq!(total, 30.0, "{summary}");
+    assert_eq!(right, (accuracy * total).round(), "{summary}");
+}

@@ -98,6 +98,43 @@ pub fn misclassified(net: &Network, params: &[f64], table: &Table) -> Vec<Miss> 
         .collect()
 }
 
+/// Counts of rows by true class (row) and predicted class (column): `counts[actual][predicted]`,
+/// `classes × classes`; empty for regression.
+pub fn confusion(net: &Network, params: &[f64], table: &Table, classes: usize) -> Vec<Vec<usize>> {
+    if net.loss == Loss::Mse {
+        return Vec::new();
+    }
+    let mut counts = vec![vec![0; classes]; classes];
+    for (p, y) in predict(net, params, table).into_iter().zip(&table.y) {
+        if let Some(cell) = counts
+            .get_mut(*y as usize)
+            .and_then(|row| row.get_mut(p as usize))
+        {
+            *cell += 1;
+        }
+    }
+    counts
+}
+
+/// Each row's `[actual, predicted]` target in the data's units (undoing the target's
+/// standardisation); empty for classification.
+pub fn actual_vs_predicted(
+    net: &Network,
+    params: &[f64],
+    table: &Table,
+    target: Option<&Standardization>,
+) -> Vec<[f64; 2]> {
+    if net.loss != Loss::Mse {
+        return Vec::new();
+    }
+    let original = |v: f64| target.map_or(v, |t| t.invert(0, v));
+    predict(net, params, table)
+        .into_iter()
+        .zip(&table.y)
+        .map(|(p, &y)| [original(y), original(p)])
+        .collect()
+}
+
 /// A model's prediction on an `nx × ny` grid over two input features (row-major, y rows
 /// from `y.0` up to `y.1`).
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -3,6 +3,7 @@
 //! The UI only sends the worker commands and folds its events into histories; it never waits
 //! on training.
 
+mod confusion;
 pub mod controls;
 pub mod curves;
 pub mod landscape;

@@ -1,11 +1,14 @@
 //! What a model has learnt, drawn from one optimizer's latest weights: the decision boundary
 //! of a two-feature classifier over its points, the fitted line of a one-feature regression,
-//! or the validation digits it still gets wrong.
+//! the validation digits it still gets wrong, and otherwise a confusion matrix or the actual
+//! against the predicted target.
 
-use super::{Problem, RunView};
+use super::{Problem, RunView, confusion};
 use crate::app::view2d::rgb;
-use crate::data::Target;
-use crate::models::eval::{Miss, curve, decision_grid, misclassified};
+use crate::data::{Table, Target};
+use crate::models::eval::{
+    Miss, actual_vs_predicted, confusion as confusion_counts, curve, decision_grid, misclassified,
+};
 use eframe::egui::{self, Color32, ColorImage, RichText, TextureHandle, TextureOptions};
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
@@ -23,6 +26,8 @@ type PictureKey = (usize, usize);
 pub struct PictureCache {
     boundary: Option<(PictureKey, TextureHandle)>,
     misses: Option<(PictureKey, Vec<Miss>)>,
+    confusion: Option<(PictureKey, Vec<Vec<usize>>)>,
+    fit: Option<(PictureKey, Vec<[f64; 2]>)>,
 }
 
 /// A colour per class, distinct and colour-blind-safe (Okabe–Ito).
@@ -68,13 +73,95 @@ pub fn show(
         fitted_line(ui, problem, weights);
     } else if inputs == 64 && classes == 10 {
         digits(ui, problem, weights, key, cache);
+    } else if classes > 0 {
+        matrix(ui, problem, weights, rgb(run.color), key, cache);
     } else {
-        ui.label(format!(
-            "{inputs} features: the boundary is drawn for 2-feature datasets (moons, circles, \
-             XOR, spirals, blobs), the fitted line for 1-feature regression and the \
-             misclassified images for digits."
+        actual_against_predicted(ui, problem, weights, rgb(run.color), key, cache);
+    }
+}
+
+/// The validation rows, or the training rows when none are held out, and which it is.
+fn shown_rows(problem: &Problem) -> (&Table, &'static str) {
+    if problem.split.val.is_empty() {
+        (&problem.split.train, "training")
+    } else {
+        (&problem.split.val, "validation")
+    }
+}
+
+/// The confusion matrix of a classifier with more than two features.
+fn matrix(
+    ui: &mut egui::Ui,
+    problem: &Problem,
+    weights: &[f64],
+    accent: Color32,
+    key: PictureKey,
+    cache: &mut PictureCache,
+) {
+    let (table, which) = shown_rows(problem);
+    let names = &problem.split.class_names;
+    if cache.confusion.as_ref().is_none_or(|(k, _)| *k != key) {
+        let counts = confusion_counts(&problem.net, weights, table, names.len());
+        cache.confusion = Some((key, counts));
+    }
+    let Some((_, counts)) = &cache.confusion else {
+        return;
+    };
+    let right: usize = (0..counts.len()).map(|k| counts[k][k]).sum();
+    ui.label(format!(
+        "{right} of {} {which} rows classified right; rows: true class, columns: predicted",
+        table.n
+    ));
+    confusion::show(ui, counts, names, accent);
+}
+
+/// Actual against predicted target of a regression with more than one feature.
+fn actual_against_predicted(
+    ui: &mut egui::Ui,
+    problem: &Problem,
+    weights: &[f64],
+    accent: Color32,
+    key: PictureKey,
+    cache: &mut PictureCache,
+) {
+    let (table, which) = shown_rows(problem);
+    if cache.fit.as_ref().is_none_or(|(k, _)| *k != key) {
+        let target = problem.split.target_scaling.as_ref();
+        cache.fit = Some((
+            key,
+            actual_vs_predicted(&problem.net, weights, table, target),
         ));
     }
+    let Some((_, pairs)) = &cache.fit else {
+        return;
+    };
+    let (lo, hi) = pairs
+        .iter()
+        .flatten()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    ui.label(format!(
+        "{} {which} rows: a perfect model puts every point on the diagonal",
+        table.n
+    ));
+    let target = &problem.data.target_name;
+    Plot::new("actual_vs_predicted")
+        .data_aspect(1.0)
+        .allow_scroll(false)
+        .x_axis_label(format!("actual {target}"))
+        .y_axis_label(format!("predicted {target}"))
+        .show(ui, |plot_ui| {
+            if lo < hi {
+                plot_ui.line(
+                    Line::new("perfect", vec![[lo, lo], [hi, hi]])
+                        .color(Color32::GRAY)
+                        .style(egui_plot::LineStyle::dashed_loose()),
+                );
+            }
+            plot_ui.points(Points::new(which, pairs.clone()).radius(2.5).color(accent));
+        });
 }
 
 /// The range of feature `col` over every row, padded by 8%.
