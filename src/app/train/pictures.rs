@@ -80,6 +80,14 @@ pub fn show(
     }
 }
 
+/// The value kept in `slot`, made anew by `make` when it was made for another key.
+fn cached<T>(slot: &mut Option<(PictureKey, T)>, key: PictureKey, make: impl FnOnce() -> T) -> &T {
+    if slot.as_ref().is_none_or(|(k, _)| *k != key) {
+        *slot = None;
+    }
+    &slot.get_or_insert_with(|| (key, make())).1
+}
+
 /// The validation rows, or the training rows when none are held out, and which it is.
 fn shown_rows(problem: &Problem) -> (&Table, &'static str) {
     if problem.split.val.is_empty() {
@@ -100,13 +108,9 @@ fn matrix(
 ) {
     let (table, which) = shown_rows(problem);
     let names = &problem.split.class_names;
-    if cache.confusion.as_ref().is_none_or(|(k, _)| *k != key) {
-        let counts = confusion_counts(&problem.net, weights, table, names.len());
-        cache.confusion = Some((key, counts));
-    }
-    let Some((_, counts)) = &cache.confusion else {
-        return;
-    };
+    let counts = cached(&mut cache.confusion, key, || {
+        confusion_counts(&problem.net, weights, table, names.len())
+    });
     let right: usize = (0..counts.len()).map(|k| counts[k][k]).sum();
     ui.label(format!(
         "{right} of {} {which} rows classified right; rows: true class, columns: predicted",
@@ -125,16 +129,10 @@ fn actual_against_predicted(
     cache: &mut PictureCache,
 ) {
     let (table, which) = shown_rows(problem);
-    if cache.fit.as_ref().is_none_or(|(k, _)| *k != key) {
-        let target = problem.split.target_scaling.as_ref();
-        cache.fit = Some((
-            key,
-            actual_vs_predicted(&problem.net, weights, table, target),
-        ));
-    }
-    let Some((_, pairs)) = &cache.fit else {
-        return;
-    };
+    let target = problem.split.target_scaling.as_ref();
+    let pairs = cached(&mut cache.fit, key, || {
+        actual_vs_predicted(&problem.net, weights, table, target)
+    });
     let (lo, hi) = pairs
         .iter()
         .flatten()
@@ -285,17 +283,14 @@ fn digits(
     key: PictureKey,
     cache: &mut PictureCache,
 ) {
-    if cache.misses.as_ref().is_none_or(|(k, _)| *k != key) {
-        let misses = misclassified(&problem.net, weights, &problem.split.val);
-        cache.misses = Some((key, misses));
-    }
-    let Some((_, misses)) = &cache.misses else {
-        return;
-    };
-    let total = problem.split.val.n;
+    let (table, which) = shown_rows(problem);
+    let misses = cached(&mut cache.misses, key, || {
+        misclassified(&problem.net, weights, table)
+    });
     ui.label(format!(
-        "{} of {total} validation digits misclassified (true → predicted)",
-        misses.len()
+        "{} of {} {which} digits misclassified (true → predicted)",
+        misses.len(),
+        table.n
     ));
     let cell = 44.0;
     let columns = ((ui.available_width() / (cell + 8.0)).floor() as usize).max(1);
