@@ -19,17 +19,12 @@ fn short_name(name: &str) -> String {
     }
 }
 
-/// `a` blended towards `b` by `t` in [0, 1].
-fn blend(a: Color32, b: Color32, t: f32) -> Color32 {
-    let mix = |x: u8, y: u8| (f32::from(x) + (f32::from(y) - f32::from(x)) * t).round() as u8;
-    Color32::from_rgb(mix(a.r(), b.r()), mix(a.g(), b.g()), mix(a.b(), b.b()))
-}
+/// The colour of cells off the diagonal (Okabe–Ito vermilion).
+const MISTAKE: Color32 = Color32::from_rgb(213, 94, 0);
 
 /// Black or white, whichever reads better on `fill`.
 fn text_on(fill: Color32) -> Color32 {
-    let luma =
-        0.299 * f32::from(fill.r()) + 0.587 * f32::from(fill.g()) + 0.114 * f32::from(fill.b());
-    if luma > 140.0 {
+    if fill.intensity() > 0.55 {
         Color32::BLACK
     } else {
         Color32::WHITE
@@ -119,12 +114,8 @@ pub fn show(ui: &mut egui::Ui, counts: &[Vec<usize>], names: &[String], accent: 
             } else {
                 count as f32 / members as f32
             };
-            let target = if row == col {
-                accent
-            } else {
-                Color32::from_rgb(213, 94, 0)
-            };
-            let fill = blend(empty, target, share.sqrt());
+            let target = if row == col { accent } else { MISTAKE };
+            let fill = empty.lerp_to_gamma(target, share.sqrt());
             painter.rect_filled(r.shrink(1.0), 2.0, fill);
             if count > 0 {
                 painter.text(
@@ -171,9 +162,5 @@ mod tests {
     fn text_reads_on_dark_and_light_fills() {
         assert_eq!(text_on(Color32::from_gray(20)), Color32::WHITE);
         assert_eq!(text_on(Color32::from_gray(230)), Color32::BLACK);
-        assert_eq!(
-            blend(Color32::BLACK, Color32::WHITE, 0.5),
-            Color32::from_gray(128)
-        );
     }
 }
