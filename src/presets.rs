@@ -60,9 +60,9 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[("condition", 10.0), ("angle", 30.0)],
         start: [-4.0, 3.0],
         racers: &[
-            racer(K::Gd, &[("lr", 0.01)]),
-            racer(K::Gd, &[("lr", 0.15)]),
-            racer(K::Gd, &[("lr", 0.21)]),
+            racer(K::GD, &[("lr", 0.01)]),
+            racer(K::GD, &[("lr", 0.15)]),
+            racer(K::GD, &[("lr", 0.21)]),
         ],
     },
     Preset {
@@ -73,9 +73,9 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[],
         start: [-1.2, 1.0],
         racers: &[
-            racer(K::Gd, &[("lr", 1e-3)]),
-            racer(K::Momentum, &[("lr", 1e-3), ("momentum", 0.9)]),
-            racer(K::Nesterov, &[("lr", 1e-3), ("momentum", 0.9)]),
+            racer(K::GD, &[("lr", 1e-3)]),
+            racer(K::MOMENTUM, &[("lr", 1e-3), ("momentum", 0.9)]),
+            racer(K::NESTEROV, &[("lr", 1e-3), ("momentum", 0.9)]),
         ],
     },
     Preset {
@@ -86,13 +86,13 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[],
         start: [-1.8, 1e-3],
         racers: &[
-            racer(K::Gd, &[("lr", 0.05)]),
-            racer(K::Momentum, &[("lr", 0.05), ("momentum", 0.9)]),
-            racer(K::Adam, &[("lr", 0.05)]),
+            racer(K::GD, &[("lr", 0.05)]),
+            racer(K::MOMENTUM, &[("lr", 0.05), ("momentum", 0.9)]),
+            racer(K::ADAM, &[("lr", 0.05)]),
             PresetRacer {
                 noise: Some(0.3),
                 start: Some([-1.8, 0.0]),
-                ..racer(K::Gd, &[("lr", 0.05)])
+                ..racer(K::GD, &[("lr", 0.05)])
             },
         ],
     },
@@ -106,19 +106,19 @@ pub const PRESETS: [Preset; 9] = [
         racers: &[
             PresetRacer {
                 start: Some([-0.5, 0.5]),
-                ..racer(K::Gd, &[("lr", 0.01)])
+                ..racer(K::GD, &[("lr", 0.01)])
             },
             PresetRacer {
                 start: Some([0.5, 0.5]),
-                ..racer(K::Gd, &[("lr", 0.01)])
+                ..racer(K::GD, &[("lr", 0.01)])
             },
             PresetRacer {
                 start: Some([0.5, -0.5]),
-                ..racer(K::Gd, &[("lr", 0.01)])
+                ..racer(K::GD, &[("lr", 0.01)])
             },
             PresetRacer {
                 start: Some([-0.5, -0.5]),
-                ..racer(K::Gd, &[("lr", 0.01)])
+                ..racer(K::GD, &[("lr", 0.01)])
             },
         ],
     },
@@ -130,12 +130,12 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[],
         start: [2.7, 2.2],
         racers: &[
-            racer(K::Gd, &[("lr", 0.002)]),
-            racer(K::Momentum, &[("lr", 0.002), ("momentum", 0.95)]),
-            racer(K::Adam, &[("lr", 0.1)]),
+            racer(K::GD, &[("lr", 0.002)]),
+            racer(K::MOMENTUM, &[("lr", 0.002), ("momentum", 0.95)]),
+            racer(K::ADAM, &[("lr", 0.1)]),
             PresetRacer {
                 noise: Some(15.0),
-                ..racer(K::Gd, &[("lr", 0.002)])
+                ..racer(K::GD, &[("lr", 0.002)])
             },
         ],
     },
@@ -147,10 +147,10 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[("condition", 100.0), ("angle", 0.0)],
         start: [-4.0, 3.0],
         racers: &[
-            racer(K::Gd, &[("lr", 0.019)]),
-            racer(K::Momentum, &[("lr", 0.005), ("momentum", 0.9)]),
-            racer(K::Rmsprop, &[("lr", 0.05)]),
-            racer(K::Adam, &[("lr", 0.1)]),
+            racer(K::GD, &[("lr", 0.019)]),
+            racer(K::MOMENTUM, &[("lr", 0.005), ("momentum", 0.9)]),
+            racer(K::RMSPROP, &[("lr", 0.05)]),
+            racer(K::ADAM, &[("lr", 0.1)]),
         ],
     },
     Preset {
@@ -161,9 +161,9 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[],
         start: [1.0, 1.5],
         racers: &[
-            racer(K::Gd, &[("lr", 1e-3)]),
-            racer(K::Rmsprop, &[("lr", 1e-2)]),
-            racer(K::Adam, &[("lr", 5e-2)]),
+            racer(K::GD, &[("lr", 1e-3)]),
+            racer(K::RMSPROP, &[("lr", 1e-2)]),
+            racer(K::ADAM, &[("lr", 5e-2)]),
         ],
     },
     Preset {
@@ -173,7 +173,7 @@ pub const PRESETS: [Preset; 9] = [
         surface: S::Quadratic,
         surface_params: &[("condition", 50.0), ("angle", 30.0)],
         start: [-4.0, 3.0],
-        racers: &[racer(K::Newton, &[]), racer(K::Gd, &[("lr", 0.039)])],
+        racers: &[racer(K::NEWTON, &[]), racer(K::GD, &[("lr", 0.039)])],
     },
     Preset {
         name: "plateau-cliff",
@@ -183,10 +183,10 @@ pub const PRESETS: [Preset; 9] = [
         surface_params: &[],
         start: [4.0, 1.0],
         racers: &[
-            racer(K::Gd, &[("lr", 0.7)]),
+            racer(K::GD, &[("lr", 0.7)]),
             PresetRacer {
                 clip: Some(Clip::Norm(1.0)),
-                ..racer(K::Gd, &[("lr", 0.7)])
+                ..racer(K::GD, &[("lr", 0.7)])
             },
         ],
     },

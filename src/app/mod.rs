@@ -231,7 +231,7 @@ impl Default for Explorer {
         use OptimizerKind as K;
         let mut race = Race::new(
             Surface::new(SurfaceKind::Rosenbrock),
-            &[K::Gd, K::Momentum, K::Rmsprop, K::Adam],
+            &[K::GD, K::MOMENTUM, K::RMSPROP, K::ADAM],
         );
         // Learning rates that make the default race interesting on Rosenbrock.
         for (i, lr) in [(0, 1e-3), (1, 1e-3), (2, 1e-2), (3, 5e-2)] {

@@ -183,15 +183,21 @@ pub fn paint_tracks(
                 painter.arrow(ball, dir.normalized() * 40.0, Stroke::new(2.0, color));
             }
         }
+        painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
         if (view.show_state || lane.spec.show_state) && end + 1 == track.points.len() {
             paint_state(painter, lane, track.points[end], race.surface(), to_screen);
         }
-        painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
     }
 }
 
-/// The optimizer's state at the head of its run: momentum as the step it contributes, and
-/// the per-coordinate step box of adaptive methods.
+/// Drawn state shorter than this (in points) is magnified by a power of ten, and says so:
+/// to scale it would hide under the ball.
+const MIN_STATE_POINTS: f32 = 24.0;
+
+/// The optimizer's state at the head of its run, drawn over the ball from its
+/// [`crate::engine::StatePicture`]: the step its momentum carries as an arrow, and for
+/// adaptive methods a box whose half-sides are the per-coordinate step γᵢ·|gᵢ|. Both are to
+/// scale unless too small to see, in which case they are magnified by 10ᵏ and labelled "×10ᵏ".
 fn paint_state(
     painter: &Painter,
     lane: &crate::race::Lane,
@@ -200,68 +206,50 @@ fn paint_state(
     to_screen: &impl Fn([f64; 2]) -> Pos2,
 ) {
     let color = rgb(lane.spec.color);
-    let lr = lane.spec.hp.get("lr").unwrap_or(0.0);
-    let eps = lane.spec.hp.get("eps").unwrap_or(1e-8);
-    let state = lane.optimizer_state();
-    let get = |name: &str| state.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+    let picture = lane.state_picture();
     let ball = to_screen(p);
-    let arrow = |d: [f64; 2]| {
-        let tip = to_screen([p[0] + d[0], p[1] + d[1]]);
-        if tip.distance(ball) > 2.0 && tip.x.is_finite() && tip.y.is_finite() {
-            painter.arrow(
-                ball,
-                tip - ball,
-                Stroke::new(3.0, color.gamma_multiply(0.9)),
-            );
+    // Screen offset of a plane vector d at the ball.
+    let offset = |d: [f64; 2]| to_screen([p[0] + d[0], p[1] + d[1]]) - ball;
+    let outline = Stroke::new(5.0, Color32::BLACK);
+    let stroke = Stroke::new(3.0, color);
+    let mut labels = Vec::new();
+    if let Some(m) = picture.momentum_step.as_deref().filter(|m| m.len() == 2) {
+        let d = offset([m[0], m[1]]);
+        if let Some((d, k)) = magnified(d) {
+            painter.arrow(ball, d, outline);
+            painter.arrow(ball, d, stroke);
+            labels.push((ball + d, k));
         }
-    };
-    // Adam's family keeps biased averages: correct them as its update does.
-    let t = (lane.track.points.len() - 1).max(1) as i32;
-    let (bc1, bc2) = match (lane.spec.hp.get("beta1"), lane.spec.hp.get("beta2")) {
-        (Some(b1), Some(b2)) if get("exp_avg_sq").is_some() => (1.0 - b1.powi(t), 1.0 - b2.powi(t)),
-        _ => (1.0, 1.0),
-    };
-    let second = get("sum_sq_grad")
-        .or(get("square_avg"))
-        .or(get("exp_avg_sq").map(|v| [v[0] / bc2, v[1] / bc2]));
-    let state: Vec<_> = state
-        .iter()
-        .map(|&(n, v)| {
-            if n == "exp_avg" && bc1 != 1.0 {
-                (n, [v[0] / bc1, v[1] / bc1])
-            } else {
-                (n, v)
-            }
-        })
-        .collect();
-    let get = |name: &str| state.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
-    if let Some(v) = get("velocity") {
-        arrow([-lr * v[0], -lr * v[1]]);
-    } else if let (Some(m), Some(s)) = (get("exp_avg"), second) {
-        arrow([
-            -lr * m[0] / (s[0].sqrt() + eps),
-            -lr * m[1] / (s[1].sqrt() + eps),
-        ]);
-    } else if let Some(m) = get("exp_avg") {
-        arrow([-lr * m[0].signum(), -lr * m[1].signum()]);
     }
-    if let Some(s) = second {
+    if let Some(lr) = picture.coordinate_lr.as_deref().filter(|l| l.len() == 2) {
         let (_, g) = surface.value_grad(p[0], p[1]);
-        let half = [
-            lr * g[0].abs() / (s[0].sqrt() + eps),
-            lr * g[1].abs() / (s[1].sqrt() + eps),
-        ];
-        let a = to_screen([p[0] - half[0], p[1] - half[1]]);
-        let b = to_screen([p[0] + half[0], p[1] + half[1]]);
-        if a.x.is_finite() && a.y.is_finite() && b.x.is_finite() && b.y.is_finite() {
-            painter.rect_stroke(
-                Rect::from_two_pos(a, b),
-                0.0,
-                Stroke::new(1.5, color),
-                egui::StrokeKind::Middle,
-            );
+        let half = offset([lr[0] * g[0].abs(), lr[1] * g[1].abs()]);
+        let half = Vec2::new(half.x.abs(), half.y.abs());
+        if let Some((half, k)) = magnified(half) {
+            let r = Rect::from_center_size(ball, half * 2.0);
+            painter.rect_stroke(r, 0.0, outline, egui::StrokeKind::Middle);
+            painter.rect_stroke(r, 0.0, Stroke::new(2.0, color), egui::StrokeKind::Middle);
+            labels.push((r.right_top(), k));
         }
     }
+    for (at, k) in labels.into_iter().filter(|(_, k)| *k > 0) {
+        text_box(painter, at + Vec2::new(4.0, -2.0), format!("×10^{k}"), 11.0);
+    }
+}
+
+/// `d` scaled by the smallest 10ᵏ (k ≥ 0) that makes it at least [`MIN_STATE_POINTS`] long,
+/// with k; `None` for a zero or non-finite vector, or one that would need k > 12.
+fn magnified(d: Vec2) -> Option<(Vec2, i32)> {
+    let len = d.length();
+    if !len.is_finite() || len <= 0.0 {
+        return None;
+    }
+    let k = if len >= MIN_STATE_POINTS {
+        0
+    } else {
+        (MIN_STATE_POINTS / len).log10().ceil() as i32
+    };
+    (k <= 12).then(|| (d * 10f32.powi(k), k))
 }
 
 /// Screen points with those closer than half a pixel to the previous one dropped (the last

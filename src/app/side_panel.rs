@@ -78,7 +78,7 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.add_enabled_ui(race.lanes().len() < MAX_RACERS, |ui| {
                 ui.menu_button("✚ Add", |ui| {
-                    for kind in OptimizerKind::ALL {
+                    for kind in OptimizerKind::all() {
                         let usable = kind.oracle() == crate::engine::Oracle::Gradient
                             || crate::engine::Objective::has_hessian(race.surface());
                         if ui
@@ -157,7 +157,7 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
             let mut state = spec.show_state;
             if ui
                 .checkbox(&mut state, "show its state")
-                .on_hover_text(STATE_TIP)
+                .on_hover_text(spec.kind.def().state_legend)
                 .changed()
             {
                 commands.push(Command::SetShowState(i, state));
@@ -177,9 +177,10 @@ fn stable_lr_at_ball(race: &Race, lane: &crate::race::Lane) -> Option<f64> {
 }
 
 /// What the optimizer-state drawing shows.
-const STATE_TIP: &str = "At the ball: the momentum step as a thick arrow; for AdaGrad, RMSprop \
-    and Adam a box whose half-sides are the per-coordinate step γ·|gᵢ|/(√sᵢ + ε), so you see \
-    why adaptive methods take a straighter road";
+const STATE_TIP: &str = "At each ball: the step its momentum carries into the next update as an \
+    arrow; for adaptive methods (AdaGrad, RMSprop, Adam …) a box whose half-sides are the \
+    per-coordinate step γᵢ·|gᵢ|, so you see why they take a straighter road. Drawn to scale, or \
+    magnified ×10ᵏ (and labelled) when too small to see";
 
 /// "Own start" switch and coordinates for one racer.
 fn own_start(
@@ -251,7 +252,7 @@ fn hyper_widget_response(
             )
             .on_hover_text(tip),
         HyperKind::Real => {
-            let (lo, hi) = slider_range(spec);
+            let (lo, hi) = spec.slider;
             let mut slider = egui::Slider::new(v, lo..=hi)
                 .text(spec.name)
                 .clamping(egui::SliderClamping::Never);
@@ -281,7 +282,7 @@ fn mark_stable_lr(
     lr: f64,
     stable: f64,
 ) {
-    let (lo, hi) = slider_range(spec);
+    let (lo, hi) = spec.slider;
     let lo = lo.max(1e-12);
     let t = ((stable.ln() - lo.ln()) / (hi.ln() - lo.ln())) as f32;
     let rail = egui::Rect::from_min_size(
@@ -317,26 +318,6 @@ fn mark_stable_lr(
              matches the surface at the ball: 2/λ_max for GD, 2(1+β)/λ_max for heavy-ball \
              momentum β. Past it, the steps grow along the steepest direction.",
         );
-}
-
-/// A useful slider range inside the valid range (the valid range of lr reaches 10⁶).
-fn slider_range(spec: &HyperSpec) -> (f64, f64) {
-    match spec.name {
-        "lr" => (1e-5_f64.max(spec.min), 10.0_f64.max(spec.default)),
-        "eps" => (1e-12, 1.0),
-        "weight_decay" => (0.0, 1.0),
-        "damping" => (0.0, 100.0),
-        "lr_decay" => (0.0, 1.0),
-        "initial_accumulator_value" => (0.0, 10.0),
-        _ => {
-            let hi = if spec.max_open {
-                spec.max - (spec.max - spec.min) * 1e-4
-            } else {
-                spec.max
-            };
-            (spec.min, hi)
-        }
-    }
 }
 
 fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {

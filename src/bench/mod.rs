@@ -120,7 +120,7 @@ pub fn digits_experiment(epochs: usize) -> crate::train::Experiment {
         &data,
         &Architecture::mlp(&[32], Activation::Relu),
         settings,
-        vec![OptimizerSetup::default_for(OptimizerKind::Adam)],
+        vec![OptimizerSetup::default_for(OptimizerKind::ADAM)],
     )
     .expect("a valid benchmark setup")
 }
@@ -169,14 +169,14 @@ fn contour_ms() -> f64 {
 fn eight_racers() -> crate::race::Race {
     use OptimizerKind as K;
     let kinds = [
-        K::Gd,
-        K::Momentum,
-        K::Nesterov,
-        K::Adagrad,
-        K::Rmsprop,
-        K::Adam,
-        K::Nadam,
-        K::Lion,
+        K::GD,
+        K::MOMENTUM,
+        K::NESTEROV,
+        K::ADAGRAD,
+        K::RMSPROP,
+        K::ADAM,
+        K::NADAM,
+        K::LION,
     ];
     let mut race = crate::race::Race::new(Surface::new(SurfaceKind::Rosenbrock), &kinds);
     for i in 0..kinds.len() {
@@ -335,7 +335,7 @@ fn render3d_ms() -> f64 {
         .into_iter()
         .enumerate()
     {
-        let adam = OptimizerKind::Adam;
+        let adam = OptimizerKind::ADAM;
         let mut runner = Runner::new(surface, adam.build(&adam.defaults()), endless(0.05), &start)
             .expect("a 2-parameter start on a 2-parameter surface");
         let mut points = Vec::new();
@@ -366,7 +366,7 @@ fn render3d_ms() -> f64 {
 /// Single-thread Adam steps per second on Rosenbrock, best of five trials, with the runner's
 /// types known to the compiler (`Runner<Surface, Adam>`).
 fn engine_steps_per_s() -> f64 {
-    let adam = OptimizerKind::Adam;
+    let adam = OptimizerKind::ADAM;
     let optimizer = adam.build_adam(&adam.defaults());
     steps_per_s(|| optimizer.clone().expect("Adam builds as Adam"))
 }
@@ -374,7 +374,7 @@ fn engine_steps_per_s() -> f64 {
 /// [`engine_steps_per_s`] with the optimizer behind `Box<dyn Optimizer>`, as the app and the
 /// command line run it.
 fn engine_dyn_steps_per_s() -> f64 {
-    let adam = OptimizerKind::Adam;
+    let adam = OptimizerKind::ADAM;
     steps_per_s(|| adam.build(&adam.defaults()))
 }
 
@@ -399,7 +399,7 @@ fn steps_per_s<P: Optimizer>(optimizer: impl Fn() -> P) -> f64 {
 /// parallel; returns the final points.
 pub fn grid_run(surface: Surface, n: usize, steps: u64, lr: f64) -> Vec<[f64; 2]> {
     let view = surface.info().view;
-    let adam = OptimizerKind::Adam;
+    let adam = OptimizerKind::ADAM;
     let hp = adam.defaults();
     (0..n * n)
         .into_par_iter()
@@ -436,7 +436,7 @@ fn grid_runs_s() -> f64 {
 /// default view, 500 steps at most per start, one run.
 fn basin_512_ms() -> f64 {
     use crate::insight::basin::{BasinMap, BasinSpec};
-    let adam = OptimizerKind::Adam;
+    let adam = OptimizerKind::ADAM;
     let mut hp = adam.defaults();
     hp.set("lr", 0.05);
     let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), adam, hp, 512, 500);

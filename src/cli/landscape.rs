@@ -106,7 +106,7 @@ fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError>
                 validation: 0.0,
                 ..TrainSettings::default()
             };
-            let adam = OptimizerSetup::default_for(OptimizerKind::Adam);
+            let adam = OptimizerSetup::default_for(OptimizerKind::ADAM);
             let exp = Experiment::new(&data, &arch, settings, vec![adam]).map_err(|e| usage(&e))?;
             (exp, None)
         }
@@ -120,7 +120,7 @@ fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError>
         (Some(kind), Some(f)) if f.kind == kind => f,
         (Some(kind), _) => OptimizerSetup::default_for(kind),
         (None, Some(f)) => f,
-        (None, None) => OptimizerSetup::default_for(OptimizerKind::Adam),
+        (None, None) => OptimizerSetup::default_for(OptimizerKind::ADAM),
     };
     if !hp.is_empty() {
         let mut all: Vec<(String, f64)> =

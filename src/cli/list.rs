@@ -43,9 +43,8 @@ pub fn catalog_json() -> Value {
             })
         })
         .collect();
-    let optimizers: Vec<Value> = OptimizerKind::ALL
-        .iter()
-        .map(|&kind| {
+    let optimizers: Vec<Value> = OptimizerKind::all()
+        .map(|kind| {
             json!({
                 "name": kind.name(),
                 "title": kind.title(),
@@ -129,7 +128,7 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
         }
     }
     writeln!(out, "\nOPTIMIZERS")?;
-    for kind in OptimizerKind::ALL {
+    for kind in OptimizerKind::all() {
         writeln!(
             out,
             "  {:<10} {} — {}",

@@ -10,7 +10,7 @@ pub mod vecops;
 
 pub use gradient::{Clip, norm2};
 pub use objective::{Objective, Oracle};
-pub use optimizer::{Optimizer, PairStep, Step};
+pub use optimizer::{Optimizer, PairStep, StatePicture, Step};
 pub use runner::{
     ObserveMode, Observer, RunConfig, RunError, Runner, Status, StepRecord, StopReason, Watch,
 };

@@ -60,6 +60,19 @@ impl PairStep {
     }
 }
 
+/// What an optimizer's state means for its next step, in the parameters' units, for the views
+/// to draw without knowing which optimizer it is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StatePicture {
+    /// The step the accumulated state alone would take next (the next update if the new
+    /// gradient were zero): −γμb for heavy-ball momentum, Adam's bias-corrected
+    /// −γ·β₁m̂/(√v̂ + ε), Lion's −γ·sign(m). `None` for methods without momentum.
+    pub momentum_step: Option<Vec<f64>>,
+    /// The learning rate each coordinate of the next gradient gets, γ/(√sᵢ + ε), for adaptive
+    /// methods (AdaGrad, RMSprop, Adam and its family). `None` for the others.
+    pub coordinate_lr: Option<Vec<f64>>,
+}
+
 /// A first- or second-order optimizer with its own state buffers.
 ///
 /// `update` writes the change Δθ into `delta`; the runner applies θₜ = θₜ₋₁ + Δθ. An optimizer
@@ -92,6 +105,13 @@ pub trait Optimizer: Send {
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         Vec::new()
     }
+
+    /// What the state means for the next step at learning rate `lr` (the state after
+    /// `t` steps), for drawing; nothing by default.
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        let _ = (lr, t);
+        StatePicture::default()
+    }
 }
 
 impl<T: Optimizer + ?Sized> Optimizer for Box<T> {
@@ -109,5 +129,8 @@ impl<T: Optimizer + ?Sized> Optimizer for Box<T> {
     }
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         (**self).state()
+    }
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        (**self).picture(lr, t)
     }
 }

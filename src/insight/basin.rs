@@ -452,7 +452,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_grids_and_windows() {
-        let mut spec = small(OptimizerKind::Gd, 0.01, 0);
+        let mut spec = small(OptimizerKind::GD, 0.01, 0);
         assert_eq!(spec.validate(), Err(BasinError::Grid(0)));
         spec.n = 513;
         assert_eq!(spec.validate(), Err(BasinError::Grid(513)));
@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn job_matches_the_synchronous_map_and_cancels() {
-        let spec = small(OptimizerKind::Gd, 0.01, 12);
+        let spec = small(OptimizerKind::GD, 0.01, 12);
         let direct = BasinMap::compute(&spec).unwrap();
         let job = BasinJob::spawn(spec.clone(), 2, || {}).unwrap();
         let map = job.wait().expect("not cancelled");
@@ -475,7 +475,7 @@ mod tests {
         // The image's top-left pixel is the top row's first cell.
         assert_eq!(img[0], cell_colour(&map.cells[11 * 12], spec.steps));
 
-        let big = small(OptimizerKind::Gd, 0.01, 256);
+        let big = small(OptimizerKind::GD, 0.01, 256);
         let job = BasinJob::spawn(big, 1, || {}).unwrap();
         job.cancel();
         assert!(job.is_cancelled());

@@ -235,40 +235,16 @@ impl Curvature {
     }
 }
 
-/// Largest stable γ for gradient descent: 2/λ_max (`None` when λ_max ≤ 0, where no γ is
-/// unstable along a direction that curves up).
-pub fn gd_stable_lr(lambda_max: f64) -> Option<f64> {
-    (lambda_max > 0.0).then(|| 2.0 / lambda_max)
-}
-
-/// Largest stable γ for heavy-ball momentum μ with dampening τ: 2(1 + μ)/((1 − τ)·λ_max).
-pub fn heavy_ball_stable_lr(lambda_max: f64, momentum: f64, dampening: f64) -> Option<f64> {
-    let effective = (1.0 - dampening) * lambda_max;
-    (effective > 0.0).then(|| 2.0 * (1.0 + momentum) / effective)
-}
-
-/// Largest stable γ for PyTorch's Nesterov momentum μ: 2(1 + μ)/((1 + 2μ)·λ_max).
-pub fn nesterov_stable_lr(lambda_max: f64, momentum: f64) -> Option<f64> {
-    (lambda_max > 0.0).then(|| 2.0 * (1.0 + momentum) / ((1.0 + 2.0 * momentum) * lambda_max))
-}
+pub use crate::optim::sgd::{gd_stable_lr, heavy_ball_stable_lr, nesterov_stable_lr};
 
 /// The largest stable learning rate of `kind` with `hp` on a quadratic whose largest
-/// Hessian eigenvalue is `lambda_max` (weight decay added to it): GD, heavy ball and
-/// Nesterov have the closed forms of this module's documentation; adaptive and second-order
-/// methods have no such bound (`None`), nor does a λ_max ≤ 0.
+/// Hessian eigenvalue is `lambda_max` (weight decay added to it), from the optimizer's own
+/// definition: GD, heavy ball and Nesterov have closed forms (derived in this module's
+/// documentation); adaptive and second-order methods have no such bound (`None`), nor does a
+/// λ_max ≤ 0.
 pub fn stable_lr(kind: OptimizerKind, hp: &HyperValues, lambda_max: f64) -> Option<f64> {
     let lambda = lambda_max + hp.get("weight_decay").unwrap_or(0.0);
-    let momentum = hp.get("momentum").unwrap_or(0.0);
-    match kind {
-        OptimizerKind::Gd => gd_stable_lr(lambda),
-        OptimizerKind::Nesterov => nesterov_stable_lr(lambda, momentum),
-        OptimizerKind::Momentum if momentum == 0.0 => gd_stable_lr(lambda),
-        OptimizerKind::Momentum if hp.flag("nesterov") => nesterov_stable_lr(lambda, momentum),
-        OptimizerKind::Momentum => {
-            heavy_ball_stable_lr(lambda, momentum, hp.get("dampening").unwrap_or(0.0))
-        }
-        _ => None,
-    }
+    (kind.def().stable_lr?)(hp, lambda)
 }
 
 #[cfg(test)]
@@ -342,22 +318,22 @@ mod tests {
 
     #[test]
     fn bounds_in_closed_form() {
-        let gd = OptimizerKind::Gd.defaults();
-        assert_eq!(stable_lr(OptimizerKind::Gd, &gd, 10.0), Some(0.2));
-        assert_eq!(stable_lr(OptimizerKind::Gd, &gd, -1.0), None);
-        let m = OptimizerKind::Momentum.defaults();
-        let hb = stable_lr(OptimizerKind::Momentum, &m, 10.0).unwrap();
+        let gd = OptimizerKind::GD.defaults();
+        assert_eq!(stable_lr(OptimizerKind::GD, &gd, 10.0), Some(0.2));
+        assert_eq!(stable_lr(OptimizerKind::GD, &gd, -1.0), None);
+        let m = OptimizerKind::MOMENTUM.defaults();
+        let hb = stable_lr(OptimizerKind::MOMENTUM, &m, 10.0).unwrap();
         assert!((hb - 0.38).abs() < 1e-12);
-        let n = OptimizerKind::Nesterov.defaults();
-        let nb = stable_lr(OptimizerKind::Nesterov, &n, 10.0).unwrap();
+        let n = OptimizerKind::NESTEROV.defaults();
+        let nb = stable_lr(OptimizerKind::NESTEROV, &n, 10.0).unwrap();
         assert!((nb - 2.0 * 1.9 / (2.8 * 10.0)).abs() < 1e-12);
         assert_eq!(
-            stable_lr(OptimizerKind::Adam, &OptimizerKind::Adam.defaults(), 10.0),
+            stable_lr(OptimizerKind::ADAM, &OptimizerKind::ADAM.defaults(), 10.0),
             None
         );
         let mut wd = gd.clone();
         wd.set("weight_decay", 10.0);
-        assert_eq!(stable_lr(OptimizerKind::Gd, &wd, 10.0), Some(0.1));
+        assert_eq!(stable_lr(OptimizerKind::GD, &wd, 10.0), Some(0.1));
     }
 
     #[test]

@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn sweep_of_gd_on_the_quadratic_diverges_past_the_bound() {
         let surface = Surface::new(SurfaceKind::Quadratic);
-        let kind = OptimizerKind::Momentum;
+        let kind = OptimizerKind::MOMENTUM;
         let spec = SweepSpec {
             surface,
             kind,
@@ -414,7 +414,7 @@ mod tests {
     #[test]
     fn bad_sweeps_are_rejected() {
         let surface = Surface::new(SurfaceKind::Himmelblau);
-        let kind = OptimizerKind::Adam;
+        let kind = OptimizerKind::ADAM;
         let mut spec = SweepSpec {
             surface,
             kind,

@@ -1,6 +1,42 @@
 //! Adadelta (Zeiler, 2012), as `torch.optim.Adadelta`.
 
-use crate::engine::{Objective, Optimizer, Step};
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{HyperSpec, eps, lr, rate, weight_decay};
+use crate::engine::{Objective, Optimizer, Oracle, StatePicture, Step};
+
+/// Adadelta's definition.
+pub const ADADELTA: OptimizerDef = OptimizerDef {
+    name: "adadelta",
+    title: "Adadelta",
+    short: "Adadelta",
+    summary: "Zeiler (2012): RMSprop whose step carries the units of the parameters.",
+    formula: include_str!("formulas/adadelta.txt"),
+    hyper: &[
+        lr(1.0),
+        HyperSpec {
+            max_open: false,
+            slider: (0.0, 1.0),
+            ..rate(
+                "rho",
+                0.9,
+                "ρ: decay of the running means of squared gradients and squared updates.",
+            )
+        },
+        eps(1e-6),
+        weight_decay(0.0),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| {
+        Ok(Box::new(Adadelta::new(
+            hp.get("rho")?,
+            hp.get("eps")?,
+            hp.get("weight_decay")?,
+        )))
+    },
+    check: any_combination,
+    state_legend: "A box whose half-sides are the per-coordinate step γ·√(uᵢ + ε)/√(vᵢ + ε)·|gᵢ|.",
+    stable_lr: None,
+};
 
 /// Adadelta: a step whose units match the parameters', from running averages of squared
 /// gradients and squared updates.
@@ -56,5 +92,19 @@ impl Optimizer for Adadelta {
             ("square_avg", &self.square_avg),
             ("acc_delta", &self.acc_delta),
         ]
+    }
+
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        let scale = |(v, u): (&f64, &f64)| lr * (u + self.eps).sqrt() / (v + self.eps).sqrt();
+        StatePicture {
+            momentum_step: None,
+            coordinate_lr: (t > 0).then(|| {
+                self.square_avg
+                    .iter()
+                    .zip(&self.acc_delta)
+                    .map(scale)
+                    .collect()
+            }),
+        }
     }
 }

@@ -1,6 +1,49 @@
 //! AdaGrad (Duchi, Hazan & Singer, 2011), as `torch.optim.Adagrad`.
 
-use crate::engine::{Objective, Optimizer, Step};
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{eps, lr, real, weight_decay};
+use crate::engine::{Objective, Optimizer, Oracle, StatePicture, Step};
+
+/// AdaGrad's definition.
+pub const ADAGRAD: OptimizerDef = OptimizerDef {
+    name: "adagrad",
+    title: "AdaGrad",
+    short: "AdaGrad",
+    summary: "Duchi et al. (2011): per-coordinate steps that shrink with all past squared gradients.",
+    formula: include_str!("formulas/adagrad.txt"),
+    hyper: &[
+        lr(1e-2),
+        real(
+            "lr_decay",
+            0.0,
+            0.0,
+            10.0,
+            "Learning-rate decay η: the rate is divided by 1 + (t − 1)η.",
+        ),
+        weight_decay(0.0),
+        real(
+            "initial_accumulator_value",
+            0.0,
+            0.0,
+            1e3,
+            "Initial accumulator s₀: a head start for the sum of squared gradients.",
+        ),
+        eps(1e-10),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| {
+        Ok(Box::new(Adagrad::new(
+            hp.get("lr_decay")?,
+            hp.get("weight_decay")?,
+            hp.get("initial_accumulator_value")?,
+            hp.get("eps")?,
+        )))
+    },
+    check: any_combination,
+    state_legend: "A box whose half-sides are the per-coordinate step γ̃·|gᵢ|/(√sᵢ + ε): the \
+                   coordinates with large past gradients get small steps.",
+    stable_lr: None,
+};
 
 /// AdaGrad: each coordinate's step shrinks with its accumulated squared gradient.
 ///
@@ -45,6 +88,20 @@ impl Optimizer for Adagrad {
     }
 
     fn state(&self) -> Vec<(&'static str, &[f64])> {
-        vec![("sum_sq_grad", &self.sum)]
+        vec![("sum", &self.sum)]
+    }
+
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        // The next step is step t + 1, with γ̃ = γ/(1 + tη).
+        let clr = lr / (1.0 + t as f64 * self.lr_decay);
+        StatePicture {
+            momentum_step: None,
+            coordinate_lr: (t > 0).then(|| {
+                self.sum
+                    .iter()
+                    .map(|s| clr / (s.sqrt() + self.eps))
+                    .collect()
+            }),
+        }
     }
 }

@@ -1,7 +1,106 @@
 //! Adam, AdamW and AMSGrad (`torch.optim.Adam` / `torch.optim.AdamW`).
 
+use super::def::{HyperReader, OptimizerDef, any_combination};
+use super::hyper::{HyperError, HyperSpec, beta1, beta2, eps, lr, switch, weight_decay};
 use super::power::Power;
-use crate::engine::{Objective, Optimizer, PairStep, Step};
+use crate::engine::{Objective, Optimizer, Oracle, PairStep, StatePicture, Step};
+
+const AMSGRAD_SWITCH: HyperSpec = switch(
+    "amsgrad",
+    false,
+    "AMSGrad: divide by the largest second moment seen so far, so steps never grow back.",
+);
+const STATE: &str = "The step the first moment alone carries into the next update (bias-corrected, \
+                     as Adam takes it), and a box whose half-sides are the per-coordinate step \
+                     γ·|gᵢ|/(√v̂ᵢ + ε).";
+
+/// Adam's definition.
+pub const ADAM: OptimizerDef = OptimizerDef {
+    name: "adam",
+    title: "Adam",
+    short: "Adam",
+    summary: "Kingma & Ba (2015): momentum plus RMSprop scaling, with bias correction.",
+    formula: include_str!("formulas/adam.txt"),
+    hyper: &[
+        lr(1e-3),
+        beta1(0.9),
+        beta2(0.999),
+        eps(1e-8),
+        weight_decay(0.0),
+        AMSGRAD_SWITCH,
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| Ok(Box::new(build(hp, false, false)?)),
+    check: any_combination,
+    state_legend: STATE,
+    stable_lr: None,
+};
+
+/// AdamW's definition: Adam with decoupled weight decay.
+pub const ADAMW: OptimizerDef = OptimizerDef {
+    name: "adamw",
+    title: "AdamW",
+    short: "AdamW",
+    summary: "Loshchilov & Hutter (2019): Adam with weight decay applied to θ, not the gradient.",
+    formula: include_str!("formulas/adamw.txt"),
+    hyper: &[
+        lr(1e-3),
+        beta1(0.9),
+        beta2(0.999),
+        eps(1e-8),
+        weight_decay(1e-2),
+        AMSGRAD_SWITCH,
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| Ok(Box::new(build(hp, true, false)?)),
+    check: any_combination,
+    state_legend: STATE,
+    stable_lr: None,
+};
+
+/// AMSGrad's definition: Adam that divides by the largest second moment seen.
+pub const AMSGRAD: OptimizerDef = OptimizerDef {
+    name: "amsgrad",
+    title: "AMSGrad",
+    short: "AMSGrad",
+    summary: "Reddi et al. (2018): Adam that never lets the per-coordinate scale shrink.",
+    formula: include_str!("formulas/amsgrad.txt"),
+    hyper: &[
+        lr(1e-3),
+        beta1(0.9),
+        beta2(0.999),
+        eps(1e-8),
+        weight_decay(0.0),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| Ok(Box::new(build(hp, false, true)?)),
+    check: any_combination,
+    state_legend: STATE,
+    stable_lr: None,
+};
+
+/// Adam from `hp`, decoupled (AdamW) or always AMSGrad as the variant says.
+fn build(hp: &HyperReader<'_>, decoupled: bool, amsgrad: bool) -> Result<Adam, HyperError> {
+    Ok(Adam::new(
+        hp.get("beta1")?,
+        hp.get("beta2")?,
+        hp.get("eps")?,
+        hp.get("weight_decay")?,
+        decoupled,
+        amsgrad || hp.flag("amsgrad")?,
+    ))
+}
+
+/// Adam, AdamW or AMSGrad as its own type when `def` is one of them (for the benchmark's
+/// runner, whose loop the compiler can see through).
+pub fn variant(def: &OptimizerDef, hp: &HyperReader<'_>) -> Option<Result<Adam, HyperError>> {
+    match def.name {
+        "adam" => Some(build(hp, false, false)),
+        "adamw" => Some(build(hp, true, false)),
+        "amsgrad" => Some(build(hp, false, true)),
+        _ => None,
+    }
+}
 
 /// Adam (Kingma & Ba, 2015) with PyTorch's bias correction and ε placement; with `decoupled`
 /// it is AdamW (Loshchilov & Hutter, 2019), with `amsgrad` AMSGrad (Reddi et al., 2018).
@@ -163,6 +262,35 @@ impl Optimizer for Adam {
             out.push(("max_exp_avg_sq", &self.v_max));
         }
         out
+    }
+
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        let (b1, b2) = (self.beta1, self.beta2);
+        let second = |i: usize| {
+            if self.amsgrad {
+                self.v_max[i].max(self.v[i])
+            } else {
+                self.v[i]
+            }
+        };
+        // The next step, t + 1, with a zero gradient: m ← β₁m, v ← β₂v.
+        let (bc1, bc2) = (1.0 - b1.powf(t as f64 + 1.0), 1.0 - b2.powf(t as f64 + 1.0));
+        let carried = |i: usize| {
+            let v = if self.amsgrad {
+                self.v_max[i].max(b2 * self.v[i])
+            } else {
+                b2 * self.v[i]
+            };
+            -lr / bc1 * b1 * self.m[i] / ((v / bc2).sqrt() + self.eps)
+        };
+        // Now, after step t: γ/(√v̂ₜ + ε) multiplies m̂ₜ.
+        let bc2_now = 1.0 - b2.powf(t as f64);
+        let scale = |i: usize| lr / ((second(i) / bc2_now).sqrt() + self.eps);
+        let n = self.m.len();
+        StatePicture {
+            momentum_step: (t > 0).then(|| (0..n).map(carried).collect()),
+            coordinate_lr: (t > 0).then(|| (0..n).map(scale).collect()),
+        }
     }
 }
 

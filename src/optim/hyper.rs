@@ -22,8 +22,10 @@ pub struct HyperSpec {
     pub name: &'static str,
     /// The default value.
     pub default: f64,
-    /// The smallest valid value (inclusive).
+    /// The smallest valid value (inclusive unless `min_open`).
     pub min: f64,
+    /// Whether `min` itself is excluded (a learning rate of 0 would never move).
+    pub min_open: bool,
     /// The largest valid value (inclusive unless `max_open`).
     pub max: f64,
     /// Whether `max` itself is excluded.
@@ -32,6 +34,9 @@ pub struct HyperSpec {
     pub kind: HyperKind,
     /// Whether a slider should move on a log scale.
     pub log_scale: bool,
+    /// The range a slider offers: the useful part of the valid range (a learning rate may be
+    /// up to 10⁶, a slider to 10 is what anyone needs). Typed values may go beyond it.
+    pub slider: (f64, f64),
     /// One sentence on what it does.
     pub meaning: &'static str,
 }
@@ -39,7 +44,12 @@ pub struct HyperSpec {
 impl HyperSpec {
     /// Whether `value` is allowed.
     pub fn accepts(&self, value: f64) -> bool {
-        let in_range = value >= self.min
+        let above_min = if self.min_open {
+            value > self.min
+        } else {
+            value >= self.min
+        };
+        let in_range = above_min
             && if self.max_open {
                 value < self.max
             } else {
@@ -58,7 +68,8 @@ impl HyperSpec {
         match self.kind {
             HyperKind::Bool => "0 or 1".to_string(),
             _ => format!(
-                "[{}, {}{}",
+                "{}{}, {}{}",
+                if self.min_open { "(" } else { "[" },
                 self.min,
                 self.max,
                 if self.max_open { ")" } else { "]" }
@@ -76,6 +87,10 @@ impl HyperSpec {
         } else {
             self.max
         };
+        if self.min_open && value <= self.min {
+            // Nothing at the open bound is valid: the smallest value a slider offers is.
+            return self.slider.0;
+        }
         let v = value.clamp(self.min, top);
         match self.kind {
             HyperKind::Real => v,
@@ -97,10 +112,12 @@ pub const fn lr(default: f64) -> HyperSpec {
         name: "lr",
         default,
         min: 0.0,
+        min_open: true,
         max: 1e6,
         max_open: false,
         kind: HyperKind::Real,
         log_scale: true,
+        slider: (1e-5, if default > 10.0 { default } else { 10.0 }),
         meaning: "Learning rate γ: how far each step moves.",
     }
 }
@@ -111,10 +128,12 @@ pub const fn weight_decay(default: f64) -> HyperSpec {
         name: "weight_decay",
         default,
         min: 0.0,
+        min_open: false,
         max: 100.0,
         max_open: false,
         kind: HyperKind::Real,
         log_scale: false,
+        slider: (0.0, 1.0),
         meaning: "Weight decay λ: pulls the parameters towards zero on every step.",
     }
 }
@@ -125,10 +144,12 @@ pub const fn eps(default: f64) -> HyperSpec {
         name: "eps",
         default,
         min: 0.0,
+        min_open: false,
         max: 1.0,
         max_open: false,
         kind: HyperKind::Real,
         log_scale: true,
+        slider: (1e-12, 1.0),
         meaning: "ε: added to the denominator so a tiny average never divides by zero.",
     }
 }
@@ -139,10 +160,12 @@ pub const fn rate(name: &'static str, default: f64, meaning: &'static str) -> Hy
         name,
         default,
         min: 0.0,
+        min_open: false,
         max: 1.0,
         max_open: true,
         kind: HyperKind::Real,
         log_scale: false,
+        slider: (0.0, 0.9999),
         meaning,
     }
 }
@@ -153,10 +176,12 @@ pub const fn switch(name: &'static str, default: bool, meaning: &'static str) ->
         name,
         default: if default { 1.0 } else { 0.0 },
         min: 0.0,
+        min_open: false,
         max: 1.0,
         max_open: false,
         kind: HyperKind::Bool,
         log_scale: false,
+        slider: (0.0, 1.0),
         meaning,
     }
 }
@@ -177,6 +202,33 @@ pub const fn beta2(default: f64) -> HyperSpec {
         default,
         "β₂: decay of the running mean of squared gradients (per-coordinate scale).",
     )
+}
+
+/// A real hyperparameter in `[min, max]` (slider over the same range).
+pub const fn real(
+    name: &'static str,
+    default: f64,
+    min: f64,
+    max: f64,
+    meaning: &'static str,
+) -> HyperSpec {
+    HyperSpec {
+        name,
+        default,
+        min,
+        min_open: false,
+        max,
+        max_open: false,
+        kind: HyperKind::Real,
+        log_scale: false,
+        slider: (min, max),
+        meaning,
+    }
+}
+
+/// The names of `specs`, comma-separated (for messages).
+pub fn names(specs: &[HyperSpec]) -> String {
+    specs.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
 }
 
 /// A hyperparameter assignment that was rejected.
@@ -298,6 +350,11 @@ mod tests {
         assert_eq!(s.clamp(0.7), 1.0);
         assert!(b.clamp(5.0) < 1.0);
         assert_eq!(lr(1e-3).clamp(f64::INFINITY), 1e-3);
+        // A learning rate of zero would never move: refused, and clamped up to the slider's
+        // smallest value.
+        assert!(!lr(1e-3).accepts(0.0) && lr(1e-3).accepts(1e-9));
+        assert_eq!(lr(1e-3).range_text(), "(0, 1000000]");
+        assert_eq!(lr(1e-3).clamp(0.0), 1e-5);
     }
 
     #[test]

@@ -1,7 +1,52 @@
 //! Limited-memory BFGS (Liu & Nocedal, 1989), one iteration per engine step.
 
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{HyperKind, HyperSpec, lr, switch};
 use super::line_search::LineSearch;
-use crate::engine::{Objective, Optimizer, Step};
+use crate::engine::{Objective, Optimizer, Oracle, Step};
+
+/// L-BFGS's definition.
+pub const LBFGS: OptimizerDef = OptimizerDef {
+    name: "lbfgs",
+    title: "L-BFGS",
+    short: "L-BFGS",
+    summary: "Liu & Nocedal (1989): Newton-like steps from a memory of gradient changes, with a line search.",
+    formula: include_str!("formulas/lbfgs.txt"),
+    hyper: &[
+        HyperSpec {
+            meaning: "Initial step γ tried by the line search (the step itself without one).",
+            ..lr(1.0)
+        },
+        HyperSpec {
+            name: "history_size",
+            default: 100.0,
+            min: 1.0,
+            min_open: false,
+            max: 1000.0,
+            max_open: false,
+            kind: HyperKind::Int,
+            log_scale: false,
+            slider: (1.0, 1000.0),
+            meaning: "History m: how many recent (step, gradient change) pairs shape the curvature.",
+        },
+        switch(
+            "line_search",
+            true,
+            "Strong Wolfe line search: pick each step length so the loss drops and the slope flattens.",
+        ),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| {
+        Ok(Box::new(Lbfgs::new(
+            hp.count("history_size")?,
+            hp.flag("line_search")?,
+        )))
+    },
+    check: any_combination,
+    state_legend: "L-BFGS's direction comes from its memory of gradient changes; the line search \
+                   picks how far to go along it.",
+    stable_lr: None,
+};
 
 /// L-BFGS: a quasi-Newton direction from the last m gradient differences, with a strong Wolfe
 /// line search (or a fixed step γ with `line_search = 0`), following `torch.optim.LBFGS` with

@@ -1,6 +1,43 @@
 //! Lion (Chen et al., 2023, "Symbolic Discovery of Optimization Algorithms").
 
-use crate::engine::{Objective, Optimizer, Step};
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{lr, rate, weight_decay};
+use crate::engine::{Objective, Optimizer, Oracle, StatePicture, Step};
+
+/// Lion's definition.
+pub const LION: OptimizerDef = OptimizerDef {
+    name: "lion",
+    title: "Lion",
+    short: "Lion",
+    summary: "Chen et al. (2023): sign-of-momentum steps of fixed size, found by program search.",
+    formula: include_str!("formulas/lion.txt"),
+    hyper: &[
+        lr(1e-4),
+        rate(
+            "beta1",
+            0.9,
+            "β₁: how much of the momentum (vs. the fresh gradient) decides the sign of the step.",
+        ),
+        rate(
+            "beta2",
+            0.99,
+            "β₂: decay of the momentum that Lion carries.",
+        ),
+        weight_decay(0.0),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| {
+        Ok(Box::new(Lion::new(
+            hp.get("beta1")?,
+            hp.get("beta2")?,
+            hp.get("weight_decay")?,
+        )))
+    },
+    check: any_combination,
+    state_legend: "The step its momentum alone would take next, −γ·sign(m): every coordinate moves \
+                   by γ.",
+    stable_lr: None,
+};
 
 /// Lion: steps of fixed size γ per coordinate in the sign of an interpolated momentum.
 /// Not in `torch.optim`; defaults follow the paper's reference implementation.
@@ -57,5 +94,12 @@ impl Optimizer for Lion {
 
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         vec![("exp_avg", &self.m)]
+    }
+
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        StatePicture {
+            momentum_step: (t > 0).then(|| self.m.iter().map(|m| -lr * sign(*m)).collect()),
+            coordinate_lr: None,
+        }
     }
 }

@@ -1,7 +1,52 @@
 //! NAdam (Dozat, 2016), as `torch.optim.NAdam`.
 
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{beta1, beta2, eps, lr, real, switch, weight_decay};
 use super::power::Power;
-use crate::engine::{Objective, Optimizer, Step};
+use crate::engine::{Objective, Optimizer, Oracle, StatePicture, Step};
+
+/// NAdam's definition.
+pub const NADAM: OptimizerDef = OptimizerDef {
+    name: "nadam",
+    title: "NAdam",
+    short: "NAdam",
+    summary: "Dozat (2016): Adam with Nesterov momentum.",
+    formula: include_str!("formulas/nadam.txt"),
+    hyper: &[
+        lr(2e-3),
+        beta1(0.9),
+        beta2(0.999),
+        eps(1e-8),
+        weight_decay(0.0),
+        real(
+            "momentum_decay",
+            4e-3,
+            0.0,
+            1.0,
+            "Momentum decay ψ: how fast the Nesterov momentum schedule μₜ warms up.",
+        ),
+        switch(
+            "decoupled_weight_decay",
+            false,
+            "Decoupled weight decay: shrink θ directly (as AdamW) instead of adding λθ to the gradient.",
+        ),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| {
+        Ok(Box::new(Nadam::new(
+            hp.get("beta1")?,
+            hp.get("beta2")?,
+            hp.get("eps")?,
+            hp.get("weight_decay")?,
+            hp.get("momentum_decay")?,
+            hp.flag("decoupled_weight_decay")?,
+        )))
+    },
+    check: any_combination,
+    state_legend: "The step the first moment alone carries into the next update, and a box \
+                   whose half-sides are the per-coordinate step γ·|gᵢ|/(√v̂ᵢ + ε).",
+    stable_lr: None,
+};
 
 /// NAdam: Adam with Nesterov momentum and PyTorch's momentum-decay schedule μₜ.
 ///
@@ -89,5 +134,23 @@ impl Optimizer for Nadam {
 
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         vec![("exp_avg", &self.m), ("exp_avg_sq", &self.v)]
+    }
+
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        let (b1, b2) = (self.beta1, self.beta2);
+        // Step t + 1 with a zero gradient: m ← β₁m, v ← β₂v, Π μ gains μₜ₊₁.
+        let product = self.mu_product * self.mu(t + 1);
+        let mu_next = self.mu(t + 2);
+        let mom_coef = lr * mu_next / (1.0 - product * mu_next);
+        let bc2_next = 1.0 - b2.powf(t as f64 + 1.0);
+        let bc2_now = 1.0 - b2.powf(t as f64);
+        let n = self.m.len();
+        let carried =
+            |i: usize| -mom_coef * b1 * self.m[i] / ((b2 * self.v[i] / bc2_next).sqrt() + self.eps);
+        let scale = |i: usize| lr / ((self.v[i] / bc2_now).sqrt() + self.eps);
+        StatePicture {
+            momentum_step: (t > 0).then(|| (0..n).map(carried).collect()),
+            coordinate_lr: (t > 0).then(|| (0..n).map(scale).collect()),
+        }
     }
 }

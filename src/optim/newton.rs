@@ -1,6 +1,38 @@
 //! Newton's method with a step size and a Levenberg–Marquardt shift.
 
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{HyperSpec, lr, real};
 use crate::engine::{Objective, Optimizer, Oracle, Step};
+
+/// Damped Newton's definition.
+pub const NEWTON: OptimizerDef = OptimizerDef {
+    name: "newton",
+    title: "Newton",
+    short: "Newton",
+    summary: "Second order: jumps to the minimum of the local quadratic model.",
+    formula: include_str!("formulas/newton.txt"),
+    hyper: &[
+        HyperSpec {
+            meaning: "Step size γ: the fraction of the Newton step taken (1 is the full step).",
+            ..lr(1.0)
+        },
+        HyperSpec {
+            slider: (0.0, 100.0),
+            ..real(
+                "damping",
+                0.0,
+                0.0,
+                1e6,
+                "Damping λ: added to the Hessian's diagonal; large λ turns Newton into small gradient steps.",
+            )
+        },
+    ],
+    oracle: Oracle::Hessian,
+    build: |hp| Ok(Box::new(Newton::new(hp.get("damping")?))),
+    check: any_combination,
+    state_legend: "Newton keeps no state between steps: each step solves the local quadratic model.",
+    stable_lr: None,
+};
 
 /// Damped Newton: solves (H + τI)p = g by Cholesky and steps θₜ = θₜ₋₁ − γp.
 ///

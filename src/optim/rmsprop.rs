@@ -1,6 +1,51 @@
 //! RMSprop (Hinton, 2012), as `torch.optim.RMSprop`.
 
-use crate::engine::{Objective, Optimizer, Step};
+use super::def::{OptimizerDef, any_combination};
+use super::hyper::{eps, lr, rate, switch, weight_decay};
+use crate::engine::{Objective, Optimizer, Oracle, StatePicture, Step};
+
+/// RMSprop's definition.
+pub const RMSPROP: OptimizerDef = OptimizerDef {
+    name: "rmsprop",
+    title: "RMSprop",
+    short: "RMSprop",
+    summary: "Hinton (2012): per-coordinate steps scaled by a running RMS of recent gradients.",
+    formula: include_str!("formulas/rmsprop.txt"),
+    hyper: &[
+        lr(1e-2),
+        rate(
+            "alpha",
+            0.99,
+            "Smoothing α: decay of the running mean of squared gradients.",
+        ),
+        eps(1e-8),
+        weight_decay(0.0),
+        rate(
+            "momentum",
+            0.0,
+            "Momentum μ applied to the scaled gradient (0 turns it off).",
+        ),
+        switch(
+            "centered",
+            false,
+            "Centred: divide by an estimate of the variance instead of the raw second moment.",
+        ),
+    ],
+    oracle: Oracle::Gradient,
+    build: |hp| {
+        Ok(Box::new(Rmsprop::new(
+            hp.get("alpha")?,
+            hp.get("eps")?,
+            hp.get("weight_decay")?,
+            hp.get("momentum")?,
+            hp.flag("centered")?,
+        )))
+    },
+    check: any_combination,
+    state_legend: "A box whose half-sides are the per-coordinate step γ·|gᵢ|/(√vᵢ + ε), and with \
+                   momentum the step its buffer carries, −γμb.",
+    stable_lr: None,
+};
 
 /// RMSprop: divides by a running root-mean-square of recent gradients; optionally centred and
 /// with momentum.
@@ -70,9 +115,27 @@ impl Optimizer for Rmsprop {
 
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         let mut out = vec![("square_avg", self.square_avg.as_slice())];
+        if self.centered {
+            out.push(("grad_avg", &self.grad_avg));
+        }
         if self.momentum > 0.0 {
-            out.push(("velocity", &self.buf));
+            out.push(("momentum_buffer", &self.buf));
         }
         out
+    }
+
+    fn picture(&self, lr: f64, t: u64) -> StatePicture {
+        let scale = |i: usize| {
+            let mut var = self.square_avg[i];
+            if self.centered {
+                var = (var - self.grad_avg[i] * self.grad_avg[i]).max(0.0);
+            }
+            lr / (var.sqrt() + self.eps)
+        };
+        StatePicture {
+            momentum_step: (self.momentum > 0.0)
+                .then(|| self.buf.iter().map(|b| -lr * self.momentum * b).collect()),
+            coordinate_lr: (t > 0).then(|| (0..self.square_avg.len()).map(scale).collect()),
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! every step kept so any past step can be shown again. The UI changes it only through
 //! [`Command`]s; nothing here knows about egui.
 
-use crate::engine::{Clip, Optimizer, RunConfig, Runner, Schedule, Status};
+use crate::engine::{Clip, Optimizer, RunConfig, Runner, Schedule, StatePicture, Status};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::HyperValues;
 use crate::surfaces::Surface;
@@ -124,18 +124,12 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// The optimizer's named state vectors at the head of the run (velocity, averages …).
-    pub fn optimizer_state(&self) -> Vec<(&'static str, [f64; 2])> {
+    /// What the optimizer's state at the head of the run means for its next step (the step
+    /// momentum carries, the per-coordinate learning rates), for drawing.
+    pub fn state_picture(&self) -> StatePicture {
         self.runner
             .as_ref()
-            .map(|r| {
-                r.optimizer()
-                    .state()
-                    .into_iter()
-                    .filter(|(_, v)| v.len() == 2)
-                    .map(|(name, v)| (name, [v[0], v[1]]))
-                    .collect()
-            })
+            .map(|r| r.optimizer().picture(r.lr(), r.t()))
             .unwrap_or_default()
     }
 }
@@ -436,7 +430,7 @@ mod tests {
     fn race() -> Race {
         Race::new(
             Surface::new(SurfaceKind::Himmelblau),
-            &[OptimizerKind::Gd, OptimizerKind::Adam],
+            &[OptimizerKind::GD, OptimizerKind::ADAM],
         )
     }
 
@@ -481,7 +475,7 @@ mod tests {
     fn colours_are_distinct_and_removal_works() {
         let mut r = race();
         for _ in 0..6 {
-            r.apply(Command::Add(OptimizerKind::Momentum));
+            r.apply(Command::Add(OptimizerKind::MOMENTUM));
         }
         let mut colors: Vec<_> = r.lanes().iter().map(|l| l.spec.color).collect();
         colors.sort_unstable();
@@ -496,7 +490,7 @@ mod tests {
     #[test]
     fn a_race_ends_at_its_step_limit() {
         // Tiny steps that never meet a tolerance: only the limit ends this race.
-        let mut r = Race::new(Surface::new(SurfaceKind::Booth), &[OptimizerKind::Gd]);
+        let mut r = Race::new(Surface::new(SurfaceKind::Booth), &[OptimizerKind::GD]);
         r.apply(Command::SetHyper(0, "lr", 1e-9));
         r.apply(Command::Step(100));
         assert!(!r.finished());
@@ -510,7 +504,7 @@ mod tests {
     fn run_to_end_stops_when_every_run_has_stopped() {
         let mut r = Race::new(
             Surface::new(SurfaceKind::Quadratic),
-            &[OptimizerKind::Newton],
+            &[OptimizerKind::NEWTON],
         );
         r.apply(Command::RunToEnd(10_000));
         assert!(matches!(

@@ -61,10 +61,12 @@ const fn param(
         name,
         default,
         min,
+        min_open: false,
         max,
         max_open: false,
         kind: HyperKind::Real,
         log_scale,
+        slider: (min, max),
         meaning,
     }
 }

@@ -250,7 +250,7 @@ fn optimizers(ui: &mut egui::Ui, view: &mut TrainView) {
         ui.heading("Optimizers");
         ui.add_enabled_ui(view.spec.optimizers.len() < MAX_OPTIMIZERS, |ui| {
             ui.menu_button("✚ Add", |ui| {
-                for kind in OptimizerKind::ALL {
+                for kind in OptimizerKind::all() {
                     if kind.oracle() == crate::engine::Oracle::Hessian {
                         continue; // models have no Hessian
                     }

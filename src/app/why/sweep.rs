@@ -346,8 +346,7 @@ impl SweepUi {
 /// A hyperparameter name as the race's commands take it (`&'static str`): found among the
 /// optimizers' own static names.
 fn leak(name: &str) -> &'static str {
-    crate::optim::OptimizerKind::ALL
-        .iter()
+    crate::optim::OptimizerKind::all()
         .flat_map(|k| k.hyper_specs())
         .map(|s| s.name)
         .find(|n| *n == name)

@@ -2,9 +2,7 @@
 //! against real runs, the Himmelblau basin map, sweeps, the landscape of a real model, the
 //! learning-rate range test, and the `basin`, `sweep` and `landscape` commands.
 
-mod common;
-
-use common::ok;
+use crate::common::ok;
 use downhill::data::DatasetKind;
 use downhill::engine::{Objective, RunConfig, Runner, Status};
 use downhill::insight::basin::{BasinMap, BasinSpec};
@@ -81,11 +79,11 @@ fn the_stable_learning_rate_is_where_descent_starts_to_diverge() {
     let s = quadratic(10.0, 30.0);
     let c = Curvature::at(&s, 0.0, 0.0).unwrap();
     let cases: &[(OptimizerKind, &[(&str, f64)])] = &[
-        (OptimizerKind::Gd, &[]),
-        (OptimizerKind::Momentum, &[("momentum", 0.9)]),
-        (OptimizerKind::Momentum, &[("momentum", 0.5)]),
-        (OptimizerKind::Nesterov, &[("momentum", 0.9)]),
-        (OptimizerKind::Nesterov, &[("momentum", 0.3)]),
+        (OptimizerKind::GD, &[]),
+        (OptimizerKind::MOMENTUM, &[("momentum", 0.9)]),
+        (OptimizerKind::MOMENTUM, &[("momentum", 0.5)]),
+        (OptimizerKind::NESTEROV, &[("momentum", 0.9)]),
+        (OptimizerKind::NESTEROV, &[("momentum", 0.3)]),
     ];
     for (kind, overrides) in cases {
         let mut hp = kind.defaults();
@@ -105,11 +103,11 @@ fn the_stable_learning_rate_is_where_descent_starts_to_diverge() {
         );
     }
     // The Nesterov bound is tighter than the heavy ball's, and not just 2/λ.
-    let hp = OptimizerKind::Nesterov.defaults();
-    let nb = c.stable_lr(OptimizerKind::Nesterov, &hp).unwrap();
+    let hp = OptimizerKind::NESTEROV.defaults();
+    let nb = c.stable_lr(OptimizerKind::NESTEROV, &hp).unwrap();
     assert!(
         nb < c
-            .stable_lr(OptimizerKind::Momentum, &OptimizerKind::Momentum.defaults())
+            .stable_lr(OptimizerKind::MOMENTUM, &OptimizerKind::MOMENTUM.defaults())
             .unwrap()
     );
     assert!((nb - 2.0 / 10.0).abs() > 0.01);
@@ -117,7 +115,7 @@ fn the_stable_learning_rate_is_where_descent_starts_to_diverge() {
 
 #[test]
 fn basin_map_of_himmelblau_finds_its_four_minima() {
-    let kind = OptimizerKind::Gd;
+    let kind = OptimizerKind::GD;
     let mut hp = kind.defaults();
     hp.set("lr", 0.01);
     let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), kind, hp, 48, 2000);
@@ -142,7 +140,7 @@ fn basin_map_of_himmelblau_finds_its_four_minima() {
         }
     }
     // Adam at the benchmark's settings finds them too.
-    let adam = OptimizerKind::Adam;
+    let adam = OptimizerKind::ADAM;
     let mut hp = adam.defaults();
     hp.set("lr", 0.05);
     let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), adam, hp, 32, 500);
@@ -163,7 +161,7 @@ fn trained_iris(epochs: usize) -> (Experiment, Vec<Vec<f64>>) {
         l2: 1e-3,
         ..Architecture::mlp(&[8], Activation::Tanh)
     };
-    let mut setup = OptimizerSetup::default_for(OptimizerKind::Adam);
+    let mut setup = OptimizerSetup::default_for(OptimizerKind::ADAM);
     setup.hp.set("lr", 0.02);
     let exp = Experiment::new(&data, &arch, settings, vec![setup]).unwrap();
     let mut runs = exp.runs().unwrap();
@@ -273,7 +271,7 @@ fn pca_plane_of_a_training_run() {
 #[test]
 fn lr_range_test_rises_then_explodes() {
     let (exp, _) = trained_iris(0);
-    let setup = OptimizerSetup::default_for(OptimizerKind::Gd);
+    let setup = OptimizerSetup::default_for(OptimizerKind::GD);
     let r = lr_range::lr_range(&exp, &setup, 1e-4, 1e3, 300).unwrap();
     assert!(r.exploded, "plain GD up to lr 1000 must blow up");
     assert!(r.lrs.len() < 300 && r.lrs.len() > 10);
@@ -290,7 +288,7 @@ fn lr_range_test_rises_then_explodes() {
 
 /// Exit code 2 with one line naming `needle`.
 fn usage_error(args: &[&str], needle: &str) {
-    common::usage_error(args, &[needle]);
+    crate::common::usage_error(args, &[needle]);
 }
 
 fn temp(name: &str) -> std::path::PathBuf {

@@ -1,8 +1,6 @@
 //! Training real models: shipped specs, determinism, the worker thread and `downhill train`.
 
-mod common;
-
-use common::{ok, usage_error};
+use crate::common::{ok, usage_error};
 use downhill::data::{DatasetKind, Split, SplitOptions};
 use downhill::models::eval::{
     actual_vs_predicted, confusion, decision_grid, evaluate, misclassified, predict,
@@ -120,9 +118,9 @@ fn same_seed_same_numbers_and_every_optimizer_starts_alike() {
     };
     let arch = Architecture::mlp(&[8], Activation::Tanh);
     let optimizers = vec![
-        setup(OptimizerKind::Adam, &[("lr", 0.01)]),
-        setup(OptimizerKind::Adam, &[("lr", 0.01)]),
-        setup(OptimizerKind::Momentum, &[("lr", 0.05)]),
+        setup(OptimizerKind::ADAM, &[("lr", 0.01)]),
+        setup(OptimizerKind::ADAM, &[("lr", 0.01)]),
+        setup(OptimizerKind::MOMENTUM, &[("lr", 0.05)]),
     ];
     let exp = Experiment::new(&data, &arch, settings, optimizers.clone()).unwrap();
     let runs = exp.runs().unwrap();
@@ -151,7 +149,7 @@ fn same_seed_same_numbers_and_every_optimizer_starts_alike() {
 fn batch_modes_early_stopping_and_divergence() {
     let data = DatasetKind::Iris.load(0).unwrap();
     let arch = Architecture::of(ModelKind::Softmax);
-    let sgd = vec![setup(OptimizerKind::Gd, &[("lr", 0.1)])];
+    let sgd = vec![setup(OptimizerKind::GD, &[("lr", 0.1)])];
     let with = |batch| TrainSettings {
         batch,
         epochs: 2,
@@ -194,7 +192,7 @@ fn batch_modes_early_stopping_and_divergence() {
 
     // A huge learning rate diverges; nothing non-finite is reported.
     let diabetes = DatasetKind::Diabetes.load(0).unwrap();
-    let wild = vec![setup(OptimizerKind::Gd, &[("lr", 1e4)])];
+    let wild = vec![setup(OptimizerKind::GD, &[("lr", 1e4)])];
     let settings = TrainSettings {
         epochs: 50,
         ..TrainSettings::default()
@@ -354,8 +352,8 @@ fn the_worker_trains_in_the_background_and_obeys_commands() {
         ..TrainSettings::default()
     };
     let optimizers = vec![
-        setup(OptimizerKind::Adam, &[("lr", 0.01)]),
-        setup(OptimizerKind::Momentum, &[("lr", 0.05)]),
+        setup(OptimizerKind::ADAM, &[("lr", 0.01)]),
+        setup(OptimizerKind::MOMENTUM, &[("lr", 0.05)]),
     ];
     let exp = Experiment::new(
         &data,
@@ -367,8 +365,11 @@ fn the_worker_trains_in_the_background_and_obeys_commands() {
     let reference = train(&exp);
     let pings = Arc::new(AtomicUsize::new(0));
     let counter = pings.clone();
+    // Ticks spaced out so the whole run takes a good half second: the pause below must arrive
+    // before the last epoch even while the other tests keep both cores busy.
     let options = WorkerOptions {
         steps_per_tick: 7,
+        tick_interval: Duration::from_millis(5),
         ..WorkerOptions::default()
     };
     let worker = Worker::spawn(

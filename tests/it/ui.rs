@@ -50,7 +50,7 @@ fn adding_an_optimizer_and_changing_its_learning_rate() {
     h.run_steps(2);
     let lanes = h.state().race.lanes();
     assert_eq!(lanes.len(), before + 1);
-    assert_eq!(lanes[before].spec.kind, OptimizerKind::Lion);
+    assert_eq!(lanes[before].spec.kind, OptimizerKind::LION);
     // Open its hyperparameters and set the learning rate through the slider.
     let name = h.get(by().role(Role::Label).value("Lion")).rect().center();
     click_at(&mut h, name);
@@ -179,7 +179,7 @@ fn an_optimizer_can_have_a_start_of_its_own() {
         .race
         .lanes()
         .iter()
-        .position(|l| l.spec.kind == OptimizerKind::Adam)
+        .position(|l| l.spec.kind == OptimizerKind::ADAM)
         .unwrap();
     assert_eq!(h.state().race.lanes()[adam].spec.start, Some(shared));
     h.get_by_label("own start").click();
@@ -389,7 +389,7 @@ fn curvature_basin_map_and_sweep_tools_work_from_the_panel() {
         .race
         .lanes()
         .iter()
-        .position(|l| l.spec.kind == OptimizerKind::Momentum)
+        .position(|l| l.spec.kind == OptimizerKind::MOMENTUM)
         .unwrap();
     h.get_by_label("Hyperparameter sweep…").click();
     h.run_steps(2);

@@ -1,15 +1,12 @@
 //! Training steps allocate nothing: a model objective under a counting allocator, across
 //! epoch boundaries (reshuffles) and for every model family.
 
-mod counting;
-
-use counting::ALLOCATIONS;
+use crate::counting::allocations;
 use downhill::data::{DatasetKind, Split, SplitOptions};
 use downhill::engine::{RunConfig, Runner};
 use downhill::models::{Activation, Architecture, Batch, ModelKind, ModelObjective, Network};
 use downhill::optim::OptimizerKind;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 #[test]
 fn training_steps_allocate_nothing() {
@@ -36,9 +33,9 @@ fn training_steps_allocate_nothing() {
         let init = net.init(0);
         let train = Arc::new(split.train);
         for opt in [
-            OptimizerKind::Adam,
-            OptimizerKind::Momentum,
-            OptimizerKind::Lbfgs,
+            OptimizerKind::ADAM,
+            OptimizerKind::MOMENTUM,
+            OptimizerKind::LBFGS,
         ] {
             let hp = opt.defaults();
             let config = RunConfig {
@@ -55,12 +52,12 @@ fn training_steps_allocate_nothing() {
             )
             .unwrap();
             runner.step();
-            let before = ALLOCATIONS.load(Ordering::Relaxed);
+            let before = allocations();
             // More than one epoch of every dataset here (digits: 45 batches).
             for _ in 0..100 {
                 runner.step();
             }
-            let after = ALLOCATIONS.load(Ordering::Relaxed);
+            let after = allocations();
             assert_eq!(
                 after - before,
                 0,

@@ -1,8 +1,6 @@
 //! The command-line interface as other tools use it, bad input included.
 
-mod common;
-
-use common::{downhill, ok, usage_error};
+use crate::common::{downhill, ok, usage_error};
 use serde_json::Value;
 
 #[test]

@@ -1,8 +1,6 @@
 //! The runner: determinism, status detection, observers, noise and clipping.
 
-mod common;
-
-use common::trajectory;
+use crate::common::trajectory;
 use downhill::engine::{
     Clip, Objective, ObserveMode, RunConfig, RunError, Runner, Schedule, Status, StepRecord,
     StopReason, Watch,
@@ -15,7 +13,7 @@ fn same_seed_same_trajectory_bit_for_bit() {
     let run = |seed| {
         trajectory(
             Surface::new(SurfaceKind::Himmelblau),
-            OptimizerKind::Adam,
+            OptimizerKind::ADAM,
             &[("lr", 0.05)],
             Schedule::Cosine {
                 t_max: 300,
@@ -44,7 +42,7 @@ fn same_seed_same_trajectory_bit_for_bit() {
 
 #[test]
 fn a_too_large_learning_rate_diverges_cleanly() {
-    for kind in OptimizerKind::ALL {
+    for kind in OptimizerKind::all() {
         let (points, status) = trajectory(
             Surface::new(SurfaceKind::Rosenbrock),
             kind,
@@ -54,7 +52,7 @@ fn a_too_large_learning_rate_diverges_cleanly() {
             10_000,
             |c| c.bound = 1e3,
         );
-        if kind == OptimizerKind::Lbfgs {
+        if kind == OptimizerKind::LBFGS {
             // Its line search shortens any step that does not decrease the loss.
             assert!(!matches!(status, Status::Diverged { .. }), "{status:?}");
             continue;
@@ -100,7 +98,7 @@ impl Objective for Cliff {
 
 #[test]
 fn a_nan_loss_stops_the_run_at_the_last_finite_point() {
-    let gd = OptimizerKind::Gd;
+    let gd = OptimizerKind::GD;
     let config = RunConfig {
         lr: 0.3,
         ..RunConfig::default()
@@ -125,7 +123,7 @@ fn small_gradient_and_small_step_are_convergence() {
     // Started on the saddle itself: the gradient is zero at step 0.
     let (_, status) = trajectory(
         Surface::new(SurfaceKind::Saddle),
-        OptimizerKind::Gd,
+        OptimizerKind::GD,
         &[("lr", 0.1)],
         Schedule::Constant,
         [0.0, 0.0],
@@ -142,7 +140,7 @@ fn small_gradient_and_small_step_are_convergence() {
     // A vanishing learning rate: the first step is already below the step tolerance.
     let (_, status) = trajectory(
         Surface::new(SurfaceKind::Booth),
-        OptimizerKind::Gd,
+        OptimizerKind::GD,
         &[("lr", 1e-20)],
         Schedule::Constant,
         [0.0, 0.0],
@@ -160,7 +158,7 @@ fn small_gradient_and_small_step_are_convergence() {
 
 #[test]
 fn observers_receive_what_their_mode_selects_and_the_end() {
-    let adam = OptimizerKind::Adam;
+    let adam = OptimizerKind::ADAM;
     let config = RunConfig {
         lr: 0.01,
         ..RunConfig::default()
@@ -201,7 +199,7 @@ fn observers_receive_what_their_mode_selects_and_the_end() {
 fn clipping_bounds_every_step_even_under_huge_noise() {
     let (points, _) = trajectory(
         Surface::new(SurfaceKind::Booth),
-        OptimizerKind::Gd,
+        OptimizerKind::GD,
         &[("lr", 0.1)],
         Schedule::Constant,
         [0.0, 0.0],
@@ -220,7 +218,7 @@ fn clipping_bounds_every_step_even_under_huge_noise() {
 #[test]
 fn the_schedule_sets_each_steps_learning_rate() {
     // GD on Booth: Δθ = −γₜ∇f, so γₜ = ‖Δθ‖/‖∇f‖.
-    let gd = OptimizerKind::Gd;
+    let gd = OptimizerKind::GD;
     let schedule = Schedule::Step {
         step_size: 3,
         gamma: 0.5,
@@ -252,7 +250,7 @@ fn the_schedule_sets_each_steps_learning_rate() {
 
 #[test]
 fn bad_setups_are_errors_not_panics() {
-    let gd = OptimizerKind::Gd;
+    let gd = OptimizerKind::GD;
     let err = Runner::new(
         Surface::new(SurfaceKind::Booth),
         gd.build(&gd.defaults()),
@@ -261,7 +259,7 @@ fn bad_setups_are_errors_not_panics() {
     )
     .err();
     assert_eq!(err, Some(RunError::WrongDimension { got: 3, want: 2 }));
-    let newton = OptimizerKind::Newton;
+    let newton = OptimizerKind::NEWTON;
     let err = Runner::new(
         Cliff,
         newton.build(&newton.defaults()),
@@ -294,9 +292,9 @@ fn many_parameters_use_the_same_code_path() {
         }
     }
     for kind in [
-        OptimizerKind::Adam,
-        OptimizerKind::Lbfgs,
-        OptimizerKind::Nesterov,
+        OptimizerKind::ADAM,
+        OptimizerKind::LBFGS,
+        OptimizerKind::NESTEROV,
     ] {
         let hp = kind.hyper_values(&[("lr".into(), 0.05)]).unwrap();
         let config = RunConfig {
@@ -338,14 +336,14 @@ fn the_two_parameter_path_matches_the_general_one() {
     }
     let surface = Surface::new(SurfaceKind::Rosenbrock);
     let cases = [
-        (OptimizerKind::Adam, vec![("lr".to_string(), 0.01)]),
+        (OptimizerKind::ADAM, vec![("lr".to_string(), 0.01)]),
         (
-            OptimizerKind::Adam,
+            OptimizerKind::ADAM,
             vec![("lr".to_string(), 0.01), ("weight_decay".to_string(), 0.1)],
         ),
-        (OptimizerKind::Adamw, vec![("lr".to_string(), 0.01)]),
-        (OptimizerKind::Momentum, vec![("lr".to_string(), 1e-3)]),
-        (OptimizerKind::Rmsprop, vec![("lr".to_string(), 1e-3)]),
+        (OptimizerKind::ADAMW, vec![("lr".to_string(), 0.01)]),
+        (OptimizerKind::MOMENTUM, vec![("lr".to_string(), 1e-3)]),
+        (OptimizerKind::RMSPROP, vec![("lr".to_string(), 1e-3)]),
     ];
     for (kind, overrides) in cases {
         for clip in [Clip::None, Clip::Value(5.0)] {

@@ -1,0 +1,16 @@
+//! The integration tests, as one test binary: linking the GUI stack once instead of once per
+//! file keeps the suite's build short. Each module is one area (run one with
+//! `cargo test --release --test it -- cli::`).
+
+mod common;
+mod counting;
+
+mod alloc;
+mod alloc_models;
+mod cli;
+mod engine;
+mod insight;
+mod optimizers;
+mod surfaces;
+mod train;
+mod ui;
