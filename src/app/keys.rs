@@ -1,7 +1,7 @@
 //! Keyboard shortcuts and files dropped on the window.
 
 use super::{Explorer, PRESET_KEYS, ViewMode, train};
-use crate::presets::PRESETS;
+use crate::presets::presets;
 use crate::race::Command;
 use eframe::egui::{self, Key};
 
@@ -48,7 +48,7 @@ impl Explorer {
                 self.mode = self.mode.next();
             }
         });
-        for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
+        for (key, preset) in PRESET_KEYS.into_iter().zip(presets()) {
             if ctx.input(|i| i.key_pressed(key)) {
                 self.load(preset);
             }

@@ -451,8 +451,8 @@ impl Explorer {
             if let Some(p) = self.preset {
                 let mut open = true;
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(p.title).strong().size(16.0));
-                    ui.label(RichText::new(p.caption).size(15.0));
+                    ui.label(RichText::new(p.title()).strong().size(16.0));
+                    ui.label(RichText::new(p.caption()).size(15.0));
                     if ui
                         .small_button("✖")
                         .on_hover_text("Hide the caption")

@@ -87,18 +87,20 @@ fn curve(
             }
         })
         .show(ui, |plot_ui| {
-            for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
+            let labels = race.labels();
+            for (lane, label) in race
+                .lanes()
+                .iter()
+                .zip(labels)
+                .filter(|(l, _)| l.spec.enabled)
+            {
                 let track = &lane.track;
                 let end = race.index_at_cursor(track) + 1;
                 let mut pts = decimate(&values(track)[..end], MAX_POINTS, log);
                 if log {
                     pts.iter_mut().for_each(|p| p[1] = p[1].log10());
                 }
-                plot_ui.line(
-                    Line::new(lane.spec.kind.title(), pts)
-                        .color(rgb(lane.spec.color))
-                        .width(2.0),
-                );
+                plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
             }
             plot_ui.vline(VLine::new("now", cursor).color(egui::Color32::GRAY));
         });
@@ -122,10 +124,10 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
                     ui.strong("‖∇f‖");
                     ui.strong("status");
                     ui.end_row();
-                    for lane in race.lanes() {
+                    for (lane, label) in race.lanes().iter().zip(race.labels()) {
                         let track = &lane.track;
                         let i = race.index_at_cursor(track);
-                        let name = RichText::new(format!("● {}", lane.spec.kind.title()))
+                        let name = RichText::new(format!("● {label}"))
                             .color(text_rgb(ui, lane.spec.color))
                             .strong();
                         ui.label(name);
@@ -151,6 +153,14 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
                             Status::Converged { step, .. } if i == last => {
                                 RichText::new(format!("converged at {step}"))
                                     .color(egui::Color32::LIGHT_GREEN)
+                            }
+                            Status::Stalled { step, at, .. } if i == last => {
+                                RichText::new(format!("stalled at {step} ({})", at.label()))
+                                    .color(egui::Color32::from_rgb(240, 190, 80))
+                            }
+                            Status::Escaped { step } if i == last => {
+                                RichText::new(format!("escaped at {step}"))
+                                    .color(egui::Color32::from_rgb(120, 190, 255))
                             }
                             Status::Diverged { step, .. } if i == last => {
                                 RichText::new(format!("diverged at {step}"))

@@ -1,7 +1,7 @@
 //! The top bar: presets, transport, speed, step, view buttons, presentation and theme.
 
 use super::{Explorer, SPEED_RANGE, ViewMode, train};
-use crate::presets::PRESETS;
+use crate::presets::presets;
 use crate::race::Command;
 use eframe::egui::{self, RichText};
 
@@ -27,10 +27,10 @@ impl Explorer {
             ui.heading(RichText::new("downhill").strong());
             ui.separator();
             ui.menu_button("Presets", |ui| {
-                for (k, preset) in PRESETS.iter().enumerate() {
+                for (k, preset) in presets().iter().enumerate() {
                     if ui
-                        .button(format!("{}  {}", k + 1, preset.title))
-                        .on_hover_text(preset.caption)
+                        .button(format!("{}  {}", k + 1, preset.title()))
+                        .on_hover_text(preset.caption())
                         .clicked()
                     {
                         self.load(preset);

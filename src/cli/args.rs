@@ -18,6 +18,16 @@ pub fn surface(s: &str) -> Result<SurfaceKind, String> {
     SurfaceKind::from_name(s.trim()).map_err(|e| e.to_string())
 }
 
+/// Parses a preset name.
+pub fn preset(s: &str) -> Result<&'static crate::presets::Preset, String> {
+    crate::presets::find(s.trim()).ok_or_else(|| {
+        format!(
+            "unknown preset '{s}' (valid: {})",
+            crate::presets::names().join(", ")
+        )
+    })
+}
+
 /// Parses a dataset name.
 pub fn dataset(s: &str) -> Result<DatasetKind, String> {
     DatasetKind::from_name(s.trim()).map_err(|e| e.to_string())
@@ -92,6 +102,16 @@ pub fn bounded(s: &str, max: f64) -> Result<f64, String> {
         .ok()
         .filter(|v| v.is_finite() && *v >= 0.0 && *v <= max)
         .ok_or_else(|| format!("'{s}' is not a number in [0, {max}]"))
+}
+
+/// Parses a positive number bounded by `max` (a clipping threshold: 0 would clip every
+/// gradient to nothing).
+pub fn positive(s: &str, max: f64) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0 && *v <= max)
+        .ok_or_else(|| format!("'{s}' is not a number in (0, {max}]"))
 }
 
 /// Parses a step count of at most [`MAX_STEPS`].

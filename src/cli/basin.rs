@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Output: CSV with one row per start point, bottom row of the grid first, left to right: \
-x0,y0 (the start, a cell centre), x,y (where the run ended), loss, status (converged, diverged \
+x0,y0 (the start, a cell centre), x,y (where the run ended), loss, status (converged at a minimum, \
+stalled on a plateau or at a saddle, escaped, diverged \
 or running) and minimum (the index, in `downhill list`'s order of the surface's known minima \
 sorted by value, of the minimum within --tolerance of the end; empty if none).
 

@@ -59,17 +59,17 @@ pub fn catalog_json() -> Value {
         .iter()
         .map(|name| json!({"name": name, "formula": Schedule::describe(name)}))
         .collect();
-    let presets: Vec<Value> = crate::presets::PRESETS
+    let presets: Vec<Value> = crate::presets::presets()
         .iter()
         .enumerate()
         .map(|(k, p)| {
             json!({
                 "name": p.name,
                 "key": k + 1,
-                "title": p.title,
-                "caption": p.caption,
-                "surface": p.surface.name(),
-                "optimizers": p.racers.iter().map(|r| r.kind.name()).collect::<Vec<_>>(),
+                "title": p.title(),
+                "caption": p.caption(),
+                "surface": p.scene.surface.name,
+                "optimizers": p.scene.racers.iter().map(|r| r.optimizer.as_str()).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -155,8 +155,8 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
         out,
         "\nPRESETS (downhill app --preset NAME, or keys 1–9 in the app)"
     )?;
-    for (k, p) in crate::presets::PRESETS.iter().enumerate() {
-        writeln!(out, "  {} {:<17} {}", k + 1, p.name, p.title)?;
+    for (k, p) in crate::presets::presets().iter().enumerate() {
+        writeln!(out, "  {} {:<17} {}", k + 1, p.name, p.title())?;
     }
     writeln!(out, "\nSCHEDULES (--schedule NAME[:key=value,...])")?;
     for name in Schedule::NAMES {

@@ -2,10 +2,12 @@
 
 use super::CliError;
 use super::args::{self, Assignments};
-use crate::engine::{ObserveMode, RunConfig, Runner, Schedule, Status, StepRecord, Watch};
+use crate::engine::{ObserveMode, Schedule, Status, StepRecord, Watch};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperValues};
-use crate::surfaces::{Surface, SurfaceKind};
+use crate::presets;
+use crate::race::{Race, Scene, SceneRacer, Shared, SurfaceSpec};
+use crate::surfaces::SurfaceKind;
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
@@ -20,12 +22,32 @@ pub enum Format {
 
 /// Options of `downhill run`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Output (csv): run,optimizer,step,x,y,loss,grad_norm,lr, one row per step; `run` names the racer \
+so that two runs of one optimizer can be told apart (e.g. \"GD γ=0.15\"). json: {\"surface\", \
+\"start\", \"schedule\", \"runs\": [{\"label\", \"optimizer\", \"hp\", \"start\", \"status\", \
+\"stalled_at\", \"status_step\", \"points\": [[x, y, loss], ...]}]}, written as the runs go.
+
+Statuses: converged (at a minimum), stalled (the gradient vanished on a plateau, at a saddle or \
+at a maximum), escaped (left the bounds with the loss still falling: unbounded below), diverged \
+(non-finite or blowing up), running (the step limit came first).
+
+Examples:
+  downhill run --surface rosenbrock --optimizer adam,momentum --hp lr=0.01 --steps 2000
+  downhill run --preset himmelblau --steps 300 --format json")]
 pub struct RunArgs {
+    /// A lecture preset to run exactly as the app does (see `downhill list`): its surface,
+    /// starts, racers, hyperparameters, clipping and noise.
+    #[arg(long, value_parser = args::preset, conflicts_with_all = [
+        "surface", "optimizers", "hp", "surface_param", "schedule", "start", "seed", "noise",
+        "clip_norm", "clip_value",
+    ])]
+    pub preset: Option<&'static presets::Preset>,
     /// The surface, e.g. rosenbrock (see `downhill list`).
-    #[arg(long, value_parser = args::surface)]
-    pub surface: SurfaceKind,
+    #[arg(long, value_parser = args::surface, required_unless_present = "preset")]
+    pub surface: Option<SurfaceKind>,
     /// An optimizer to run; repeat or separate with commas for several.
-    #[arg(long = "optimizer", required = true, value_delimiter = ',', value_parser = args::optimizer)]
+    #[arg(long = "optimizer", required_unless_present = "preset", value_delimiter = ',', value_parser = args::optimizer)]
     pub optimizers: Vec<OptimizerKind>,
     /// Hyperparameters for every optimizer named, e.g. lr=0.01,beta1=0.8 (PyTorch names).
     #[arg(long, value_parser = args::assignments)]
@@ -34,8 +56,8 @@ pub struct RunArgs {
     #[arg(long = "surface-param", value_parser = args::assignments)]
     pub surface_param: Vec<Assignments>,
     /// Learning-rate schedule NAME[:key=value,...], e.g. cosine:t_max=500.
-    #[arg(long, value_parser = args::schedule, default_value = "constant")]
-    pub schedule: Schedule,
+    #[arg(long, value_parser = args::schedule)]
+    pub schedule: Option<Schedule>,
     /// Start point X,Y (default: the surface's first suggested start).
     #[arg(long, value_parser = args::point, allow_hyphen_values = true)]
     pub start: Option<[f64; 2]>,
@@ -43,16 +65,16 @@ pub struct RunArgs {
     #[arg(long, default_value = "1000", value_parser = args::steps, allow_negative_numbers = true)]
     pub steps: u64,
     /// Seed of the gradient noise.
-    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
-    pub seed: u64,
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
     /// Standard deviation of Gaussian noise added to each gradient coordinate.
-    #[arg(long, default_value = "0", value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
-    pub noise: f64,
+    #[arg(long, value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
+    pub noise: Option<f64>,
     /// Clip the gradient to this Euclidean norm.
-    #[arg(long, conflicts_with = "clip_value", value_parser = |s: &str| args::bounded(s, 1e12), allow_negative_numbers = true)]
+    #[arg(long, conflicts_with = "clip_value", value_parser = |s: &str| args::positive(s, 1e12), allow_negative_numbers = true)]
     pub clip_norm: Option<f64>,
     /// Clip each gradient coordinate to [−c, c].
-    #[arg(long, value_parser = |s: &str| args::bounded(s, 1e12), allow_negative_numbers = true)]
+    #[arg(long, value_parser = |s: &str| args::positive(s, 1e12), allow_negative_numbers = true)]
     pub clip_value: Option<f64>,
     /// Converged when the gradient norm falls below this.
     #[arg(long, default_value = "1e-8", value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
@@ -75,35 +97,13 @@ pub fn num(v: f64) -> String {
     }
 }
 
-/// One optimizer with its resolved hyperparameters.
-struct Entry {
-    kind: OptimizerKind,
-    hp: HyperValues,
-}
-
-/// Applies the merged `--hp` assignments to every optimizer that has each name; a name that
-/// no optimizer named has is an error.
-fn resolve(kinds: &[OptimizerKind], hp: &[(String, f64)]) -> Result<Vec<Entry>, CliError> {
-    super::args::check_hp_names(kinds, hp).map_err(CliError::Usage)?;
-    kinds
-        .iter()
-        .map(|&kind| {
-            let own: Vec<(String, f64)> = hp
-                .iter()
-                .filter(|(n, _)| kind.hyper_specs().iter().any(|s| s.name == n))
-                .cloned()
-                .collect();
-            let hp = kind
-                .hyper_values(&own)
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            Ok(Entry { kind, hp })
-        })
-        .collect()
-}
-
-/// The hyperparameters as a JSON object, switches as booleans and counts as integers.
-fn hp_json(entry: &Entry) -> Value {
-    hyper_json(entry.kind, &entry.hp)
+/// `text` as one CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }
 
 /// An optimizer's hyperparameters as a JSON object, switches as booleans and counts as
@@ -121,56 +121,124 @@ pub fn hyper_json(kind: OptimizerKind, hp: &HyperValues) -> Value {
     Value::Object(map)
 }
 
-/// Runs `downhill run`; a run that diverged gets a line in `notes`.
-pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Result<(), CliError> {
-    let surface_params: Vec<(String, f64)> = args
+/// The scene the flags describe: one racer per `--optimizer` with the `--hp` values it has;
+/// a name that no optimizer named has is an error.
+fn scene_of(args: &RunArgs, surface: SurfaceKind) -> Result<Scene, CliError> {
+    let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
+    args::check_hp_names(&args.optimizers, &hp).map_err(CliError::Usage)?;
+    let racers = args
+        .optimizers
+        .iter()
+        .map(|&kind| SceneRacer {
+            optimizer: kind.name().to_string(),
+            hp: hp
+                .iter()
+                .filter(|(n, _)| kind.hyper_spec(n).is_some())
+                .cloned()
+                .collect(),
+            color: None,
+            enabled: true,
+            start: None,
+            clip: None,
+            noise: None,
+            show_state: false,
+        })
+        .collect();
+    let shared = Shared {
+        schedule: args.schedule.unwrap_or_default(),
+        clip: args::clip(args.clip_norm, args.clip_value),
+        noise: args.noise.unwrap_or(0.0),
+        seed: args.seed.unwrap_or(0),
+    };
+    let params = args
         .surface_param
         .iter()
         .flat_map(|a| a.0.clone())
         .collect();
-    let surface = Surface::with_params(args.surface, &surface_params)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
-    let entries = resolve(&args.optimizers, &hp)?;
-    let start = args.start.unwrap_or_else(|| surface.default_start());
+    let start = match args.start {
+        Some(p) => p,
+        None => surface.info().starts[0],
+    };
+    Ok(Scene {
+        version: crate::race::scene::VERSION,
+        title: String::new(),
+        caption: String::new(),
+        start,
+        surface: SurfaceSpec {
+            name: surface.name().to_string(),
+            params,
+        },
+        shared,
+        racers,
+    })
+}
 
-    if args.format == Format::Csv {
-        writeln!(out, "optimizer,step,x,y,loss,grad_norm,lr")?;
+/// Runs `downhill run`: every racer of the scene (a preset's, or the one the flags describe)
+/// exactly as the app's race sets it up; a run that stops early gets a line in `notes`.
+pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Result<(), CliError> {
+    let scene = match (args.preset, args.surface) {
+        (Some(p), _) => p.scene.clone(),
+        (None, Some(surface)) => scene_of(args, surface)?,
+        (None, None) => return Err(CliError::Usage("give --surface or --preset".into())),
+    };
+    let race = Race::from_scene(&scene).map_err(|e| CliError::Usage(e.to_string()))?;
+    let labels = race.labels();
+    let json = args.format == Format::Json;
+    if json {
+        write!(
+            out,
+            "{{\"surface\":{},\"start\":{},\"schedule\":{},\"runs\":[",
+            json!(race.surface().kind().name()),
+            json!(race.start()),
+            json!(race.shared().schedule),
+        )?;
+    } else {
+        writeln!(out, "run,optimizer,step,x,y,loss,grad_norm,lr")?;
     }
-    let mut runs = Vec::new();
-    for entry in &entries {
-        let config = RunConfig {
-            lr: entry.hp.get("lr").unwrap_or(1e-3),
-            schedule: args.schedule,
-            clip: args::clip(args.clip_norm, args.clip_value),
-            noise: args.noise,
-            seed: args.seed,
-            tol_grad: args.tol_grad,
-            tol_step: args.tol_step,
-            ..RunConfig::default()
-        };
-        let mut runner = Runner::new(surface, entry.kind.build(&entry.hp), config, &start)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", entry.kind.name())))?;
-        let name = entry.kind.name();
-        let mut points: Vec<[f64; 3]> = Vec::new();
+    for (i, lane) in race.lanes().iter().enumerate() {
+        let mut config = lane.spec.config(race.shared());
+        config.tol_grad = args.tol_grad;
+        config.tol_step = args.tol_step;
+        let name = lane.spec.kind.name();
+        let mut runner = race.fresh_runner(i, config).ok_or_else(|| {
+            CliError::Usage(format!("{name}: this optimizer cannot run on this surface"))
+        })?;
+        let label = &labels[i];
+        if json {
+            write!(
+                out,
+                "{}{{\"label\":{},\"optimizer\":{},\"hp\":{},\"start\":{},\"points\":[",
+                if i > 0 { "," } else { "" },
+                json!(label),
+                json!(name),
+                hyper_json(lane.spec.kind, &lane.spec.hp),
+                json!(race.racer_start(i)),
+            )?;
+        }
+        let prefix = format!("{},{name}", csv_field(label));
         let mut io_error = None;
-        let mut emit = |r: &StepRecord<'_>| match args.format {
-            Format::Json => points.push([r.x[0], r.x[1], r.loss]),
-            Format::Csv => {
-                if io_error.is_none() {
-                    let row = writeln!(
-                        out,
-                        "{name},{},{},{},{},{},{}",
-                        r.t,
-                        num(r.x[0]),
-                        num(r.x[1]),
-                        num(r.loss),
-                        num(r.grad_norm),
-                        num(r.lr)
-                    );
-                    io_error = row.err();
-                }
+        let mut first = true;
+        let mut emit = |r: &StepRecord<'_>| {
+            if io_error.is_some() {
+                return;
             }
+            let row = if json {
+                let sep = if first { "" } else { "," };
+                write!(out, "{sep}{}", json!([r.x[0], r.x[1], r.loss]))
+            } else {
+                writeln!(
+                    out,
+                    "{prefix},{},{},{},{},{},{}",
+                    r.t,
+                    num(r.x[0]),
+                    num(r.x[1]),
+                    num(r.loss),
+                    num(r.grad_norm),
+                    num(r.lr)
+                )
+            };
+            first = false;
+            io_error = row.err();
         };
         emit(&runner.record());
         runner.run(
@@ -184,30 +252,32 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
             return Err(e.into());
         }
         let status = runner.status();
-        if let Status::Diverged { step, reason } = status {
-            writeln!(
-                notes,
-                "note: {name} diverged at step {step}: {}; its output ends at the last finite \
-                 point (a smaller lr may help)",
-                reason.describe()
+        if json {
+            let stalled_at = match status {
+                Status::Stalled { at, .. } => json!(at.label()),
+                _ => Value::Null,
+            };
+            write!(
+                out,
+                "],\"status\":{},\"stalled_at\":{stalled_at},\"status_step\":{}}}",
+                json!(status.label()),
+                json!(status.step()),
             )?;
         }
-        runs.push(json!({
-            "optimizer": name,
-            "hp": hp_json(entry),
-            "status": status.label(),
-            "status_step": status.step(),
-            "points": points,
-        }));
+        match status {
+            Status::Diverged { .. } => writeln!(
+                notes,
+                "note: {label} {}; its output ends at the last finite point (a smaller lr may help)",
+                status.describe()
+            )?,
+            Status::Stalled { .. } | Status::Escaped { .. } => {
+                writeln!(notes, "note: {label} {}", status.describe())?
+            }
+            Status::Running | Status::Converged { .. } => {}
+        }
     }
-    if args.format == Format::Json {
-        let doc = json!({
-            "surface": surface.kind().name(),
-            "start": start,
-            "schedule": args.schedule,
-            "runs": runs,
-        });
-        writeln!(out, "{doc}")?;
+    if json {
+        writeln!(out, "]}}")?;
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ pub enum Metric {
 Output: CSV with one row per cell, the y axis's first value first, x values left to right. \
 The first two columns are named after the two hyperparameters (e.g. lr,momentum), then loss \
 (at the end of the run; the last finite loss for a diverged run), steps (to convergence, or \
-all taken) and status (converged, diverged or running). Other hyperparameters keep their \
+all taken) and status (converged, stalled, escaped, diverged or running). Other hyperparameters keep their \
 defaults or the values given with --hp; the picture marks that setting with a cross.
 
 Examples:

@@ -12,6 +12,7 @@ pub use gradient::{Clip, norm2};
 pub use objective::{Objective, Oracle};
 pub use optimizer::{Optimizer, PairStep, StatePicture, Step};
 pub use runner::{
-    ObserveMode, Observer, RunConfig, RunError, Runner, Status, StepRecord, StopReason, Watch,
+    FLAT, Flat, ObserveMode, Observer, RunConfig, RunError, Runner, Status, StepRecord, StopReason,
+    Watch, classify_rest,
 };
 pub use schedule::{Schedule, ScheduleError};

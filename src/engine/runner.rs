@@ -72,6 +72,38 @@ impl StopReason {
     }
 }
 
+/// What kind of flat place a run stalled on, decided by the Hessian there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flat {
+    /// No curvature to speak of either: every Hessian eigenvalue is within ±[`FLAT`] of zero
+    /// (a plateau, or a degenerate stationary point such as the monkey saddle's).
+    Plateau,
+    /// Curving up along some directions and down along others.
+    Saddle,
+    /// Curving down in every direction: a local maximum.
+    Maximum,
+    /// Not flat at all: the steps became too small to move (a vanishing learning rate) while
+    /// the gradient did not vanish and the minimum of the local quadratic model is further.
+    Slope,
+}
+
+impl Flat {
+    /// `"plateau"`, `"saddle"` or `"maximum"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Flat::Plateau => "plateau",
+            Flat::Saddle => "saddle",
+            Flat::Maximum => "maximum",
+            Flat::Slope => "slope",
+        }
+    }
+}
+
+/// Hessian eigenvalues within ±FLAT of zero count as no curvature when a stopped run is
+/// classified.
+pub const FLAT: f64 = 1e-6;
+
 /// Where a run stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "status", rename_all = "lowercase")]
@@ -79,12 +111,30 @@ pub enum Status {
     /// Still stepping.
     #[default]
     Running,
-    /// Stopped at a (near-)stationary point at `step`.
+    /// Stopped at a minimum at `step`: the gradient (or the step) vanished where the surface
+    /// curves up, or where the objective has no Hessian to say otherwise.
     Converged {
         /// The step at which it was detected.
         step: u64,
         /// Which tolerance was met.
         reason: StopReason,
+    },
+    /// Stopped at `step` because the gradient (or the step) vanished far from any minimum:
+    /// on a plateau, at a saddle or at a maximum.
+    Stalled {
+        /// The step at which it was detected.
+        step: u64,
+        /// Which tolerance was met.
+        reason: StopReason,
+        /// What kind of flat place it is.
+        at: Flat,
+    },
+    /// Left the divergence bound at `step` with its loss still falling and below where it
+    /// started: on an objective that is unbounded below (a saddle surface), the run went
+    /// downhill for ever.
+    Escaped {
+        /// The step at which it was detected.
+        step: u64,
     },
     /// Stopped because the iterates blew up at `step`.
     Diverged {
@@ -96,11 +146,13 @@ pub enum Status {
 }
 
 impl Status {
-    /// `"running"`, `"converged"` or `"diverged"`.
+    /// `"running"`, `"converged"`, `"stalled"`, `"escaped"` or `"diverged"`.
     pub fn label(&self) -> &'static str {
         match self {
             Status::Running => "running",
             Status::Converged { .. } => "converged",
+            Status::Stalled { .. } => "stalled",
+            Status::Escaped { .. } => "escaped",
             Status::Diverged { .. } => "diverged",
         }
     }
@@ -109,8 +161,48 @@ impl Status {
     pub fn step(&self) -> Option<u64> {
         match *self {
             Status::Running => None,
-            Status::Converged { step, .. } | Status::Diverged { step, .. } => Some(step),
+            Status::Converged { step, .. }
+            | Status::Stalled { step, .. }
+            | Status::Escaped { step }
+            | Status::Diverged { step, .. } => Some(step),
         }
+    }
+
+    /// What happened, in words for a message: "converged at step 12", "stalled on a plateau
+    /// at step 466", …
+    pub fn describe(&self) -> String {
+        match *self {
+            Status::Running => "still running".into(),
+            Status::Converged { step, .. } => format!("converged to a minimum at step {step}"),
+            Status::Stalled { step, at, .. } => {
+                let (place, why) = match at {
+                    Flat::Plateau => ("on a plateau", "the gradient vanished far from any minimum"),
+                    Flat::Saddle => (
+                        "at a saddle point",
+                        "the gradient vanished far from any minimum",
+                    ),
+                    Flat::Maximum => ("at a maximum", "the gradient vanished far from any minimum"),
+                    Flat::Slope => (
+                        "on a slope",
+                        "its steps became too small to move while the gradient did not vanish \
+                         (a too small learning rate?)",
+                    ),
+                };
+                format!("stalled {place} at step {step}: {why}")
+            }
+            Status::Escaped { step } => format!(
+                "escaped at step {step}: it left the bounds with its loss still falling (the \
+                 function is unbounded below)"
+            ),
+            Status::Diverged { step, reason } => {
+                format!("diverged at step {step}: {}", reason.describe())
+            }
+        }
+    }
+
+    /// Whether the run diverged or escaped: it ended nowhere, with no final point to compare.
+    pub fn ended_nowhere(&self) -> bool {
+        matches!(self, Status::Diverged { .. } | Status::Escaped { .. })
     }
 
     /// Whether the run is still stepping.
@@ -185,6 +277,88 @@ pub struct Watch<'a> {
     pub observer: &'a mut dyn Observer,
 }
 
+/// What kind of flat place the symmetric `n × n` Hessian `h` (row-major) of a stationary point
+/// describes; `None` for a minimum (no direction curves down by more than [`FLAT`], and some
+/// direction curves up).
+pub fn classify_rest(h: &[f64], n: usize) -> Option<Flat> {
+    let frobenius = h.iter().map(|v| v * v).sum::<f64>().sqrt();
+    if frobenius <= FLAT {
+        return Some(Flat::Plateau);
+    }
+    // λ_min > −FLAT ⇔ H + FLAT·I is positive definite.
+    let shifted = |sign: f64| -> Vec<f64> {
+        (0..n * n)
+            .map(|k| sign * h[k] + if k % (n + 1) == 0 { FLAT } else { 0.0 })
+            .collect()
+    };
+    if positive_definite(shifted(1.0), n) {
+        None
+    } else if positive_definite(shifted(-1.0), n) {
+        Some(Flat::Maximum)
+    } else {
+        Some(Flat::Saddle)
+    }
+}
+
+/// Whether the symmetric `n × n` matrix `a` is positive definite (an in-place Cholesky
+/// factorisation succeeds).
+fn positive_definite(mut a: Vec<f64>, n: usize) -> bool {
+    cholesky(&mut a, n)
+}
+
+/// ‖(H + FLAT·I)⁻¹g‖, the distance to the minimum of the local quadratic model, for a Hessian
+/// `h` with λ_min > −FLAT; `None` if the system cannot be solved.
+fn newton_distance(mut h: Vec<f64>, g: &[f64], n: usize) -> Option<f64> {
+    for i in 0..n {
+        h[i * n + i] += FLAT;
+    }
+    if !cholesky(&mut h, n) {
+        return None;
+    }
+    // L·Lᵀ·d = g: forward, then backward substitution.
+    let mut d = g.to_vec();
+    for i in 0..n {
+        let mut v = d[i];
+        for k in 0..i {
+            v -= h[i * n + k] * d[k];
+        }
+        d[i] = v / h[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let mut v = d[i];
+        for k in i + 1..n {
+            v -= h[k * n + i] * d[k];
+        }
+        d[i] = v / h[i * n + i];
+    }
+    let len = vecops::norm_sq(&d).sqrt();
+    len.is_finite().then_some(len)
+}
+
+/// Factorises the symmetric `n × n` matrix `a` in place as L·Lᵀ (L in the lower triangle);
+/// returns whether it is positive definite.
+fn cholesky(a: &mut [f64], n: usize) -> bool {
+    for j in 0..n {
+        let mut d = a[j * n + j];
+        for k in 0..j {
+            d -= a[j * n + k] * a[j * n + k];
+        }
+        if d.is_nan() || d <= 0.0 {
+            return false;
+        }
+        let d = d.sqrt();
+        a[j * n + j] = d;
+        for i in j + 1..n {
+            let mut v = a[i * n + j];
+            for k in 0..j {
+                v -= a[i * n + k] * a[j * n + k];
+            }
+            a[i * n + j] = v / d;
+        }
+    }
+    true
+}
+
 /// Adds `config`'s noise to a step's gradient, drawing from `rng`, then clips it.
 fn transform(config: &RunConfig, rng: &mut StdRng, grad: &mut [f64]) {
     if config.noise > 0.0 {
@@ -210,6 +384,8 @@ pub struct Runner<O, P> {
     status: Status,
     rng: StdRng,
     best_loss: f64,
+    /// The loss at the start point (a run escapes only below it).
+    start_loss: f64,
 }
 
 impl<O: Objective, P: Optimizer> Runner<O, P> {
@@ -247,6 +423,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             status: Status::Running,
             rng: StdRng::seed_from_u64(config.seed),
             best_loss: f64::INFINITY,
+            start_loss: f64::NAN,
         };
         runner.evaluate_start();
         Ok(runner)
@@ -255,15 +432,16 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
     /// Evaluates loss and gradient at the start point and sets the status.
     fn evaluate_start(&mut self) {
         self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
+        self.start_loss = self.loss;
         self.grad_sq = vecops::norm_sq(&self.grad);
         let inside = vecops::within(&self.x, self.config.bound);
-        self.judge(inside, None);
+        self.judge(inside, None, f64::NAN);
     }
 
     /// Updates the status of a running run at the current point, given whether every
-    /// |θᵢ| ≤ bound and the squared length of the step that led here.
+    /// |θᵢ| ≤ bound, the squared length of the step that led here and the loss before it.
     #[inline(always)]
-    fn judge(&mut self, inside: bool, step_len2: Option<f64>) {
+    fn judge(&mut self, inside: bool, step_len2: Option<f64>, loss_before: f64) {
         debug_assert!(self.status.is_running());
         let (tol_grad, tol_step) = (self.config.tol_grad, self.config.tol_step);
         // The common case in one test: finite, inside, gradient and step above tolerance
@@ -274,14 +452,14 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             & (self.grad_sq < f64::INFINITY)
             & step_len2.is_none_or(|s| s >= tol_step * tol_step);
         if !running {
-            self.status = self.stopped(inside, step_len2);
+            self.status = self.stopped(inside, step_len2, loss_before);
         }
     }
 
     /// Why the run stops here (or [`Status::Running`] after all); off the hot path.
     #[cold]
     #[inline(never)]
-    fn stopped(&self, inside: bool, step_len2: Option<f64>) -> Status {
+    fn stopped(&mut self, inside: bool, step_len2: Option<f64>, loss_before: f64) -> Status {
         let step = self.t;
         let tol_step2 = self.config.tol_step * self.config.tol_step;
         if !self.loss.is_finite()
@@ -292,24 +470,52 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
                 step,
                 reason: StopReason::NonFinite,
             }
+        } else if !inside && self.loss < loss_before && self.loss < self.start_loss {
+            Status::Escaped { step }
         } else if !inside {
             Status::Diverged {
                 step,
                 reason: StopReason::OutOfBounds,
             }
         } else if self.grad_sq < self.config.tol_grad * self.config.tol_grad {
-            Status::Converged {
-                step,
-                reason: StopReason::SmallGradient,
-            }
+            self.at_rest(step, StopReason::SmallGradient)
         } else if step_len2.is_some_and(|s| s < tol_step2) {
-            Status::Converged {
-                step,
-                reason: StopReason::SmallStep,
-            }
+            self.at_rest(step, StopReason::SmallStep)
         } else {
             Status::Running
         }
+    }
+
+    /// A run that came to rest at step `step`: converged where the Hessian says the objective
+    /// curves up (or where it has none), stalled on a plateau, at a saddle or at a maximum
+    /// otherwise. A run stopped by a vanishing step (not gradient) has converged only if the
+    /// minimum of the local quadratic model is next to it, ‖(H + FLAT·I)⁻¹∇f‖ ≤ 10⁻⁶·max(1, ‖θ‖);
+    /// otherwise it stalled on a slope.
+    fn at_rest(&mut self, step: u64, reason: StopReason) -> Status {
+        let converged = Status::Converged { step, reason };
+        if !self.objective.has_hessian() {
+            return converged;
+        }
+        let n = self.x.len();
+        let mut hess = vec![0.0; n * n];
+        if !self.objective.hessian(&self.x, &mut hess) || hess.iter().any(|v| !v.is_finite()) {
+            return converged;
+        }
+        if let Some(at) = classify_rest(&hess, n) {
+            return Status::Stalled { step, reason, at };
+        }
+        if reason == StopReason::SmallStep {
+            let scale = vecops::norm_sq(&self.x).sqrt().max(1.0);
+            let far = newton_distance(hess, &self.grad, n).is_none_or(|d| d > 1e-6 * scale);
+            if far {
+                return Status::Stalled {
+                    step,
+                    reason,
+                    at: Flat::Slope,
+                };
+            }
+        }
+        converged
     }
 
     /// Takes one step if the run is still going; returns whether it moved.
@@ -371,9 +577,10 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             return false;
         }
         vecops::add_assign(&mut self.x, &self.delta);
+        let before = self.loss;
         self.loss = self.objective.loss_and_grad(&self.x, &mut self.grad);
         self.grad_sq = vecops::norm_sq(&self.grad);
-        self.judge(inside, Some(len2));
+        self.judge(inside, Some(len2), before);
         !self.went_back()
     }
 
@@ -406,11 +613,12 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         }
         let next = [x[0] + delta[0], x[1] + delta[1]];
         let mut next_grad = [0.0; 2];
+        let before = self.loss;
         self.loss = self.objective.loss_and_grad(&next, &mut next_grad);
         self.x.copy_from_slice(&next);
         self.grad.copy_from_slice(&next_grad);
         self.grad_sq = vecops::norm_sq(&next_grad);
-        self.judge(vecops::within(&next, self.config.bound), Some(len2));
+        self.judge(vecops::within(&next, self.config.bound), Some(len2), before);
         if self.went_back() {
             return false;
         }

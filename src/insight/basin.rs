@@ -145,7 +145,7 @@ fn run_cell(spec: &BasinSpec, minima: &[CriticalPoint], start: [f64; 2]) -> Basi
     let taken = runner.run(spec.steps, &mut []);
     let end = [runner.x()[0], runner.x()[1]];
     let status = runner.status();
-    let minimum = if matches!(status, Status::Diverged { .. }) {
+    let minimum = if status.ended_nowhere() {
         None
     } else {
         nearest_minimum(minima, end, spec.tolerance)
@@ -217,12 +217,12 @@ impl BasinMap {
         counts
     }
 
-    /// The fraction of cells whose run diverged.
+    /// The fraction of cells whose run diverged (or escaped, on a surface unbounded below).
     pub fn diverged_fraction(&self) -> f64 {
         let d = self
             .cells
             .iter()
-            .filter(|c| matches!(c.status, Status::Diverged { .. }))
+            .filter(|c| c.status.ended_nowhere())
             .count();
         d as f64 / self.cells.len().max(1) as f64
     }
@@ -398,7 +398,7 @@ pub const PALETTE: [[u8; 3]; 10] = [
     [186, 176, 172],
 ];
 
-/// Colour of cells whose run diverged.
+/// Colour of cells whose run diverged or escaped.
 pub const DIVERGED: [u8; 4] = [16, 16, 16, 255];
 /// Colour of cells that ended away from every known minimum (still moving, at a saddle, or
 /// at a minimum the catalogue does not list).
@@ -408,7 +408,7 @@ pub const UNLABELLED: [u8; 4] = [128, 128, 128, 255];
 /// (brightness 1 − 0.55·steps/max_steps, linear so colours do not shift while a map fills
 /// in; a run still going at the end is the darkest shade), [`DIVERGED`] or [`UNLABELLED`].
 pub fn cell_colour(cell: &BasinCell, max_steps: u64) -> [u8; 4] {
-    if matches!(cell.status, Status::Diverged { .. }) {
+    if cell.status.ended_nowhere() {
         return DIVERGED;
     }
     let Some(k) = cell.minimum else {

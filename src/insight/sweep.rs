@@ -252,9 +252,9 @@ pub struct SweepCell {
 }
 
 impl SweepCell {
-    /// Whether the run diverged.
+    /// Whether the run diverged or escaped (no final loss to compare).
     pub fn diverged(&self) -> bool {
-        matches!(self.status, Status::Diverged { .. })
+        self.status.ended_nowhere()
     }
 }
 

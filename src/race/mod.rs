@@ -9,7 +9,7 @@ use crate::surfaces::Surface;
 use serde::{Deserialize, Serialize};
 
 pub mod scene;
-pub use scene::Scene;
+pub use scene::{Scene, SceneError, SceneRacer, SurfaceSpec};
 
 /// A distinct colour per racer, in the order racers are added (Okabe–Ito, then Tableau).
 pub const PALETTE: [[u8; 3]; 10] = [
@@ -65,7 +65,7 @@ impl RacerSpec {
     }
 
     /// The run configuration of this racer under the shared settings.
-    fn config(&self, shared: &Shared) -> RunConfig {
+    pub fn config(&self, shared: &Shared) -> RunConfig {
         RunConfig {
             lr: self.hp.get("lr").unwrap_or(1e-3),
             schedule: shared.schedule,
@@ -79,6 +79,7 @@ impl RacerSpec {
 
 /// Settings shared by every racer.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Shared {
     /// Learning-rate schedule (applied to each racer's own lr).
     pub schedule: Schedule,
@@ -344,11 +345,8 @@ impl Race {
 
     /// Restarts one racer from its start, then replays it up to the cursor.
     fn restart(&mut self, i: usize) {
-        let surface = self.surface;
-        let start = self.lanes[i].spec.start.unwrap_or(self.start);
+        let runner = self.fresh_runner(i, self.lanes[i].spec.config(&self.shared));
         let lane = &mut self.lanes[i];
-        let config = lane.spec.config(&self.shared);
-        let runner = Runner::new(surface, lane.spec.kind.build(&lane.spec.hp), config, &start).ok();
         lane.track = Track::default();
         if let Some(r) = &runner {
             lane.track.points.push([r.x()[0], r.x()[1]]);
@@ -362,23 +360,38 @@ impl Race {
         self.forward(cursor);
     }
 
+    /// Where racer `i` starts: its own start, or the shared one.
+    pub fn racer_start(&self, i: usize) -> [f64; 2] {
+        self.lanes[i].spec.start.unwrap_or(self.start)
+    }
+
+    /// A fresh run of racer `i` from its start with `config` (its own,
+    /// [`RacerSpec::config`], or one adjusted by the caller): the one way every view and
+    /// command sets up a racer's run. `None` when the optimizer cannot run on this surface.
+    pub fn fresh_runner(
+        &self,
+        i: usize,
+        config: RunConfig,
+    ) -> Option<Runner<Surface, Box<dyn Optimizer>>> {
+        let spec = &self.lanes.get(i)?.spec;
+        let start = self.racer_start(i);
+        Runner::new(self.surface, spec.kind.build(&spec.hp), config, &start).ok()
+    }
+
     /// Full paths of every enabled racer for `n` steps from its start, computed afresh (the
     /// live preview while something is being dragged); the race itself is untouched.
     pub fn preview(&self, n: u64) -> Vec<Vec<[f64; 2]>> {
-        self.lanes
-            .iter()
-            .map(|lane| {
-                if !lane.spec.enabled {
+        (0..self.lanes.len())
+            .map(|i| {
+                let spec = &self.lanes[i].spec;
+                if !spec.enabled {
                     return Vec::new();
                 }
-                let start = lane.spec.start.unwrap_or(self.start);
-                let config = lane.spec.config(&self.shared);
-                let optimizer = lane.spec.kind.build(&lane.spec.hp);
-                let Ok(mut runner) = Runner::new(self.surface, optimizer, config, &start) else {
+                let Some(mut runner) = self.fresh_runner(i, spec.config(&self.shared)) else {
                     return Vec::new();
                 };
                 let mut path = Vec::with_capacity(n as usize + 1);
-                path.push(start);
+                path.push(self.racer_start(i));
                 for _ in 0..n {
                     if !runner.step() {
                         break;
@@ -415,10 +428,102 @@ impl Race {
         self.cursor
     }
 
+    /// A name for each racer that tells it from the others, for tables, legends and tooltips:
+    /// the optimizer's short name, then what sets it apart from racers of the same
+    /// optimizer — the hyperparameters that differ ("GD γ=0.21"), its own clipping or noise
+    /// ("GD, clip ‖g‖≤1", "GD, noise σ=0.3"), and if still needed its own start.
+    pub fn labels(&self) -> Vec<String> {
+        let specs: Vec<&RacerSpec> = self.lanes.iter().map(|l| &l.spec).collect();
+        labels(&specs)
+    }
+
     /// The index into a track's arrays shown at the cursor (its last one if the run stopped
     /// earlier).
     pub fn index_at_cursor(&self, track: &Track) -> usize {
         (self.cursor as usize).min(track.points.len().saturating_sub(1))
+    }
+}
+
+/// [`Race::labels`] for a list of racers.
+pub fn labels(specs: &[&RacerSpec]) -> Vec<String> {
+    let mut out: Vec<String> = specs
+        .iter()
+        .map(|spec| {
+            let siblings: Vec<&&RacerSpec> = specs.iter().filter(|o| o.kind == spec.kind).collect();
+            let mut name = spec.kind.short().to_string();
+            // Hyperparameters that differ among racers of the same optimizer.
+            for (hp, v) in spec.hp.iter() {
+                if siblings.iter().any(|o| o.hp.get(hp) != Some(v)) {
+                    name.push_str(&format!(" {}={}", symbol(hp), compact(v)));
+                }
+            }
+            let mut extras = Vec::new();
+            match spec.clip {
+                Some(Clip::Norm(c)) => extras.push(format!("clip ‖g‖≤{}", compact(c))),
+                Some(Clip::Value(c)) => extras.push(format!("clip |gᵢ|≤{}", compact(c))),
+                Some(Clip::None) | None => {}
+            }
+            if let Some(n) = spec.noise.filter(|n| *n > 0.0) {
+                extras.push(format!("noise σ={}", compact(n)));
+            }
+            for extra in extras {
+                name.push_str(", ");
+                name.push_str(&extra);
+            }
+            name
+        })
+        .collect();
+    // Racers alike in all of that but their start say where they start from.
+    let alike = out.clone();
+    for i in 0..specs.len() {
+        let twins = (0..specs.len()).any(|j| j != i && alike[j] == alike[i]);
+        if twins && let Some(p) = specs[i].start {
+            out[i] = format!("{} from ({}, {})", out[i], compact(p[0]), compact(p[1]));
+        }
+    }
+    // Anything still alike is numbered.
+    let snapshot = out.clone();
+    for (i, label) in out.iter_mut().enumerate() {
+        let same: Vec<usize> = (0..snapshot.len())
+            .filter(|&j| snapshot[j] == snapshot[i])
+            .collect();
+        if same.len() > 1 {
+            let k = same.iter().position(|&j| j == i).unwrap_or(0) + 1;
+            label.push_str(&format!(" #{k}"));
+        }
+    }
+    out
+}
+
+/// The usual symbol of a hyperparameter in labels (γ for the learning rate …), or its name.
+fn symbol(name: &str) -> &str {
+    match name {
+        "lr" => "γ",
+        "momentum" => "μ",
+        "beta1" => "β₁",
+        "beta2" => "β₂",
+        "weight_decay" => "λ",
+        "eps" => "ε",
+        "alpha" => "α",
+        "rho" => "ρ",
+        _ => name,
+    }
+}
+
+/// A number in few characters for a label: 0.003, 0.15, 1e-5, 1200.
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || (1e-3..1e5).contains(&a) {
+        let text = format!("{:.4}", v);
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        // −0.0 and the like.
+        if text == "-0" {
+            "0".into()
+        } else {
+            text.replace('-', "−")
+        }
+    } else {
+        format!("{v:.0e}").replace('-', "−")
     }
 }
 
@@ -498,6 +603,35 @@ mod tests {
         assert_eq!(r.cursor(), MAX_STEPS);
         assert!(r.lanes()[0].track.status.is_running());
         assert!(r.finished());
+    }
+
+    #[test]
+    fn labels_tell_racers_apart() {
+        let presets = crate::presets::presets();
+        let names = |name: &str| {
+            presets
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap()
+                .build()
+                .labels()
+        };
+        assert_eq!(
+            names("learning-rate"),
+            ["GD γ=0.002", "GD γ=0.15", "GD γ=0.21"]
+        );
+        assert_eq!(names("plateau-cliff"), ["GD", "GD, clip ‖g‖≤1"]);
+        assert_eq!(
+            names("saddle"),
+            ["GD", "Momentum", "Adam", "GD, noise σ=0.3"]
+        );
+        assert_eq!(names("himmelblau")[0], "GD from (−0.5, −0.5)");
+        let mut r = race();
+        r.apply(Command::Add(OptimizerKind::GD));
+        let labels = r.labels();
+        assert_eq!(labels[0], "GD #1");
+        assert_eq!(labels[2], "GD #2");
+        assert_eq!(compact(1e-5), "1e−5");
     }
 
     #[test]

@@ -1,73 +1,193 @@
-//! A race's setup as one plain value that can be saved and loaded: surface, start, shared
-//! settings and racers (not the runs themselves, which replay exactly from it).
+//! A race's setup as one plain, versioned value: surface, start, shared settings and racers
+//! (not the runs themselves, which replay exactly from it), with the title and caption shown
+//! over the view. It is what the app saves between launches and what the lecture presets are
+//! (TOML files in `assets/scenes/`).
 
-use super::{Command, Race, RacerSpec, Shared};
+use super::{Command, PALETTE, Race, RacerSpec, Shared};
+use crate::engine::Clip;
 use crate::optim::OptimizerKind;
 use crate::surfaces::{Surface, SurfaceKind};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// The scene format this build writes and the newest it reads.
+pub const VERSION: u32 = 1;
+
+/// A surface by name with the parameters that differ from its defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurfaceSpec {
+    /// Surface name, e.g. `himmelblau` (see `downhill list`).
+    pub name: String,
+    /// Parameters by name, e.g. `condition = 100`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, f64>,
+}
 
 /// One racer as saved.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SceneRacer {
     /// Optimizer name, e.g. `adam`.
     pub optimizer: String,
-    /// Hyperparameters by name.
-    pub hp: Vec<(String, f64)>,
-    /// Colour.
-    pub color: [u8; 3],
+    /// Hyperparameters that differ from the optimizer's defaults, by PyTorch name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hp: BTreeMap<String, f64>,
+    /// Colour (default: the palette, in racer order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<[u8; 3]>,
     /// Switched on.
+    #[serde(default = "switched_on", skip_serializing_if = "is_on")]
     pub enabled: bool,
     /// Its own start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<[f64; 2]>,
     /// Its own clipping.
-    pub clip: Option<crate::engine::Clip>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip: Option<Clip>,
     /// Its own gradient noise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noise: Option<f64>,
     /// Its state (momentum, adaptive step box) drawn at its ball.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_off")]
     pub show_state: bool,
+}
+
+fn switched_on() -> bool {
+    true
+}
+
+fn is_on(v: &bool) -> bool {
+    *v
+}
+
+fn is_off(v: &bool) -> bool {
+    !*v
 }
 
 /// A race's whole setup.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scene {
-    /// Surface name.
-    pub surface: String,
-    /// Surface parameters by name.
-    pub surface_params: Vec<(String, f64)>,
+    /// The format version, [`VERSION`].
+    pub version: u32,
+    /// A short title (the presets' menu entry).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The caption shown over the view: what to look at.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub caption: String,
     /// Shared start.
     pub start: [f64; 2],
-    /// Shared settings.
+    /// The surface.
+    pub surface: SurfaceSpec,
+    /// Settings shared by every racer.
+    #[serde(default)]
     pub shared: Shared,
     /// Racers in order.
     pub racers: Vec<SceneRacer>,
 }
 
+/// A scene that cannot be read or used.
+#[derive(Debug, Error, PartialEq)]
+pub enum SceneError {
+    /// Not a scene file: the TOML parser's message, on one line.
+    #[error("not a scene: {0}")]
+    Parse(String),
+    /// Written by a newer downhill.
+    #[error(
+        "this scene is version {0}, written by a newer downhill; this one reads version {VERSION}"
+    )]
+    Newer(u32),
+    /// A name or value the scene holds is not valid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Scene {
+    /// Reads a scene from TOML; a newer version is refused.
+    pub fn from_toml(text: &str) -> Result<Scene, SceneError> {
+        // The version first, so a newer file is refused as such and not for a field this
+        // build does not know.
+        #[derive(Deserialize)]
+        struct Version {
+            version: Option<u32>,
+        }
+        let version = toml::from_str::<Version>(text)
+            .map_err(|e| SceneError::Parse(one_line(&e.to_string())))?
+            .version;
+        match version {
+            Some(v) if v > VERSION => return Err(SceneError::Newer(v)),
+            Some(0) | None => {
+                return Err(SceneError::Parse(format!(
+                    "it has no `version = {VERSION}`"
+                )));
+            }
+            _ => {}
+        }
+        toml::from_str(text).map_err(|e| SceneError::Parse(one_line(&e.to_string())))
+    }
+
+    /// The scene as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_else(|e| format!("# could not write the scene: {e}\n"))
+    }
+}
+
+/// A parser message on one line: its first line, then the rest joined with spaces.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 impl Race {
-    /// This race's setup.
+    /// This race's setup (with no title or caption).
     pub fn scene(&self) -> Scene {
+        let defaults = Surface::new(self.surface.kind());
         Scene {
-            surface: self.surface.kind().name().to_string(),
-            surface_params: self
-                .surface
-                .params()
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
+            version: VERSION,
+            title: String::new(),
+            caption: String::new(),
             start: self.start,
+            surface: SurfaceSpec {
+                name: self.surface.kind().name().to_string(),
+                params: self
+                    .surface
+                    .params()
+                    .into_iter()
+                    .zip(defaults.params())
+                    .filter(|((_, v), (_, d))| v != d)
+                    .map(|((k, v), _)| (k.to_string(), v))
+                    .collect(),
+            },
             shared: self.shared,
             racers: self
                 .lanes
                 .iter()
-                .map(|l| SceneRacer {
-                    optimizer: l.spec.kind.name().to_string(),
-                    hp: l.spec.hp.iter().map(|(k, v)| (k.to_string(), v)).collect(),
-                    color: l.spec.color,
-                    enabled: l.spec.enabled,
-                    start: l.spec.start,
-                    clip: l.spec.clip,
-                    noise: l.spec.noise,
-                    show_state: l.spec.show_state,
+                .enumerate()
+                .map(|(i, l)| {
+                    let defaults = l.spec.kind.defaults();
+                    SceneRacer {
+                        optimizer: l.spec.kind.name().to_string(),
+                        hp: l
+                            .spec
+                            .hp
+                            .iter()
+                            .filter(|(k, v)| defaults.get(k) != Some(*v))
+                            .map(|(k, v)| (k.to_string(), v))
+                            .collect(),
+                        color: (l.spec.color != PALETTE[i % PALETTE.len()]).then_some(l.spec.color),
+                        enabled: l.spec.enabled,
+                        start: l.spec.start,
+                        clip: l.spec.clip,
+                        noise: l.spec.noise,
+                        show_state: l.spec.show_state,
+                    }
                 })
                 .collect(),
         }
@@ -75,21 +195,31 @@ impl Race {
 
     /// The race a scene describes, at step 0; names and values are validated as on the
     /// command line.
-    pub fn from_scene(scene: &Scene) -> Result<Race, String> {
-        let kind = SurfaceKind::from_name(&scene.surface).map_err(|e| e.to_string())?;
-        let surface =
-            Surface::with_params(kind, &scene.surface_params).map_err(|e| e.to_string())?;
-        if !scene.start.iter().all(|v| v.is_finite()) {
-            return Err("the start point is not finite".into());
+    pub fn from_scene(scene: &Scene) -> Result<Race, SceneError> {
+        let invalid = |e: &dyn std::fmt::Display| SceneError::Invalid(e.to_string());
+        let kind = SurfaceKind::from_name(&scene.surface.name).map_err(|e| invalid(&e))?;
+        let params: Vec<(String, f64)> = scene.surface.params.clone().into_iter().collect();
+        let surface = Surface::with_params(kind, &params).map_err(|e| invalid(&e))?;
+        let finite = |p: &[f64; 2]| p.iter().all(|v| v.is_finite());
+        if !finite(&scene.start) {
+            return Err(invalid(&"the start point is not finite"));
         }
         let mut race = Race::empty(surface, scene.start, scene.shared);
-        for r in &scene.racers {
-            let kind = OptimizerKind::from_name(&r.optimizer).map_err(|e| e.to_string())?;
-            let hp = kind.hyper_values(&r.hp).map_err(|e| e.to_string())?;
-            let mut spec = RacerSpec::new(kind, r.color);
+        for (i, r) in scene.racers.iter().enumerate() {
+            let kind = OptimizerKind::from_name(&r.optimizer).map_err(|e| invalid(&e))?;
+            let overrides: Vec<(String, f64)> = r.hp.clone().into_iter().collect();
+            let hp = kind.hyper_values(&overrides).map_err(|e| invalid(&e))?;
+            let mut spec = RacerSpec::new(kind, r.color.unwrap_or(PALETTE[i % PALETTE.len()]));
             spec.hp = hp;
             spec.enabled = r.enabled;
-            spec.start = r.start.filter(|p| p.iter().all(|v| v.is_finite()));
+            if let Some(p) = r.start.filter(|p| !finite(p)) {
+                return Err(invalid(&format!(
+                    "racer {} ({}): its start {p:?} is not finite",
+                    i + 1,
+                    r.optimizer
+                )));
+            }
+            spec.start = r.start;
             spec.clip = r.clip;
             spec.noise = r.noise.filter(|n| n.is_finite() && *n >= 0.0);
             spec.show_state = r.show_state;
@@ -102,14 +232,14 @@ impl Race {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::PRESETS;
+    use crate::presets::presets;
 
     #[test]
-    fn every_preset_round_trips_through_json() {
-        for p in &PRESETS {
+    fn every_preset_round_trips_through_toml() {
+        for p in presets() {
             let race = p.build();
-            let json = serde_json::to_string(&race.scene()).unwrap();
-            let back: Scene = serde_json::from_str(&json).unwrap();
+            let text = race.scene().to_toml();
+            let back = Scene::from_toml(&text).unwrap();
             let again = Race::from_scene(&back).unwrap();
             assert_eq!(again.scene(), race.scene(), "{}", p.name);
         }
@@ -117,15 +247,36 @@ mod tests {
 
     #[test]
     fn bad_scenes_are_errors() {
-        let mut scene = PRESETS[0].build().scene();
+        let mut scene = presets()[0].build().scene();
         scene.racers[0].optimizer = "sgd".into();
-        let err = Race::from_scene(&scene).err().unwrap_or_default();
+        let err = Race::from_scene(&scene).err().unwrap().to_string();
         assert!(err.contains("unknown optimizer"), "{err}");
-        let mut scene = PRESETS[0].build().scene();
-        scene.racers[0].hp.push(("beta1".into(), 0.9));
+        let mut scene = presets()[0].build().scene();
+        scene.racers[0].hp.insert("beta1".into(), 0.9);
         assert!(Race::from_scene(&scene).is_err());
-        let mut scene = PRESETS[0].build().scene();
-        scene.surface = "moon".into();
+        let mut scene = presets()[0].build().scene();
+        scene.surface.name = "moon".into();
         assert!(Race::from_scene(&scene).is_err());
+    }
+
+    #[test]
+    fn newer_or_unversioned_or_misspelt_files_are_refused() {
+        let text = presets()[0].scene.to_toml();
+        let newer = text.replace("version = 1", "version = 2");
+        assert_eq!(Scene::from_toml(&newer), Err(SceneError::Newer(2)));
+        let none = text.replace("version = 1\n", "");
+        assert!(
+            Scene::from_toml(&none)
+                .unwrap_err()
+                .to_string()
+                .contains("version")
+        );
+        let typo = text.replace("caption =", "captoin =");
+        assert!(
+            Scene::from_toml(&typo)
+                .unwrap_err()
+                .to_string()
+                .contains("captoin")
+        );
     }
 }

@@ -71,13 +71,18 @@ fn run_csv_has_one_row_per_step_per_optimizer() {
         "--start=-1.5,2",
     ]);
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("optimizer,step,x,y,loss,grad_norm,lr"));
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(
+        lines.next(),
+        Some("run,optimizer,step,x,y,loss,grad_norm,lr")
+    );
+    // The first column names the run; here the optimizers alone tell the runs apart.
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').skip(1).collect()).collect();
     assert_eq!(rows.len(), 2 * 26);
     assert!(rows.iter().all(|r| r.len() == 7));
     assert_eq!(rows[0][..4], ["adam", "0", "-1.5", "2"]);
     assert_eq!(rows[26][..2], ["gd", "0"]);
     assert_eq!(rows[51][1], "25");
+    assert!(csv.lines().nth(1).unwrap().starts_with("Adam,adam,"));
     // loss is f(x, y) of the same row
     for r in &rows {
         let (x, y, loss): (f64, f64, f64) = (
@@ -175,6 +180,39 @@ fn same_seed_same_output() {
 
 #[test]
 fn bad_input_exits_2_with_one_line_naming_the_choices() {
+    // A zero learning rate or clipping threshold would make every run "converge" at once.
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "gd",
+            "--hp",
+            "lr=0",
+        ],
+        &["lr=0", "(0, 1000000]"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "gd",
+            "--clip-norm",
+            "0",
+        ],
+        &["'0'", "(0, "],
+    );
+    usage_error(
+        &["run", "--preset", "himmelblu"],
+        &["himmelblu", "rastrigin"],
+    );
+    usage_error(
+        &["run", "--preset", "saddle", "--optimizer", "adam"],
+        &["--optimizer"],
+    );
     usage_error(
         &["run", "--surface", "rosenbrok", "--optimizer", "adam"],
         &["rosenbrok", "himmelblau", "plateau-cliff"],
@@ -392,8 +430,9 @@ fn runs_that_diverge_or_stop_early_say_so_on_stderr() {
         "--steps",
         "50",
     ]);
-    assert!(surface.contains("note: gd diverged at step"), "{surface}");
-    assert!(!surface.contains("adam"), "{surface}");
+    // Notes name the run as the tables do ("GD", "GD γ=0.1", …).
+    assert!(surface.contains("note: GD diverged at step"), "{surface}");
+    assert!(!surface.contains("Adam"), "{surface}");
     let training = notes(&[
         "train",
         "--dataset",

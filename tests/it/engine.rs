@@ -119,8 +119,9 @@ fn a_nan_loss_stops_the_run_at_the_last_finite_point() {
 }
 
 #[test]
-fn small_gradient_and_small_step_are_convergence() {
-    // Started on the saddle itself: the gradient is zero at step 0.
+fn small_gradient_and_small_step_stop_the_run() {
+    // Started on the saddle itself: the gradient is zero at step 0, and the Hessian says it
+    // is a saddle, not a minimum: the run stalled there.
     let (_, status) = trajectory(
         Surface::new(SurfaceKind::Saddle),
         OptimizerKind::GD,
@@ -132,12 +133,14 @@ fn small_gradient_and_small_step_are_convergence() {
     );
     assert_eq!(
         status,
-        Status::Converged {
+        Status::Stalled {
             step: 0,
-            reason: StopReason::SmallGradient
+            reason: StopReason::SmallGradient,
+            at: downhill::engine::Flat::Saddle,
         }
     );
-    // A vanishing learning rate: the first step is already below the step tolerance.
+    // A vanishing learning rate: the first step is already below the step tolerance, far
+    // from Booth's minimum at (1, 3): the run stalled on a slope; it did not converge.
     let (_, status) = trajectory(
         Surface::new(SurfaceKind::Booth),
         OptimizerKind::GD,
@@ -146,6 +149,27 @@ fn small_gradient_and_small_step_are_convergence() {
         [0.0, 0.0],
         10,
         |_| {},
+    );
+    assert_eq!(
+        status,
+        Status::Stalled {
+            step: 1,
+            reason: StopReason::SmallStep,
+            at: downhill::engine::Flat::Slope,
+        }
+    );
+    // Next to the minimum, a vanishing step is convergence.
+    let (_, status) = trajectory(
+        Surface::new(SurfaceKind::Booth),
+        OptimizerKind::GD,
+        &[("lr", 0.05)],
+        Schedule::Constant,
+        [1.0 + 1e-6, 3.0],
+        10,
+        |c| {
+            c.tol_step = 1e-6;
+            c.tol_grad = 0.0;
+        },
     );
     assert_eq!(
         status,
@@ -374,4 +398,73 @@ fn the_two_parameter_path_matches_the_general_one() {
             }
         }
     }
+}
+
+#[test]
+fn a_run_that_stops_away_from_a_minimum_says_where() {
+    // Far out on the plateau of plateau-cliff the gradient underflows: stalled, not converged.
+    let (_, status) = trajectory(
+        Surface::new(SurfaceKind::PlateauCliff),
+        OptimizerKind::GD,
+        &[("lr", 0.5)],
+        Schedule::Constant,
+        [-15.0, 0.5],
+        10,
+        |_| {},
+    );
+    assert!(
+        matches!(
+            status,
+            Status::Stalled {
+                at: downhill::engine::Flat::Plateau,
+                ..
+            }
+        ),
+        "{status:?}"
+    );
+    // Started on Himmelblau's local maximum, GD has nowhere to go.
+    let top = [-0.270_844_590_667, -0.923_038_556_057];
+    let (_, status) = trajectory(
+        Surface::new(SurfaceKind::Himmelblau),
+        OptimizerKind::GD,
+        &[("lr", 0.01)],
+        Schedule::Constant,
+        top,
+        10,
+        |c| c.tol_grad = 1e-6,
+    );
+    assert!(
+        matches!(
+            status,
+            Status::Stalled {
+                at: downhill::engine::Flat::Maximum,
+                ..
+            }
+        ),
+        "{status:?}"
+    );
+    // Every label is one of the documented words.
+    for s in [status, Status::Running, Status::Escaped { step: 3 }] {
+        assert!(["running", "converged", "stalled", "escaped", "diverged"].contains(&s.label()));
+    }
+}
+
+#[test]
+fn the_rest_classifier_reads_the_hessian() {
+    use downhill::engine::{Flat, classify_rest};
+    assert_eq!(classify_rest(&[2.0, 0.0, 0.0, 3.0], 2), None);
+    assert_eq!(classify_rest(&[2.0, 0.0, 0.0, -3.0], 2), Some(Flat::Saddle));
+    assert_eq!(
+        classify_rest(&[-2.0, 0.5, 0.5, -3.0], 2),
+        Some(Flat::Maximum)
+    );
+    assert_eq!(
+        classify_rest(&[1e-9, 0.0, 0.0, -1e-9], 2),
+        Some(Flat::Plateau)
+    );
+    // A valley of minima (one flat direction, one curving up) is a minimum.
+    assert_eq!(classify_rest(&[1.0, 1.0, 1.0, 1.0], 2), None);
+    // Three dimensions go the same way.
+    let h = [1.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0, -1.0];
+    assert_eq!(classify_rest(&h, 3), Some(Flat::Saddle));
 }

@@ -10,6 +10,7 @@ mod alloc_models;
 mod cli;
 mod engine;
 mod insight;
+mod lessons;
 mod optimizers;
 mod surfaces;
 mod train;

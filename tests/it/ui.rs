@@ -4,7 +4,7 @@
 
 use downhill::app::{Explorer, PRESET_KEYS, ViewMode};
 use downhill::optim::OptimizerKind;
-use downhill::presets::PRESETS;
+use downhill::presets::presets;
 use downhill::surfaces::SurfaceKind;
 use eframe::egui::accesskit::Role;
 use eframe::egui::{self, Key};
@@ -114,11 +114,11 @@ fn play_pause_and_step_keys() {
 #[test]
 fn every_preset_loads_from_its_key_and_runs() {
     let mut h = harness();
-    for (key, preset) in PRESET_KEYS.into_iter().zip(&PRESETS) {
+    for (key, preset) in PRESET_KEYS.into_iter().zip(presets()) {
         h.key_press(key);
         h.run_steps(2);
         assert_eq!(h.state().preset.map(|p| p.name), Some(preset.name));
-        assert_eq!(h.state().race.lanes().len(), preset.racers.len());
+        assert_eq!(h.state().race.lanes().len(), preset.scene.racers.len());
         h.get_by_label("→| Run to end").click();
         h.run_steps(2);
         assert!(h.state().race.cursor() > 0, "{} did not run", preset.name);
