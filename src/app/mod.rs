@@ -1,6 +1,7 @@
 //! The desktop window: the 2D explorer. UI code only reads the [`Race`] and sends it
 //! [`Command`]s; stepping happens in the race, never here.
 
+pub mod axes;
 pub mod background;
 pub mod colormap;
 pub mod fonts;
@@ -41,6 +42,10 @@ pub struct Launch {
     pub model_spec: Option<String>,
     /// For the training view: epochs to train (overrides the spec's).
     pub epochs: Option<usize>,
+    /// The window's inner size in points (default [`WINDOW_SIZE`]).
+    pub size: Option<[f32; 2]>,
+    /// Start in presentation mode.
+    pub presenting: bool,
 }
 
 /// Which picture of the surface fills the centre.
@@ -88,17 +93,24 @@ impl ViewMode {
 
 /// Opens the app window and blocks until it is closed.
 pub fn run(launch: Launch) -> Result<(), String> {
+    // A screenshot, or a window of a given size, is taken as asked: not at the last session's
+    // window size and zoom, which eframe would restore from its storage. Such a launch keeps
+    // its storage in a file of its own, removed afterwards.
+    let throwaway = (launch.screenshot.is_some() || launch.size.is_some())
+        .then(|| std::env::temp_dir().join(format!("downhill-launch-{}.ron", std::process::id())));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("downhill")
-            .with_inner_size(WINDOW_SIZE)
+            .with_inner_size(launch.size.unwrap_or(WINDOW_SIZE))
             .with_min_inner_size([960.0, 600.0]),
+        persist_window: throwaway.is_none(),
+        persistence_path: throwaway.clone(),
         ..Default::default()
     };
     let outcome: screenshot::Outcome = Default::default();
     let screenshot = launch.screenshot.clone();
     let job_outcome = outcome.clone();
-    eframe::run_native(
+    let result = eframe::run_native(
         "downhill",
         options,
         Box::new(move |cc| {
@@ -125,6 +137,7 @@ pub fn run(launch: Launch) -> Result<(), String> {
                     train::TrainView::launch(launch.model_spec.as_deref(), launch.epochs);
                 explorer.trainer.play(&cc.egui_ctx);
             }
+            explorer.presenting |= launch.presenting;
             explorer.persist = screenshot.is_none();
             if let Some(path) = screenshot {
                 explorer.screenshot = Some(screenshot::Job::new(path, job_outcome));
@@ -132,7 +145,11 @@ pub fn run(launch: Launch) -> Result<(), String> {
             Ok(Box::new(explorer))
         }),
     )
-    .map_err(|e| format!("could not open the window: {e}"))?;
+    .map_err(|e| format!("could not open the window: {e}"));
+    if let Some(file) = throwaway {
+        let _ = std::fs::remove_file(file);
+    }
+    result?;
     match (
         launch.screenshot,
         outcome.lock().ok().and_then(|mut o| o.take()),
@@ -409,20 +426,28 @@ impl Explorer {
     }
 
     /// The controls on the left and the plots at the bottom.
+    /// In presentation mode both are smaller (each mode keeps its own sizes) and the plots
+    /// show the loss only: the map gets the space.
     fn side_and_bottom(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        egui::Panel::left("controls")
+        let (side_id, side_size, bottom_id, bottom_size) = if self.presenting {
+            ("controls-presenting", 270.0, "plots-presenting", 185.0)
+        } else {
+            ("controls", 340.0, "plots", 250.0)
+        };
+        egui::Panel::left(side_id)
             .resizable(true)
-            .default_size(340.0)
+            .default_size(side_size)
             .show(ui, |ui| {
                 commands.extend(side_panel::show(ui, &self.race, &mut self.view));
                 ui.separator();
                 self.why_section(ui);
             });
-        egui::Panel::bottom("plots")
+        let compact = self.presenting;
+        egui::Panel::bottom(bottom_id)
             .resizable(true)
-            .default_size(250.0)
+            .default_size(bottom_size)
             .show(ui, |ui| {
-                plots::show(ui, &self.race, &mut self.plots);
+                plots::show(ui, &self.race, &mut self.plots, compact);
             });
     }
 
@@ -506,13 +531,15 @@ impl Explorer {
         };
         let commands = view2d::show(
             ui,
-            &self.race,
-            &self.view,
-            &mut self.view_state,
-            &mut self.heat,
-            preview,
-            extras,
-            self.screenshot.is_none(),
+            view2d::View2d {
+                race: &self.race,
+                settings: &self.view,
+                state: &mut self.view_state,
+                cache: &mut self.heat,
+                preview,
+                extras,
+                readout: self.screenshot.is_none(),
+            },
         );
         if let Some(w) = self.heat.window_for(self.race.surface()) {
             self.basin.set_window(w);
@@ -540,14 +567,20 @@ impl Explorer {
         )
     }
 
-    /// The window the 3D view covers: the 2D view's, or the surface's default view.
+    /// The window the 3D view covers: the surface's default view, or the 2D view's window
+    /// once the user has panned or zoomed it (the letterboxed margins of a fitted map would
+    /// only flatten the surface).
     fn window3d(&self) -> Window {
+        let default = || {
+            let v = self.race.surface().info().view;
+            Window { x: v.x, y: v.y }
+        };
+        if self.view_state.fitted {
+            return default();
+        }
         self.heat
             .window_for(self.race.surface())
-            .unwrap_or_else(|| {
-                let v = self.race.surface().info().view;
-                Window { x: v.x, y: v.y }
-            })
+            .unwrap_or_else(default)
     }
 
     /// The plane point under the pointer in the 2D view in the last frame.
@@ -558,6 +591,11 @@ impl Explorer {
     /// Where the plane point `p` is on screen in the last frame of the 2D view.
     pub fn screen_pos(&self, p: [f64; 2]) -> Option<egui::Pos2> {
         self.view_state.screen_pos(p)
+    }
+
+    /// The map's frame on screen in the last frame of the 2D view.
+    pub fn map_rect(&self) -> Option<egui::Rect> {
+        self.view_state.frame()
     }
 }
 

@@ -134,13 +134,22 @@ pub fn paint_known_points(
 
 /// How many of the most recent segments fade in; older ones are drawn faint in one path.
 const FADE_SEGMENTS: usize = 150;
+/// Width of a path, in points; it is drawn over a dark outline this much wider.
+const PATH_WIDTH: f32 = 3.0;
+const OUTLINE: f32 = 2.0;
+/// Length of an arrowhead's barbs, in points, whatever the arrow's length.
+pub const ARROW_HEAD: f32 = 9.0;
 
+/// Every enabled racer's path up to the cursor, its ball, the last update as an arrow into
+/// the ball and what the settings add (−∇f, the optimizer's state). Paths are outlined in
+/// black so they stay visible on any colormap.
 pub fn paint_tracks(
     painter: &Painter,
     race: &Race,
     view: &ViewSettings,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
 ) {
+    let dark = Color32::from_black_alpha(200);
     for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
         let track = &lane.track;
         if track.points.is_empty() {
@@ -150,21 +159,30 @@ pub fn paint_tracks(
         let end = race.index_at_cursor(track);
         let pts = thin(track.points[..=end].iter().map(|p| to_screen(*p)));
         let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
+        if pts.len() > 1 {
+            painter.add(Shape::line(
+                pts.clone(),
+                Stroke::new(PATH_WIDTH + OUTLINE, dark),
+            ));
+        }
         if split > 0 {
             painter.add(Shape::line(
                 pts[..=split].to_vec(),
-                Stroke::new(1.5, color.gamma_multiply(0.35)),
+                Stroke::new(PATH_WIDTH, color.gamma_multiply(0.55)),
             ));
         }
         let recent = &pts[split..];
         let n = recent.len().max(2) as f32;
         for (k, w) in recent.windows(2).enumerate() {
-            let alpha = 0.35 + 0.65 * (k as f32 + 1.0) / (n - 1.0);
-            painter.line_segment([w[0], w[1]], Stroke::new(2.5, color.gamma_multiply(alpha)));
+            let alpha = 0.55 + 0.45 * (k as f32 + 1.0) / (n - 1.0);
+            painter.line_segment(
+                [w[0], w[1]],
+                Stroke::new(PATH_WIDTH, color.gamma_multiply(alpha)),
+            );
         }
         if recent.len() < 120 {
             for p in recent {
-                painter.circle_filled(*p, 2.2, color);
+                painter.circle(*p, 2.4, color, Stroke::new(1.0, dark));
             }
         }
         let ball = to_screen(track.points[end]);
@@ -172,7 +190,7 @@ pub fn paint_tracks(
         if end > 0 {
             let from = to_screen(track.points[end - 1]);
             if from.distance(ball) > 6.0 {
-                painter.arrow(from, ball - from, Stroke::new(2.0, Color32::WHITE));
+                arrow(painter, from, ball, Stroke::new(2.0, Color32::WHITE));
             }
         }
         if view.show_gradient {
@@ -180,13 +198,83 @@ pub fn paint_tracks(
             let (_, g) = race.surface().value_grad(p[0], p[1]);
             let dir = to_screen([p[0] - g[0], p[1] - g[1]]) - ball;
             if dir.length() > 1.0 {
-                painter.arrow(ball, dir.normalized() * 40.0, Stroke::new(2.0, color));
+                let tip = ball + dir.normalized() * 40.0;
+                arrow(painter, ball, tip, Stroke::new(4.0, Color32::BLACK));
+                arrow(painter, ball, tip, Stroke::new(2.0, color));
             }
         }
         painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
         if (view.show_state || lane.spec.show_state) && end + 1 == track.points.len() {
             paint_state(painter, lane, track.points[end], race.surface(), to_screen);
         }
+    }
+}
+
+/// An arrow from `from` to `to` with barbs of a fixed [`ARROW_HEAD`] length (egui's own arrow
+/// scales its head with the arrow: one long Newton step would draw huge barbs).
+pub fn arrow(painter: &Painter, from: Pos2, to: Pos2, stroke: Stroke) {
+    let d = to - from;
+    let len = d.length();
+    if !len.is_finite() || len < 1e-3 {
+        return;
+    }
+    let dir = d / len;
+    let head = ARROW_HEAD.min(len * 0.6);
+    let rot = egui::emath::Rot2::from_angle(std::f32::consts::TAU / 12.0);
+    painter.line_segment([from, to], stroke);
+    painter.line_segment([to, to - head * (rot * dir)], stroke);
+    painter.line_segment([to, to - head * (rot.inverse() * dir)], stroke);
+}
+
+/// The legend on the map itself, top left: each enabled racer's colour and name. It stays
+/// when the panels are hidden and in presentation mode.
+pub fn paint_legend(painter: &Painter, rect: Rect, race: &Race) {
+    let rows: Vec<(Color32, String)> = race
+        .lanes()
+        .iter()
+        .zip(race.labels())
+        .filter(|(l, _)| l.spec.enabled)
+        .map(|(l, label)| (rgb(l.spec.color), label))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let font = FontId::proportional(13.0);
+    let galleys: Vec<_> = rows
+        .iter()
+        .map(|(_, label)| painter.layout_no_wrap(label.clone(), font.clone(), Color32::WHITE))
+        .collect();
+    let swatch = 22.0;
+    let line_height = galleys.iter().map(|g| g.size().y).fold(0.0, f32::max) + 4.0;
+    let width = galleys.iter().map(|g| g.size().x).fold(0.0, f32::max) + swatch + 8.0;
+    let top_left = rect.left_top() + Vec2::new(10.0, 10.0);
+    let box_rect = Rect::from_min_size(
+        top_left,
+        Vec2::new(width + 12.0, line_height * rows.len() as f32 + 8.0),
+    );
+    painter.rect_filled(box_rect, 5.0, Color32::from_black_alpha(165));
+    for (k, ((color, _), galley)) in rows.iter().zip(galleys).enumerate() {
+        let y = top_left.y + 4.0 + line_height * (k as f32 + 0.5);
+        let x = top_left.x + 6.0;
+        painter.line_segment(
+            [pos2(x, y), pos2(x + swatch, y)],
+            Stroke::new(PATH_WIDTH + OUTLINE, Color32::BLACK),
+        );
+        painter.line_segment(
+            [pos2(x, y), pos2(x + swatch, y)],
+            Stroke::new(PATH_WIDTH, *color),
+        );
+        painter.circle(
+            pos2(x + swatch / 2.0, y),
+            4.0,
+            *color,
+            Stroke::new(1.0, Color32::BLACK),
+        );
+        painter.galley(
+            pos2(x + swatch + 8.0, y - galley.size().y / 2.0),
+            galley,
+            Color32::WHITE,
+        );
     }
 }
 
@@ -216,8 +304,8 @@ fn paint_state(
     if let Some(m) = picture.momentum_step.as_deref().filter(|m| m.len() == 2) {
         let d = offset([m[0], m[1]]);
         if let Some((d, k)) = magnified(d) {
-            painter.arrow(ball, d, outline);
-            painter.arrow(ball, d, stroke);
+            arrow(painter, ball, ball + d, outline);
+            arrow(painter, ball, ball + d, stroke);
             labels.push((ball + d, k));
         }
     }

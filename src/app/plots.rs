@@ -23,27 +23,38 @@ impl Default for PlotSettings {
     }
 }
 
-/// Draws the legend table and the two plots side by side.
-pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings) {
-    // The table needs room for "converged at 12345"; the plots share the rest.
-    let width = ui.available_width();
-    let height = ui.available_height();
-    let spacing = ui.spacing().item_spacing.x;
-    let table = (0.38 * width).clamp(360.0, 560.0);
-    let plot = ((width - table - 3.0 * spacing) / 2.0 - 6.0).max(100.0);
-    ui.horizontal_top(|ui| {
-        let column = egui::Layout::top_down(egui::Align::Min);
-        ui.allocate_ui_with_layout(egui::vec2(table, height), column, |ui| {
-            ui.set_width(table);
-            legend(ui, race)
-        });
-        ui.allocate_ui_with_layout(egui::vec2(plot, height), column, |ui| {
-            curve(ui, race, settings, "loss", plot, |t| &t.loss)
-        });
-        ui.allocate_ui_with_layout(egui::vec2(plot, height), column, |ui| {
-            curve(ui, race, settings, "gradient norm", plot, |t| &t.grad_norm)
-        });
+/// Draws the legend table and the plots side by side, each in its own part of the panel, so
+/// nothing runs off its right edge: the loss and the gradient norm, or (`compact`, for
+/// presentation mode) the loss alone.
+pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings, compact: bool) {
+    let full = ui.available_rect_before_wrap();
+    let gap = ui.spacing().item_spacing.x * 2.0;
+    let plots = if compact { 1.0 } else { 2.0 };
+    // The table needs room for "stalled at 12345 (plateau)"; the plots share the rest.
+    let table = (0.45 * full.width())
+        .clamp(300.0, 600.0)
+        .min(full.width() * 0.6);
+    let plot = ((full.width() - table - plots * gap) / plots).max(60.0);
+    let rect = |x: f32, w: f32| {
+        egui::Rect::from_min_size(egui::pos2(x, full.top()), egui::vec2(w, full.height()))
+    };
+    let column = |r: egui::Rect| {
+        egui::UiBuilder::new()
+            .max_rect(r)
+            .layout(egui::Layout::top_down(egui::Align::Min))
+    };
+    ui.scope_builder(column(rect(full.left(), table)), |ui| legend(ui, race));
+    let first = rect(full.left() + table + gap, plot);
+    ui.scope_builder(column(first), |ui| {
+        curve(ui, race, settings, "loss", |t| &t.loss)
     });
+    if !compact {
+        let second = rect(first.right() + gap, plot);
+        ui.scope_builder(column(second), |ui| {
+            curve(ui, race, settings, "gradient norm", |t| &t.grad_norm)
+        });
+    }
+    ui.advance_cursor_after_rect(full);
 }
 
 fn curve(
@@ -51,126 +62,154 @@ fn curve(
     race: &Race,
     settings: &mut PlotSettings,
     title: &str,
-    width: f32,
     values: impl Fn(&crate::race::Track) -> &Vec<f64>,
 ) {
-    // A log axis cannot show zero or negative losses (saddles, Styblinski–Tang): fall back
-    // to a linear one and say so.
-    let nonpositive = race.lanes().iter().filter(|l| l.spec.enabled).any(|l| {
-        let end = race.index_at_cursor(&l.track) + 1;
-        values(&l.track)[..end.min(values(&l.track).len())]
-            .iter()
-            .any(|v| *v <= 0.0)
-    });
-    ui.horizontal(|ui| {
+    // A log axis cannot show zero or negative values (Newton's exact minimum, the saddles):
+    // it stays logarithmic, plots the positive values and names the racers it cannot show.
+    let labels = race.labels();
+    let hidden: Vec<String> = race
+        .lanes()
+        .iter()
+        .zip(&labels)
+        .filter(|(l, _)| l.spec.enabled)
+        .filter_map(|(l, label)| {
+            let end = (race.index_at_cursor(&l.track) + 1).min(values(&l.track).len());
+            let first = values(&l.track)[..end].iter().position(|v| *v <= 0.0)?;
+            Some(format!("{label} from step {first}"))
+        })
+        .collect();
+    let log = settings.log_y;
+    ui.horizontal_wrapped(|ui| {
         ui.strong(title);
         ui.checkbox(&mut settings.log_y, "log scale");
-        if settings.log_y && nonpositive {
-            ui.label(RichText::new("(linear: values ≤ 0)").weak())
-                .on_hover_text("A log scale cannot show zero or negative values");
+        if log && !hidden.is_empty() {
+            ui.label(RichText::new("(values ≤ 0 not drawn)").weak())
+                .on_hover_text(format!(
+                    "A log scale cannot show zero or negative values: {}",
+                    hidden.join("; ")
+                ));
         }
     });
-    let log = settings.log_y && !nonpositive;
     let cursor = race.cursor() as f64;
-    Plot::new(("curve", title))
-        .width(width)
+    let mut plot = Plot::new(("curve", title))
         .allow_scroll(false)
-        .x_axis_label("step")
-        .y_axis_formatter(move |mark, _range| {
-            if !log {
-                short(mark.value)
-            } else if (mark.value - mark.value.round()).abs() < 1e-6 {
-                format!("1e{:.0}", mark.value)
-            } else {
-                // Between decades egui_plot adds marks that would all print as 1eN.
-                String::new()
+        .x_axis_label("step");
+    plot = if log {
+        plot.y_grid_spacer(super::axes::log_marks)
+            .y_axis_formatter(|mark, range| super::axes::log_label(mark.value, range))
+    } else {
+        plot.y_axis_formatter(|mark, _| short(mark.value))
+    };
+    plot.show(ui, |plot_ui| {
+        for (lane, label) in race
+            .lanes()
+            .iter()
+            .zip(labels)
+            .filter(|(l, _)| l.spec.enabled)
+        {
+            let track = &lane.track;
+            let end = race.index_at_cursor(track) + 1;
+            let mut pts = decimate(&values(track)[..end], MAX_POINTS, log);
+            if log {
+                pts.iter_mut().for_each(|p| p[1] = p[1].log10());
             }
-        })
-        .show(ui, |plot_ui| {
-            let labels = race.labels();
-            for (lane, label) in race
-                .lanes()
-                .iter()
-                .zip(labels)
-                .filter(|(l, _)| l.spec.enabled)
-            {
-                let track = &lane.track;
-                let end = race.index_at_cursor(track) + 1;
-                let mut pts = decimate(&values(track)[..end], MAX_POINTS, log);
-                if log {
-                    pts.iter_mut().for_each(|p| p[1] = p[1].log10());
-                }
-                plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
-            }
-            plot_ui.vline(VLine::new("now", cursor).color(egui::Color32::GRAY));
-        });
+            plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
+        }
+        plot_ui.vline(VLine::new("now", cursor).color(egui::Color32::GRAY));
+    });
 }
 
+/// The status table: each racer's loss, status and, where there is room, its gradient norm
+/// and distance to the nearest known minimum (the status always fits: narrow tables drop the
+/// numbers first).
 fn legend(ui: &mut egui::Ui, race: &Race) {
     ui.strong(format!("Step {}", race.cursor()));
+    let width = ui.available_width();
+    let show_grad = width >= 470.0;
+    let show_dist = width >= 570.0;
     let minima = race.surface().minima();
-    egui::ScrollArea::vertical()
-        .id_salt("legend")
-        .show(ui, |ui| {
-            egui::Grid::new("legend_table")
-                .striped(true)
-                .num_columns(5)
-                .spacing([12.0, 4.0])
-                .show(ui, |ui| {
-                    ui.label("");
-                    ui.strong("loss");
+    egui::ScrollArea::both().id_salt("legend").show(ui, |ui| {
+        egui::Grid::new("legend_table")
+            .striped(true)
+            .num_columns(3 + usize::from(show_grad) + usize::from(show_dist))
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                ui.label("");
+                ui.strong("loss");
+                if show_dist {
                     ui.strong("to min")
                         .on_hover_text("Distance to the nearest known minimum");
+                }
+                if show_grad {
                     ui.strong("‖∇f‖");
-                    ui.strong("status");
-                    ui.end_row();
-                    for (lane, label) in race.lanes().iter().zip(race.labels()) {
-                        let track = &lane.track;
-                        let i = race.index_at_cursor(track);
-                        let name = RichText::new(format!("● {label}"))
-                            .color(text_rgb(ui, lane.spec.color))
-                            .strong();
-                        ui.label(name);
-                        if !lane.spec.enabled || track.points.is_empty() {
-                            ui.label("off");
-                            ui.end_row();
-                            continue;
-                        }
+                }
+                ui.strong("status");
+                ui.end_row();
+                for (lane, label) in race.lanes().iter().zip(race.labels()) {
+                    let track = &lane.track;
+                    let i = race.index_at_cursor(track);
+                    let name = RichText::new(format!("● {label}"))
+                        .color(text_rgb(ui, lane.spec.color))
+                        .strong();
+                    ui.label(name).on_hover_text(lane.spec.kind.summary());
+                    if !lane.spec.enabled || track.points.is_empty() {
+                        ui.label("off");
+                        ui.end_row();
+                        continue;
+                    }
+                    ui.monospace(short(track.loss[i]));
+                    if show_dist {
                         let p = track.points[i];
                         let dist = minima
                             .iter()
                             .map(|m| (p[0] - m.x).hypot(p[1] - m.y))
                             .fold(f64::INFINITY, f64::min);
-                        ui.monospace(short(track.loss[i]));
                         ui.monospace(if dist.is_finite() {
                             short(dist)
                         } else {
                             "—".into()
                         });
-                        ui.monospace(short(track.grad_norm[i]));
-                        let last = track.points.len() - 1;
-                        let status = match track.status {
-                            Status::Converged { step, .. } if i == last => {
-                                RichText::new(format!("converged at {step}"))
-                                    .color(egui::Color32::LIGHT_GREEN)
-                            }
-                            Status::Stalled { step, at, .. } if i == last => {
-                                RichText::new(format!("stalled at {step} ({})", at.label()))
-                                    .color(egui::Color32::from_rgb(240, 190, 80))
-                            }
-                            Status::Escaped { step } if i == last => {
-                                RichText::new(format!("escaped at {step}"))
-                                    .color(egui::Color32::from_rgb(120, 190, 255))
-                            }
-                            Status::Diverged { step, .. } if i == last => {
-                                RichText::new(format!("diverged at {step}"))
-                                    .color(egui::Color32::LIGHT_RED)
-                            }
-                            _ => RichText::new("running"),
-                        };
-                        ui.label(status);
-                        ui.end_row();
                     }
-                });
-        });
+                    if show_grad {
+                        ui.monospace(short(track.grad_norm[i]));
+                    }
+                    let last = track.points.len() - 1;
+                    let (text, color) = if i == last {
+                        status_text(&track.status)
+                    } else {
+                        ("running".into(), None)
+                    };
+                    let text = match color {
+                        Some(c) => RichText::new(text).color(c),
+                        None => RichText::new(text),
+                    };
+                    ui.label(text).on_hover_text(track.status.describe());
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+/// A run's status for the table: "converged at 31", "stalled at 466 (plateau)", "escaped at
+/// 218", "diverged at 131" or "running", and its colour (green, amber, blue, red).
+pub fn status_text(status: &Status) -> (String, Option<egui::Color32>) {
+    match *status {
+        Status::Running => ("running".into(), None),
+        Status::Converged { step, .. } => (
+            format!("converged at {step}"),
+            Some(egui::Color32::LIGHT_GREEN),
+        ),
+        Status::Stalled { step, at, .. } => (
+            format!("stalled at {step} ({})", at.label()),
+            Some(egui::Color32::from_rgb(240, 190, 80)),
+        ),
+        Status::Escaped { step } => (
+            format!("escaped at {step}"),
+            Some(egui::Color32::from_rgb(120, 190, 255)),
+        ),
+        Status::Diverged { step, .. } => (
+            format!("diverged at {step}"),
+            Some(egui::Color32::LIGHT_RED),
+        ),
+    }
 }

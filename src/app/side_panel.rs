@@ -98,6 +98,7 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
             });
         });
     });
+    let labels = race.labels();
     for (i, lane) in race.lanes().iter().enumerate() {
         let spec = &lane.spec;
         let id = ui.make_persistent_id(("racer", i, spec.kind.name()));
@@ -117,19 +118,23 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                     {
                         commands.push(Command::SetEnabled(i, on));
                     }
-                    let name = RichText::new(spec.kind.title())
+                    let name = RichText::new(&labels[i])
                         .strong()
                         .color(text_rgb(ui, spec.color));
                     toggle = ui
                         .add(egui::Label::new(name).sense(egui::Sense::click()))
                         .on_hover_text(format!(
-                            "{}\n\n{}\nClick to show its hyperparameters.",
+                            "{}: {}\n\n{}\nClick to show its hyperparameters.",
+                            spec.kind.title(),
                             spec.kind.summary(),
                             spec.kind.formula()
                         ))
                         .clicked();
+                    // γ at a glance, where the row has room for it and the name lacks it.
                     let lr = spec.hp.get("lr").unwrap_or(0.0);
-                    ui.label(RichText::new(format!("γ={}", super::view2d::short(lr))).weak());
+                    if !labels[i].contains("γ=") && ui.available_width() > 110.0 {
+                        ui.label(RichText::new(format!("γ={}", crate::race::compact(lr))).weak());
+                    }
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui.small_button("✖").on_hover_text("Remove").clicked() {
                             commands.push(Command::Remove(i));

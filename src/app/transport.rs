@@ -9,21 +9,24 @@ impl Explorer {
     /// The top bar's contents; returns the commands its buttons ask for.
     pub(super) fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         if self.mode == ViewMode::Train {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.heading(RichText::new("downhill").strong());
                 ui.separator();
                 self.mode_buttons(ui);
                 ui.separator();
                 train::transport(ui, &mut self.trainer);
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    self.look_buttons(ui);
-                });
+                ui.separator();
+                self.look_buttons(ui);
             });
             return Vec::new();
         }
         let mut commands = Vec::new();
         let mut reset = false;
-        ui.horizontal(|ui| {
+        // In presentation mode the buttons keep their symbols only (their names stay in the
+        // tooltips) and the bar wraps onto a second row rather than run off the window.
+        let compact = self.presenting;
+        let name = |full: &'static str, short: &'static str| if compact { short } else { full };
+        ui.horizontal_wrapped(|ui| {
             ui.heading(RichText::new("downhill").strong());
             ui.separator();
             ui.menu_button("Presets", |ui| {
@@ -41,10 +44,11 @@ impl Explorer {
             .response
             .on_hover_text("Lecture scenes, one idea each (keys 1–9)");
             ui.separator();
-            let label = if self.playing {
-                "❚❚ Pause"
-            } else {
-                "▶ Play"
+            let label = match (self.playing, compact) {
+                (true, false) => "❚❚ Pause",
+                (false, false) => "▶ Play",
+                (true, true) => "❚❚",
+                (false, true) => "▶",
             };
             if ui
                 .button(label)
@@ -53,12 +57,16 @@ impl Explorer {
             {
                 self.playing = !self.playing;
             }
-            if ui.button("◀ Back").on_hover_text("Step back (←)").clicked() {
+            if ui
+                .button(name("◀ Back", "◀"))
+                .on_hover_text("Step back (←)")
+                .clicked()
+            {
                 self.playing = false;
                 commands.push(Command::Step(-1));
             }
             if ui
-                .button("Step ▶")
+                .button(name("Step ▶", "▶|"))
                 .on_hover_text("Step forward (→)")
                 .clicked()
             {
@@ -66,7 +74,7 @@ impl Explorer {
                 commands.push(Command::Step(1));
             }
             if ui
-                .button("⟲ Reset")
+                .button(name("⟲ Reset", "⟲"))
                 .on_hover_text("Back to step 0 (R)")
                 .clicked()
             {
@@ -74,9 +82,9 @@ impl Explorer {
                 commands.push(Command::Reset);
             }
             if ui
-                .button("→| Run to end")
+                .button(name("→| Run to end", "→|"))
                 .on_hover_text(
-                    "Step until every optimizer converges or diverges (at most 20,000 steps)",
+                    "Run to the end: step until every optimizer stops (at most 20,000 steps)",
                 )
                 .clicked()
             {
@@ -84,12 +92,14 @@ impl Explorer {
                 commands.push(Command::RunToEnd(20_000));
             }
             ui.separator();
+            ui.spacing_mut().slider_width = if compact { 70.0 } else { 100.0 };
             ui.add(
                 egui::Slider::new(&mut self.speed, SPEED_RANGE)
                     .logarithmic(true)
                     .suffix(" steps/s")
-                    .text("speed"),
-            );
+                    .text(name("speed", "")),
+            )
+            .on_hover_text("Playback speed, in steps per second");
             ui.separator();
             self.mode_buttons(ui);
             ui.separator();
@@ -98,16 +108,15 @@ impl Explorer {
                     .monospace()
                     .size(16.0),
             );
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                self.look_buttons(ui);
-                if ui
-                    .button("Defaults")
-                    .on_hover_text("Reset the surface, optimizers and view to the defaults")
-                    .clicked()
-                {
-                    reset = true;
-                }
-            });
+            ui.separator();
+            if ui
+                .button("Defaults")
+                .on_hover_text("Reset the surface, optimizers and view to the defaults")
+                .clicked()
+            {
+                reset = true;
+            }
+            self.look_buttons(ui);
         });
         if reset {
             self.reset_to_defaults();

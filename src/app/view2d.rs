@@ -155,6 +155,11 @@ impl HeatCache {
 pub struct ViewState {
     /// Set when the view must jump to the surface's default window.
     pub reset_bounds: bool,
+    /// The view shows the surface's default window, letterboxed to the frame: it is fitted
+    /// again whenever the frame changes size, until the user pans or zooms.
+    pub fitted: bool,
+    /// The frame size the bounds were last fitted to.
+    fitted_size: Vec2,
     /// The start marker is being dragged.
     pub dragging_start: bool,
     /// The transform of the last frame, to hit-test before the plot handles input.
@@ -164,6 +169,11 @@ pub struct ViewState {
 }
 
 impl ViewState {
+    /// The map's frame on screen in the last frame.
+    pub fn frame(&self) -> Option<egui::Rect> {
+        self.last_transform.as_ref().map(|t| *t.frame())
+    }
+
     /// Where the plane point `p` was drawn in the last frame.
     pub fn screen_pos(&self, p: [f64; 2]) -> Option<Pos2> {
         self.last_transform
@@ -176,6 +186,8 @@ impl Default for ViewState {
     fn default() -> Self {
         Self {
             reset_bounds: true,
+            fitted: true,
+            fitted_size: Vec2::ZERO,
             dragging_start: false,
             last_transform: None,
             hover: None,
@@ -183,18 +195,50 @@ impl Default for ViewState {
     }
 }
 
+/// What the 2D view draws and the state it keeps between frames.
+pub struct View2d<'a> {
+    /// The race to draw.
+    pub race: &'a Race,
+    /// How to draw it.
+    pub settings: &'a ViewSettings,
+    /// Interaction state kept between frames.
+    pub state: &'a mut ViewState,
+    /// The heatmap and contours.
+    pub cache: &'a mut HeatCache,
+    /// Live preview paths of every racer, while something is dragged.
+    pub preview: Option<&'a [Vec<[f64; 2]>]>,
+    /// A point hovered in the 3D view, a basin map.
+    pub extras: Extras,
+    /// Draw the read-out under the pointer (not in screenshots).
+    pub readout: bool,
+}
+
+/// The bounds that show all of `window` in a frame of `size` points at one data unit per
+/// unit on both axes: the window, widened or heightened to the frame's shape (letterboxed,
+/// never cropped).
+pub fn letterbox(window: crate::surfaces::View, size: Vec2) -> PlotBounds {
+    let (w, h) = (window.x.1 - window.x.0, window.y.1 - window.y.0);
+    let (fw, fh) = (f64::from(size.x.max(1.0)), f64::from(size.y.max(1.0)));
+    let per_point = (w / fw).max(h / fh);
+    let (half_w, half_h) = (per_point * fw / 2.0, per_point * fh / 2.0);
+    let (cx, cy) = (
+        (window.x.0 + window.x.1) / 2.0,
+        (window.y.0 + window.y.1) / 2.0,
+    );
+    PlotBounds::from_min_max([cx - half_w, cy - half_h], [cx + half_w, cy + half_h])
+}
+
 /// Draws the 2D view; returns the commands the user's input asked for.
-#[allow(clippy::too_many_arguments)]
-pub fn show(
-    ui: &mut egui::Ui,
-    race: &Race,
-    view: &ViewSettings,
-    state: &mut ViewState,
-    cache: &mut HeatCache,
-    preview: Option<&[Vec<[f64; 2]>]>,
-    extras: Extras,
-    readout: bool,
-) -> Vec<Command> {
+pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
+    let View2d {
+        race,
+        settings: view,
+        state,
+        cache,
+        preview,
+        extras,
+        readout,
+    } = view;
     let highlight = extras.highlight;
     let mut commands = Vec::new();
     let surface = *race.surface();
@@ -212,7 +256,6 @@ pub fn show(
         state.dragging_start = false;
     }
     let scroll = ui.input(|i| i.smooth_scroll_delta.y);
-    let reset = std::mem::take(&mut state.reset_bounds);
     let info = surface.info();
     // One plot id wherever the view is placed (alone or in the split), so pan and zoom
     // survive a change of layout; a plot seen for the first time starts at the surface's
@@ -235,15 +278,24 @@ pub fn show(
         .x_axis_label("x")
         .y_axis_label("y");
     let response = plot.show(ui, |plot_ui| {
-        if reset || plot_ui.response().double_clicked() {
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                [info.view.x.0, info.view.y.0],
-                [info.view.x.1, info.view.y.1],
-            ));
+        let size = plot_ui.transform().frame().size();
+        let double_clicked = plot_ui.response().double_clicked();
+        if std::mem::take(&mut state.reset_bounds) || double_clicked {
+            state.fitted = true;
+            state.fitted_size = Vec2::ZERO;
+        }
+        // Fitted: the whole default window, letterboxed to the frame as it is now.
+        if state.fitted && (size - state.fitted_size).length() > 0.5 {
+            plot_ui.set_plot_bounds(letterbox(info.view, size));
+            state.fitted_size = size;
         }
         if plot_ui.response().hovered() && scroll != 0.0 {
             let f = (scroll * 0.003).exp();
             plot_ui.zoom_bounds_around_hovered(Vec2::splat(f));
+            state.fitted = false;
+        }
+        if plot_ui.response().dragged() && !state.dragging_start {
+            state.fitted = false;
         }
         let b = plot_ui.plot_bounds();
         let window = Window {
@@ -321,6 +373,7 @@ pub fn show(
         Color32::from_white_alpha(60),
         Stroke::new(1.5, Color32::WHITE),
     );
+    overlay::paint_legend(&painter, rect, race);
 
     // Input: drag the start, click to set it.
     let hover = response

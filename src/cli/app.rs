@@ -20,6 +20,12 @@ pub struct AppArgs {
     /// Save a PNG of the window to this path, then exit.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
+    /// The window's size in points, WIDTHxHEIGHT (default 1440x900).
+    #[arg(long, value_parser = super::args::size)]
+    pub size: Option<[f32; 2]>,
+    /// Start in presentation mode (everything larger, for a projector).
+    #[arg(long)]
+    pub present: bool,
     /// With --view train: a model spec file (or a shipped spec's name) to train.
     #[arg(long, value_name = "PATH")]
     pub model_spec: Option<String>,
@@ -72,6 +78,8 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         view,
         model_spec: args.model_spec.clone(),
         epochs: args.epochs.map(|e| e as usize),
+        size: args.size,
+        presenting: args.present,
     })
     .map_err(CliError::Failure)
 }

@@ -28,6 +28,27 @@ pub fn preset(s: &str) -> Result<&'static crate::presets::Preset, String> {
     })
 }
 
+/// Parses a window size `WIDTHxHEIGHT` in points, each in [320, 8192].
+pub fn size(s: &str) -> Result<[f32; 2], String> {
+    let parse = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|v| (320..=8192).contains(v))
+    };
+    match s.split_once(['x', 'X']) {
+        Some((w, h)) => match (parse(w), parse(h)) {
+            (Some(w), Some(h)) => Ok([w as f32, h as f32]),
+            _ => Err(format!(
+                "'{s}' is not a window size (expected WIDTHxHEIGHT, each in [320, 8192])"
+            )),
+        },
+        None => Err(format!(
+            "'{s}' is not a window size (expected WIDTHxHEIGHT, e.g. 1280x800)"
+        )),
+    }
+}
+
 /// Parses a dataset name.
 pub fn dataset(s: &str) -> Result<DatasetKind, String> {
     DatasetKind::from_name(s.trim()).map_err(|e| e.to_string())

@@ -9,6 +9,7 @@ mod alloc;
 mod alloc_models;
 mod cli;
 mod engine;
+mod frames;
 mod insight;
 mod lessons;
 mod optimizers;
