@@ -4,6 +4,7 @@
 pub mod axes;
 pub mod background;
 pub mod colormap;
+pub mod files;
 pub mod fonts;
 mod keys;
 pub mod overlay;
@@ -334,6 +335,7 @@ impl Explorer {
     /// Replaces the race with a preset's.
     pub fn load(&mut self, preset: &'static Preset) {
         self.race = preset.build();
+        self.sweep.forget();
         self.preset = Some(preset);
         self.playing = false;
         self.view_state.reset_bounds = true;
@@ -527,7 +529,7 @@ impl Explorer {
     ) -> Vec<Command> {
         let extras = view2d::Extras {
             highlight,
-            basin: self.basin.overlay(ui.ctx()),
+            basin: self.basin.overlay(ui.ctx(), self.race.surface()),
         };
         let commands = view2d::show(
             ui,

@@ -194,7 +194,9 @@ pub fn execute(args: &LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError
         out.flush()?;
     }
     if let Some(png) = &args.png {
-        let mut pic = Picture::heatmap(&grid.values, n, n, true).at_least(512);
+        let scale = crate::insight::ColorScale::robust(&grid.values, true)
+            .ok_or_else(|| CliError::Failure("the landscape has no finite value".into()))?;
+        let mut pic = Picture::heatmap(&grid.values, n, n, &scale).at_least(512);
         let frac = |p: &[f64; 2]| {
             [
                 (p[0] - window.x.0) / (window.x.1 - window.x.0),

@@ -1,5 +1,5 @@
-//! The headless command line: `downhill list`, `run`, `train`, `bench`, `basin`, `sweep` and
-//! `landscape` over the same engine as the app.
+//! The headless command line: `downhill list`, `run`, `train`, `bench`, `basin`, `sweep`,
+//! `landscape` and `lr-range` over the same engine as the app.
 
 pub mod app;
 pub mod args;
@@ -7,6 +7,7 @@ pub mod basin;
 pub mod bench;
 pub mod landscape;
 pub mod list;
+pub mod lr_range;
 pub mod run;
 pub mod sweep;
 pub mod train;
@@ -43,6 +44,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// The loss of a real model on a plane through its weights (CSV, PNG).
     Landscape(landscape::LandscapeArgs),
+    /// The learning-rate range test on a real model: each optimizer's curve and suggestion.
+    LrRange(lr_range::LrRangeArgs),
 }
 
 /// Why a command failed, deciding the exit code.
@@ -88,6 +91,7 @@ pub fn execute(
         Command::Basin(args) => basin::execute(&args, out),
         Command::Sweep(args) => sweep::execute(&args, out),
         Command::Landscape(args) => landscape::execute(&args, out),
+        Command::LrRange(args) => lr_range::execute(&args, out, notes),
     };
     match result {
         // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.

@@ -5,6 +5,7 @@ use super::args::{self, Assignments};
 use super::basin::{sink, surface_of};
 use super::run::num;
 use crate::engine::RunConfig;
+use crate::insight::ColorScale;
 use crate::insight::picture::Picture;
 use crate::insight::sweep::{Axis, MAX_AXIS, Sweep, SweepSpec};
 use crate::optim::OptimizerKind;
@@ -133,7 +134,7 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
                     num(yv),
                     num(c.loss),
                     c.steps,
-                    c.status.label()
+                    c.label()
                 )?;
             }
         }
@@ -141,7 +142,10 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     if let Some(path) = &args.png {
         let values = sweep.metric(args.metric == Metric::Steps);
-        let base = Picture::heatmap(&values, nx, ny, args.metric == Metric::Loss);
+        let scale = ColorScale::robust(&values, args.metric == Metric::Loss).ok_or_else(|| {
+            CliError::Failure("every run diverged: there is nothing to colour".into())
+        })?;
+        let base = Picture::heatmap(&values, nx, ny, &scale);
         let mut pic = base.at_least(512);
         if let Some((fi, fj)) = sweep.locate(&current) {
             // Cell k's centre is at fraction (k + 0.5)/n.

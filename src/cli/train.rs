@@ -45,6 +45,24 @@ Examples:
   downhill train --model assets/models/digits-mlp.toml --format json
   downhill train --data mydata.csv --target label --model logistic --optimizer adam")]
 pub struct TrainArgs {
+    /// The dataset, model, optimizers and training settings.
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Epochs (passes over the training rows).
+    #[arg(long, value_parser = super::args::epochs)]
+    pub epochs: Option<usize>,
+    /// Stop a run after this many epochs without a better validation loss.
+    #[arg(long)]
+    pub patience: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+}
+
+/// What a model experiment is made of, as `train` and `lr-range` take it: a dataset, a
+/// model, optimizers and the training settings they share.
+#[derive(Debug, clap::Args)]
+pub struct ExperimentArgs {
     /// A built-in dataset (see `downhill list`).
     #[arg(long, value_parser = super::args::dataset, conflicts_with = "data")]
     pub dataset: Option<DatasetKind>,
@@ -67,9 +85,6 @@ pub struct TrainArgs {
     /// Learning-rate schedule over steps, NAME[:key=value,...], e.g. cosine:t_max=2000.
     #[arg(long, value_parser = args::schedule)]
     pub schedule: Option<Schedule>,
-    /// Epochs (passes over the training rows).
-    #[arg(long, value_parser = super::args::epochs)]
-    pub epochs: Option<usize>,
     /// Rows per step: a number, `full` (full-batch) or `single` (one row per step).
     #[arg(long, value_parser = Batch::parse)]
     pub batch: Option<Batch>,
@@ -79,12 +94,6 @@ pub struct TrainArgs {
     /// Fraction of rows held out for validation, in [0, 0.9].
     #[arg(long, value_parser = |s: &str| args::bounded(s, 0.9), allow_negative_numbers = true)]
     pub validation: Option<f64>,
-    /// Stop a run after this many epochs without a better validation loss.
-    #[arg(long)]
-    pub patience: Option<usize>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "csv")]
-    pub format: Format,
 }
 
 /// Whether `--model` names a file rather than a model kind.
@@ -92,16 +101,38 @@ fn is_spec_path(model: &str) -> bool {
     model.ends_with(".toml") || model.contains('/') || Path::new(model).is_file()
 }
 
-/// Everything `train` needs, with the command line applied over the spec.
-struct Plan {
-    source: DatasetSource,
-    arch: Architecture,
-    settings: TrainSettings,
-    setups: Vec<OptimizerSetup>,
+/// Everything an experiment needs, with the command line applied over the spec.
+pub struct Plan {
+    /// Where the data comes from.
+    pub source: DatasetSource,
+    /// The model.
+    pub arch: Architecture,
+    /// Epochs, batch, seed, validation, patience.
+    pub settings: TrainSettings,
+    /// The optimizers with their hyperparameters and schedules.
+    pub setups: Vec<OptimizerSetup>,
 }
 
-/// Merges the spec (if any) and the command line.
-fn plan(args: &TrainArgs) -> Result<Plan, CliError> {
+impl Plan {
+    /// Loads the data and sets the experiment up.
+    pub fn experiment(self) -> Result<Experiment, CliError> {
+        // A linear model regresses even on whole-number targets.
+        let regression = self.arch.kind == ModelKind::Linear;
+        let data = self
+            .source
+            .load(self.settings.seed, regression)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        Experiment::new(&data, &self.arch, self.settings, self.setups)
+            .map_err(|e| CliError::Usage(e.to_string()))
+    }
+}
+
+/// Merges the spec (if any) and the command line; `epochs` and `patience` are `train`'s own.
+pub fn plan(
+    args: &ExperimentArgs,
+    epochs: Option<usize>,
+    patience: Option<usize>,
+) -> Result<Plan, CliError> {
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
     let spec = if is_spec_path(&args.model) {
         Some(ModelSpec::load(Path::new(&args.model)).map_err(|e| usage(&e))?)
@@ -126,7 +157,7 @@ fn plan(args: &TrainArgs) -> Result<Plan, CliError> {
         }
     };
     let mut settings = spec.as_ref().map(|s| s.training).unwrap_or_default();
-    if let Some(e) = args.epochs {
+    if let Some(e) = epochs {
         settings.epochs = e;
     }
     if let Some(b) = args.batch {
@@ -138,8 +169,8 @@ fn plan(args: &TrainArgs) -> Result<Plan, CliError> {
     if let Some(v) = args.validation {
         settings.validation = v;
     }
-    if args.patience.is_some() {
-        settings.patience = args.patience;
+    if patience.is_some() {
+        settings.patience = patience;
     }
     // The optimizer list: the command line's, each with the spec's settings for it if any.
     let spec_entries: Vec<OptimizerEntry> = spec
@@ -226,14 +257,9 @@ pub fn execute(
     out: &mut dyn Write,
     notes: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let plan = plan(args)?;
-    let regression = plan.arch.kind == ModelKind::Linear;
-    let data = plan
-        .source
-        .load(plan.settings.seed, regression)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
-    let exp = Experiment::new(&data, &plan.arch, plan.settings, plan.setups)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let plan = plan(&args.experiment, args.epochs, args.patience)?;
+    let dataset = plan.source.label();
+    let exp = plan.experiment()?;
     let mut runs = exp.runs().map_err(|e| CliError::Usage(e.to_string()))?;
     if args.format == Format::Csv {
         writeln!(
@@ -289,7 +315,7 @@ pub fn execute(
     if args.format == Format::Json {
         let split = &exp.split;
         let doc = json!({
-            "dataset": plan.source.label(),
+            "dataset": dataset,
             "model": exp.net.arch.label(),
             "loss": exp.net.loss.name(),
             "parameters": exp.net.dim,

@@ -285,6 +285,17 @@ impl Landscape {
     /// surface: row 0 is the smallest b), evaluated in parallel with one workspace per
     /// rayon task.
     pub fn grid(&self, window: Window, n: usize) -> Result<Grid, LandscapeError> {
+        self.grid_counted(window, n, &std::sync::atomic::AtomicU64::new(0))
+    }
+
+    /// [`Landscape::grid`], adding one to `done` for each cell evaluated (a progress bar's
+    /// count; n² in all).
+    pub fn grid_counted(
+        &self,
+        window: Window,
+        n: usize,
+        done: &std::sync::atomic::AtomicU64,
+    ) -> Result<Grid, LandscapeError> {
         if !(1..=MAX_GRID).contains(&n) {
             return Err(LandscapeError::Grid(n));
         }
@@ -298,7 +309,9 @@ impl Landscape {
                     let v = ((cell / n) as f64 + 0.5) / n as f64;
                     let [a, b] = window.at(u, v);
                     self.plane.point(a, b, p);
-                    self.loss_of(p, ws)
+                    let loss = self.loss_of(p, ws);
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    loss
                 },
             )
             .collect();

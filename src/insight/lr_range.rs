@@ -40,28 +40,48 @@ pub struct LrRange {
     pub exploded: bool,
 }
 
+/// The first part of the curve left out when looking for the steepest descent: the moving
+/// average is still filling, and at the smallest rates nothing moves (the flat start).
+pub const SKIP_START: f64 = 0.1;
+
 impl LrRange {
-    /// The rate at which the smoothed loss fell fastest per unit of ln γ (a common
-    /// suggestion for the learning rate); `None` with fewer than 3 points.
+    /// The suggested learning rate: where the smoothed loss falls fastest per unit of ln γ,
+    /// looking only between the flat start (the first [`SKIP_START`] of the steps) and the
+    /// lowest smoothed loss (after it the loss blows up), with the slope taken over a window
+    /// of 5 % of the steps so that minibatch noise does not decide. `None` when the loss
+    /// never falls there (the range starts too high, or is too short).
     pub fn steepest(&self) -> Option<f64> {
         let (l, s) = (&self.lrs, &self.smoothed);
-        (1..s.len().saturating_sub(1))
+        let n = s.len();
+        if n < 8 {
+            return None;
+        }
+        let lowest = self.lowest_index()?;
+        let first = ((n as f64 * SKIP_START).ceil() as usize).max(1);
+        let w = (n / 20).max(1);
+        let (t, slope) = (first.max(w)..lowest.min(n.saturating_sub(w)))
             .map(|t| {
-                let slope = (s[t + 1] - s[t - 1]) / (l[t + 1].ln() - l[t - 1].ln());
+                let slope = (s[t + w] - s[t - w]) / (l[t + w].ln() - l[t - w].ln());
                 (t, slope)
             })
             .filter(|(_, slope)| slope.is_finite())
-            .min_by(|a, b| a.1.total_cmp(&b.1))
-            .map(|(t, _)| l[t])
+            .min_by(|a, b| a.1.total_cmp(&b.1))?;
+        (slope < 0.0).then(|| l[t])
+    }
+
+    /// The index of the lowest smoothed loss.
+    fn lowest_index(&self) -> Option<usize> {
+        self.smoothed
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .min_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(t, _)| t)
     }
 
     /// The rate at the lowest smoothed loss.
     pub fn at_minimum(&self) -> Option<f64> {
-        self.smoothed
-            .iter()
-            .enumerate()
-            .min_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(t, _)| self.lrs[t])
+        self.lowest_index().map(|t| self.lrs[t])
     }
 }
 

@@ -1,6 +1,7 @@
 //! Pictures of grids for `--png`: viridis heatmaps, enlargement, markers and paths, and PNG
 //! files. Pixels are RGBA, rows top first.
 
+use super::scale::ColorScale;
 use std::path::Path;
 
 /// An RGBA picture, rows top first.
@@ -28,33 +29,15 @@ impl Picture {
     }
 
     /// A viridis heatmap of `values` laid out as [`crate::field::Grid`] (`values[j * nx + i]`,
-    /// row 0 the bottom), flipped so the picture's top is the largest y; low values dark,
-    /// optionally on a log scale of (v − min); non-finite values black.
-    pub fn heatmap(values: &[f64], nx: usize, ny: usize, log: bool) -> Self {
-        let finite = values.iter().copied().filter(|v| v.is_finite());
-        let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-            (a.min(v), b.max(v))
-        });
-        let span = (hi - lo).max(f64::MIN_POSITIVE);
-        let floor = 1e-3 * span;
-        let unit = |v: f64| {
-            let t = if log {
-                ((v - lo).max(0.0) + floor).ln() - floor.ln()
-            } else {
-                v - lo
-            } / if log {
-                (span + floor).ln() - floor.ln()
-            } else {
-                span
-            };
-            t.clamp(0.0, 1.0)
-        };
+    /// row 0 the bottom), flipped so the picture's top is the largest y; low values dark, as
+    /// `scale` places them; non-finite values black.
+    pub fn heatmap(values: &[f64], nx: usize, ny: usize, scale: &ColorScale) -> Self {
         let mut pixels = vec![NOT_FINITE; nx * ny];
         for j in 0..ny {
             for i in 0..nx {
                 let v = values.get(j * nx + i).copied().unwrap_or(f64::NAN);
                 if v.is_finite() {
-                    let c = colorous::VIRIDIS.eval_continuous(unit(v));
+                    let c = colorous::VIRIDIS.eval_continuous(scale.unit(v));
                     pixels[(ny - 1 - j) * nx + i] = [c.r, c.g, c.b, 255];
                 }
             }
@@ -156,7 +139,8 @@ mod tests {
     fn heatmap_flips_rows_and_marks_non_finite() {
         // Bottom row low, top row high; one NaN.
         let values = [0.0, 1.0, 2.0, f64::NAN];
-        let p = Picture::heatmap(&values, 2, 2, false);
+        let scale = ColorScale::robust(&values, false).unwrap();
+        let p = Picture::heatmap(&values, 2, 2, &scale);
         // Top-left is (i = 0, j = 1) = 2.0: the brightest; bottom-left is 0.0: the darkest.
         let lum = |c: [u8; 4]| u32::from(c[0]) + u32::from(c[1]) + u32::from(c[2]);
         assert!(lum(p.pixels[0]) > lum(p.pixels[2]));

@@ -249,12 +249,28 @@ pub struct SweepCell {
     pub steps: u64,
     /// Converged, diverged or still running.
     pub status: Status,
+    /// The loss at the start.
+    pub start_loss: f64,
 }
 
 impl SweepCell {
-    /// Whether the run diverged or escaped (no final loss to compare).
+    /// Whether the run diverged, escaped, or is blowing up: its loss ended more than 1000
+    /// times its start's above the start, still inside the bounds (a large enough γ on a
+    /// quadratic runs to 10¹² long before a coordinate reaches the divergence bound). Such a
+    /// cell has no final loss worth comparing.
     pub fn diverged(&self) -> bool {
         self.status.ended_nowhere()
+            || !self.loss.is_finite()
+            || self.loss - self.start_loss > 1e3 * (self.start_loss.abs() + 1.0)
+    }
+
+    /// The status to report: "diverged" for a run blowing up inside the bounds too.
+    pub fn label(&self) -> &'static str {
+        if self.diverged() && !self.status.ended_nowhere() {
+            "diverged"
+        } else {
+            self.status.label()
+        }
     }
 }
 
@@ -339,18 +355,21 @@ fn run_cell(spec: &SweepSpec, i: usize, j: usize) -> SweepCell {
     };
     match Runner::new(spec.surface, spec.kind.build(&hp), config, &spec.start) {
         Ok(mut runner) => {
+            let start_loss = runner.loss();
             let taken = runner.run(spec.steps, &mut []);
             let status = runner.status();
             SweepCell {
                 loss: runner.loss(),
                 steps: status.step().unwrap_or(taken),
                 status,
+                start_loss,
             }
         }
         Err(_) => SweepCell {
             loss: f64::NAN,
             steps: 0,
             status: Status::Running,
+            start_loss: f64::NAN,
         },
     }
 }

@@ -554,3 +554,61 @@ fn cli_landscape_writes_the_slice() {
         "span",
     );
 }
+
+#[test]
+fn lr_range_suggests_where_the_loss_falls_fastest_not_the_first_rate() {
+    let out = crate::common::downhill(&[
+        "lr-range",
+        "--dataset",
+        "iris",
+        "--model",
+        "softmax",
+        "--optimizer",
+        "adam,gd,momentum",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    let mut suggestions = Vec::new();
+    for run in runs {
+        let s = run["suggestion"].as_f64().expect("a suggestion");
+        let lowest = run["at_minimum"].as_f64().unwrap();
+        let first = run["lrs"][0].as_f64().unwrap();
+        // Past the flat start, before the loss bottoms out.
+        assert!(s > 10.0 * first && s <= lowest, "{run}");
+        suggestions.push(s);
+    }
+    assert!(
+        suggestions.windows(2).any(|w| w[0] != w[1]),
+        "{suggestions:?}"
+    );
+    // The notes say it in words, one line per optimizer.
+    let notes = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        notes
+            .lines()
+            .filter(|l| l.contains("falls fastest"))
+            .count(),
+        3
+    );
+    // Reversed bounds are refused.
+    crate::common::usage_error(
+        &[
+            "lr-range",
+            "--dataset",
+            "iris",
+            "--model",
+            "softmax",
+            "--optimizer",
+            "adam",
+            "--lr-min",
+            "1",
+            "--lr-max",
+            "0.1",
+        ],
+        &["--lr-min"],
+    );
+}

@@ -16,3 +16,4 @@ mod optimizers;
 mod surfaces;
 mod train;
 mod ui;
+mod why_and_train;

@@ -11,7 +11,7 @@ use eframe::egui::{self, Key};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{Queryable, by};
 
-fn harness() -> Harness<'static, Explorer> {
+pub fn harness() -> Harness<'static, Explorer> {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))
         .with_step_dt(1.0 / 60.0)
@@ -22,7 +22,7 @@ fn harness() -> Harness<'static, Explorer> {
 }
 
 /// A real pointer click (press and release) at a screen position.
-fn click_at(h: &mut Harness<'static, Explorer>, pos: egui::Pos2) {
+pub fn click_at(h: &mut Harness<'static, Explorer>, pos: egui::Pos2) {
     h.hover_at(pos);
     h.drag_at(pos);
     h.drop_at(pos);
@@ -284,7 +284,7 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
 }
 
 /// Runs frames until `done` holds (the training thread works on its own), for at most 60 s.
-fn run_until(h: &mut Harness<'static, Explorer>, done: impl Fn(&Explorer) -> bool) {
+pub fn run_until(h: &mut Harness<'static, Explorer>, done: impl Fn(&Explorer) -> bool) {
     let start = std::time::Instant::now();
     while !done(h.state()) {
         assert!(start.elapsed().as_secs() < 60, "timed out waiting");

@@ -2,6 +2,7 @@
 //! optimizers) and opening a CSV or spec file, by path or by dropping it on the window.
 
 use super::{SpecSource, TrainView};
+use crate::app::files::{FileBrowser, Purpose, file_name};
 use crate::app::view2d::text_rgb;
 use crate::data::{DatasetKind, DatasetSource};
 use crate::models::spec::{HpValue, OptimizerEntry, SHIPPED};
@@ -13,22 +14,30 @@ use std::path::{Path, PathBuf};
 /// The most optimizers trained at once.
 pub const MAX_OPTIMIZERS: usize = 8;
 
-/// The "open a file" row: a path typed or dropped, and the CSV's target column.
+/// The "open a file" row: a path typed or dropped, and the CSV's target column; the file
+/// browsers for opening and for saving the spec.
 #[derive(Clone, Debug, Default)]
 pub struct OpenPanel {
     /// The path typed in.
     pub path: String,
     /// The target column of a CSV (empty: the last).
     pub target: String,
-    /// The file browser is open.
+    /// The file browser for opening is open.
     pub browsing: bool,
-    /// The folder the browser shows.
+    /// The folder the browsers start in (the working directory when `None`).
     pub dir: Option<PathBuf>,
+    /// The browser for opening, while it is open.
+    opener: Option<FileBrowser>,
+    /// The browser asking where to save the spec, while it is open.
+    saver: Option<FileBrowser>,
+    /// Where the spec was last saved.
+    pub saved: Option<PathBuf>,
 }
 
 /// Draws the panel; edits go straight into the view's spec, which is then set up again.
 pub fn show(ui: &mut egui::Ui, view: &mut TrainView) {
     let before = view.spec.clone();
+    let mut picked: Option<&'static str> = None;
     ui.horizontal(|ui| {
         ui.heading("Model");
         egui::ComboBox::from_label("spec")
@@ -37,7 +46,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView) {
                 for (name, _) in SHIPPED {
                     let chosen = view.source == SpecSource::Shipped(name.to_string());
                     if ui.selectable_label(chosen, *name).clicked() && !chosen {
-                        *view = TrainView::shipped(name);
+                        picked = Some(*name);
                     }
                 }
             })
@@ -60,10 +69,22 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView) {
         ui.separator();
         ui.label(RichText::new(e).color(egui::Color32::LIGHT_RED));
     }
+    // Picking a shipped spec loads it as it is: not an edit.
+    if let Some(name) = picked {
+        let open = std::mem::take(&mut view.open);
+        *view = TrainView::shipped(name);
+        view.open = open;
+        return;
+    }
     if view.spec != before {
-        let spec = view.spec.clone();
+        let mut spec = view.spec.clone();
         let name = match &view.source {
-            SpecSource::Shipped(n) => format!("{n} (edited)"),
+            SpecSource::Shipped(n) => {
+                // The edited spec says what it is now, so a saved copy does too.
+                spec.name = format!("{n} (edited)");
+                spec.about = format!("Edited from {n}: {}", before.about);
+                spec.name.clone()
+            }
             SpecSource::Custom(n) => n.clone(),
         };
         view.set_spec(spec, SpecSource::Custom(name));
@@ -325,105 +346,111 @@ fn open_files(ui: &mut egui::Ui, view: &mut TrainView) {
             open_path(view, &path);
         }
     });
-    if ui
-        .button("Browse…")
-        .on_hover_text("Pick a .csv or .toml file from a folder")
-        .clicked()
-    {
-        view.open.browsing = true;
+    ui.horizontal(|ui| {
+        if ui
+            .button("Browse…")
+            .on_hover_text("Pick a .csv or .toml file from a folder")
+            .clicked()
+        {
+            view.open.browsing = true;
+        }
+        if ui
+            .button("Save spec…")
+            .on_hover_text(
+                "Write the current setup as a .toml model spec: choose the folder and name",
+            )
+            .clicked()
+        {
+            let name = format!("{}.toml", slug(&view.spec.name));
+            view.open.saver = Some(FileBrowser::new(
+                "Save the model spec",
+                Purpose::Save {
+                    name,
+                    extension: "toml",
+                },
+                view.open.dir.clone(),
+            ));
+        }
+    });
+    if let Some(path) = &view.open.saved {
+        ui.label(
+            RichText::new(format!("saved to {}", path.display()))
+                .weak()
+                .size(12.0),
+        );
     }
     browser(ui.ctx(), view);
-    if ui
-        .button("Save spec")
-        .on_hover_text("Write the current setup as a .toml spec next to the path above (or to downhill-spec.toml)")
-        .clicked()
-    {
-        let path = match view.open.path.trim() {
-            "" => PathBuf::from("downhill-spec.toml"),
-            p => Path::new(p).with_extension("toml"),
-        };
-        view.error = view
-            .spec
-            .save(&path)
-            .err()
-            .map(|e| e.to_string())
-            .or_else(|| {
-                view.open.path = path.display().to_string();
-                None
-            });
+    saver(ui.ctx(), view);
+}
+
+/// A spec's name as a file name: letters, digits and dashes.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() {
+        "downhill-spec".into()
+    } else {
+        s
     }
 }
 
-/// A small file browser: folders to walk into, .csv and .toml files to open.
+/// The open browser: .csv and .toml files.
 fn browser(ctx: &egui::Context, view: &mut TrainView) {
     if !view.open.browsing {
+        view.open.opener = None;
         return;
     }
-    let dir = view
-        .open
-        .dir
-        .clone()
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."));
-    let mut entries: Vec<(bool, PathBuf)> = match std::fs::read_dir(&dir) {
-        Ok(read) => read
-            .filter_map(Result::ok)
-            .map(|e| (e.path().is_dir(), e.path()))
-            .filter(|(is_dir, p)| {
-                let hidden = p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-                let wanted = p.extension().is_some_and(|e| {
-                    e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("toml")
-                });
-                !hidden && (*is_dir || wanted)
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    entries.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let dir = view.open.dir.clone();
+    let opener = view.open.opener.get_or_insert_with(|| {
+        FileBrowser::new(
+            "Open a CSV or a model spec",
+            Purpose::Open {
+                extensions: &["csv", "toml"],
+            },
+            dir,
+        )
+    });
     let mut open = true;
-    let mut chosen: Option<PathBuf> = None;
-    let mut go: Option<PathBuf> = None;
-    egui::Window::new("Open a CSV or a model spec")
-        .open(&mut open)
-        .default_size([420.0, 420.0])
-        .show(ctx, |ui| {
-            ui.label(RichText::new(dir.display().to_string()).monospace());
-            if let Some(parent) = dir.parent()
-                && ui.button("⬆ ..").clicked()
-            {
-                go = Some(parent.to_path_buf());
-            }
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                for (is_dir, path) in &entries {
-                    let name = file_name(path);
-                    let label = if *is_dir {
-                        format!("📁 {name}")
-                    } else {
-                        name
-                    };
-                    if ui.selectable_label(false, label).clicked() {
-                        if *is_dir {
-                            go = Some(path.clone());
-                        } else {
-                            chosen = Some(path.clone());
-                        }
-                    }
-                }
-                if entries.is_empty() {
-                    ui.label(RichText::new("no folders, .csv or .toml files here").weak());
-                }
-            });
-        });
-    if let Some(dir) = go {
-        view.open.dir = Some(dir);
-    }
+    let chosen = opener.show(ctx, &mut open);
+    view.open.dir = Some(opener.dir.clone());
     if let Some(path) = chosen {
         view.open.browsing = false;
         open_path(view, &path);
     } else {
         view.open.browsing = open;
+    }
+}
+
+/// The save browser: asks before it replaces a file; writes the spec whole or not at all.
+fn saver(ctx: &egui::Context, view: &mut TrainView) {
+    let Some(saver) = &mut view.open.saver else {
+        return;
+    };
+    let mut open = true;
+    let chosen = saver.show(ctx, &mut open);
+    view.open.dir = Some(saver.dir.clone());
+    if let Some(path) = chosen {
+        let written = view
+            .spec
+            .to_toml()
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                crate::app::files::write_atomic(&path, text.as_bytes())
+                    .map_err(|e| format!("could not write {}: {e}", path.display()))
+            });
+        match written {
+            Ok(()) => {
+                view.open.saved = Some(path);
+                view.error = None;
+            }
+            Err(e) => view.error = Some(e),
+        }
+        view.open.saver = None;
+    } else if !open {
+        view.open.saver = None;
     }
 }
 
@@ -449,18 +476,19 @@ pub fn open_path(view: &mut TrainView, path: &Path) {
     // Check the file before replacing what works.
     let regression = spec.model.kind == ModelKind::Linear;
     match spec.dataset.load(spec.training.seed, regression) {
-        Ok(_) => {
+        Ok(data) => {
             view.open.path = path.display().to_string();
-            view.set_spec(spec, SpecSource::Custom(file_name(path)));
+            let file = file_name(path);
+            spec.name = path
+                .file_stem()
+                .map_or_else(|| file.clone(), |s| s.to_string_lossy().into_owned());
+            spec.about = format!(
+                "Your data: {file}, {} rows × {} features, predicting '{}', with the model and \
+                 optimizers of the spec before",
+                data.n, data.d, data.target_name
+            );
+            view.set_spec(spec, SpecSource::Custom(file));
         }
         Err(e) => view.error = Some(e.to_string()),
     }
-}
-
-/// The last component of a path, for labels.
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }

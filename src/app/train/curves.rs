@@ -6,7 +6,7 @@ use crate::app::view2d::{rgb, short, text_rgb};
 use crate::series::decimate;
 use crate::train::{EpochMetrics, RunState};
 use eframe::egui::{self, RichText};
-use egui_plot::{Legend, Line, LineStyle, Plot};
+use egui_plot::{Line, LineStyle, Plot, VLine};
 
 /// Most points drawn per curve.
 const MAX_POINTS: usize = 800;
@@ -77,17 +77,63 @@ fn epoch_points(
         .collect()
 }
 
+/// A row naming each run in its colour, above a plot instead of over its curves, with what
+/// the line styles mean.
+fn key(ui: &mut egui::Ui, runs: &[RunView], styles: &str) {
+    ui.horizontal_wrapped(|ui| {
+        for run in runs {
+            ui.label(
+                RichText::new(format!("━ {}", run.name))
+                    .color(text_rgb(ui, run.color))
+                    .size(12.0),
+            );
+        }
+        if !styles.is_empty() {
+            ui.label(RichText::new(styles).weak().size(12.0));
+        }
+    });
+}
+
+/// A vertical line where each run stopped early: the epoch of its best validation loss,
+/// whose weights it keeps.
+fn early_stops(plot_ui: &mut egui_plot::PlotUi<'_>, runs: &[RunView]) {
+    for run in runs {
+        if let RunState::EarlyStopped { best_epoch } = run.state {
+            plot_ui.vline(
+                VLine::new(format!("{} best epoch", run.name), best_epoch as f64)
+                    .color(rgb(run.color).gamma_multiply(0.8))
+                    .style(LineStyle::dotted_dense())
+                    .width(1.5),
+            );
+        }
+    }
+}
+
 /// The loss plot.
 pub fn loss(ui: &mut egui::Ui, runs: &[RunView], o: &CurveOptions, size: egui::Vec2) {
     let log = o.log_y;
-    let plot = Plot::new("train_loss")
+    let stopped = runs
+        .iter()
+        .any(|r| matches!(r.state, RunState::EarlyStopped { .. }));
+    let styles = match (o.by_step, stopped) {
+        (true, _) => "minibatch loss, smoothed",
+        (false, false) => "solid: train, dashed: validation",
+        (false, true) => "solid: train, dashed: validation, dotted: best epoch (early stop)",
+    };
+    key(ui, runs, styles);
+    let height = size.y - ui.spacing().interact_size.y - 4.0;
+    let mut plot = Plot::new("train_loss")
         .width(size.x)
-        .height(size.y)
+        .height(height.max(60.0))
         .allow_scroll(false)
-        .legend(Legend::default())
         .x_axis_label(if o.by_step { "step" } else { "epoch" })
-        .y_axis_label("loss")
-        .y_axis_formatter(move |mark, _| log_label(mark.value, log));
+        .y_axis_label("loss");
+    plot = if log {
+        plot.y_grid_spacer(crate::app::axes::log_marks)
+            .y_axis_formatter(|mark, range| crate::app::axes::log_label(mark.value, range))
+    } else {
+        plot.y_axis_formatter(|mark, _| short(mark.value))
+    };
     plot.show(ui, |plot_ui| {
         for run in runs {
             let color = rgb(run.color);
@@ -107,6 +153,9 @@ pub fn loss(ui: &mut egui::Ui, runs: &[RunView], o: &CurveOptions, size: egui::V
                 let val = epoch_points(&run.epochs, log, |m| m.val.map(|v| v.loss));
                 train_and_val(plot_ui, run, train, val);
             }
+        }
+        if !o.by_step {
+            early_stops(plot_ui, runs);
         }
     });
 }
@@ -128,29 +177,63 @@ fn train_and_val(
     );
 }
 
+/// The lowest R² shown: below it (the first epochs of a regression, −37 and the like) the
+/// curves would flatten everything that matters into a line at the top.
+pub const R2_FLOOR: f64 = -1.0;
+
 /// Accuracy (classification) or R² (regression) by epoch, train solid and validation dashed.
+/// An R² axis is clipped at [`R2_FLOOR`], and says so when that hides values.
 pub fn quality(ui: &mut egui::Ui, runs: &[RunView], classification: bool, size: egui::Vec2) {
     let label = if classification { "accuracy" } else { "R²" };
     let pick = move |m: &crate::models::eval::Metrics| {
         if classification { m.accuracy } else { m.r2 }
     };
-    Plot::new("train_quality")
-        .width(size.x)
-        .height(size.y)
-        .allow_scroll(false)
-        .include_y(if classification { 1.0 } else { 0.0 })
-        .x_axis_label("epoch")
-        .y_axis_label(label)
-        .show(ui, |plot_ui| {
-            for run in runs {
-                let train = epoch_points(&run.epochs, false, |m| pick(&m.train));
-                let val = epoch_points(&run.epochs, false, |m| m.val.as_ref().and_then(pick));
-                train_and_val(plot_ui, run, train, val);
-            }
+    let hidden = !classification
+        && runs.iter().any(|r| {
+            r.epochs.iter().any(|m| {
+                pick(&m.train).is_some_and(|q| q < R2_FLOOR)
+                    || m.val.as_ref().and_then(pick).is_some_and(|q| q < R2_FLOOR)
+            })
         });
+    key(
+        ui,
+        &[],
+        if hidden {
+            "R² below −1 (the first epochs) is not shown: the axis starts at −1"
+        } else {
+            "solid: train, dashed: validation"
+        },
+    );
+    let height = size.y - ui.spacing().interact_size.y - 4.0;
+    let clip = |p: Vec<[f64; 2]>| -> Vec<[f64; 2]> {
+        if classification {
+            p
+        } else {
+            p.into_iter().map(|[x, y]| [x, y.max(R2_FLOOR)]).collect()
+        }
+    };
+    let mut plot = Plot::new("train_quality")
+        .width(size.x)
+        .height(height.max(60.0))
+        .allow_scroll(false)
+        .include_y(1.0)
+        .x_axis_label("epoch")
+        .y_axis_label(label);
+    if !classification {
+        plot = plot.include_y(0.0);
+    }
+    plot.show(ui, |plot_ui| {
+        for run in runs {
+            let train = epoch_points(&run.epochs, false, |m| pick(&m.train));
+            let val = epoch_points(&run.epochs, false, |m| m.val.as_ref().and_then(pick));
+            train_and_val(plot_ui, run, clip(train), clip(val));
+        }
+        early_stops(plot_ui, runs);
+    });
 }
 
-/// The gradient norm of each layer of one run, by epoch, on a log scale.
+/// The gradient norm of each layer of one run, by epoch, on a log scale; the title names the
+/// run (pick another in the table).
 pub fn layer_norms(ui: &mut egui::Ui, run: &RunView, size: egui::Vec2) {
     let layers = run
         .epochs
@@ -158,29 +241,49 @@ pub fn layer_norms(ui: &mut egui::Ui, run: &RunView, size: egui::Vec2) {
         .map(|m| m.layer_grad_norms.len())
         .max()
         .unwrap_or(0);
+    let colour = |layer: usize| {
+        // Input layer dark, output layer bright: depth reads as brightness.
+        let t = if layers > 1 {
+            layer as f32 / (layers - 1) as f32
+        } else {
+            1.0
+        };
+        let c = colorous::PLASMA.eval_continuous(f64::from(0.15 + 0.75 * t));
+        egui::Color32::from_rgb(c.r, c.g, c.b)
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(format!("‖∇‖ per layer of {}", run.name))
+                .color(text_rgb(ui, run.color))
+                .strong()
+                .size(12.0),
+        )
+        .on_hover_text("Pick another optimizer in the table above");
+        for layer in 0..layers {
+            ui.label(
+                RichText::new(format!("━ layer {}", layer + 1))
+                    .color(colour(layer))
+                    .size(12.0),
+            );
+        }
+    });
+    let height = size.y - ui.spacing().interact_size.y - 4.0;
     Plot::new("train_layers")
         .width(size.x)
-        .height(size.y)
+        .height(height.max(60.0))
         .allow_scroll(false)
-        .legend(Legend::default())
         .x_axis_label("epoch")
         .y_axis_label("‖∇‖ per layer")
-        .y_axis_formatter(|mark, _| log_label(mark.value, true))
+        .y_grid_spacer(crate::app::axes::log_marks)
+        .y_axis_formatter(|mark, range| crate::app::axes::log_label(mark.value, range))
         .show(ui, |plot_ui| {
             for layer in 0..layers {
                 let pts = epoch_points(&run.epochs, true, |m| {
                     m.layer_grad_norms.get(layer).copied()
                 });
-                // Input layer dark, output layer bright: depth reads as brightness.
-                let t = if layers > 1 {
-                    layer as f32 / (layers - 1) as f32
-                } else {
-                    1.0
-                };
-                let c = colorous::PLASMA.eval_continuous(f64::from(0.15 + 0.75 * t));
                 plot_ui.line(
                     Line::new(format!("layer {}", layer + 1), pts)
-                        .color(egui::Color32::from_rgb(c.r, c.g, c.b))
+                        .color(colour(layer))
                         .width(2.0),
                 );
             }
@@ -242,21 +345,6 @@ pub fn table(ui: &mut egui::Ui, runs: &[RunView], classification: bool, selected
                 ui.end_row();
             }
         });
-}
-
-/// An axis label: `1e-3` for log values, the number otherwise.
-fn log_label(v: f64, log: bool) -> String {
-    if log {
-        // Decades only: the marks in between would print as 1.5849 and the like.
-        let rounded = v.round();
-        if (v - rounded).abs() < 1e-6 {
-            format!("1e{rounded:.0}")
-        } else {
-            String::new()
-        }
-    } else {
-        short(v)
-    }
 }
 
 #[cfg(test)]

@@ -137,6 +137,18 @@ impl LandscapeUi {
                 self.start(ui.ctx(), problem, runs, selected);
             }
         });
+        if let Some(job) = &self.pending {
+            ui.add(
+                egui::ProgressBar::new(job.progress())
+                    .show_percentage()
+                    .text(format!(
+                        "computing the slice: {:.0}%",
+                        100.0 * job.progress()
+                    )),
+            );
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
         if let Some(e) = &self.error {
             ui.label(RichText::new(e).color(Color32::LIGHT_RED));
         }
@@ -179,57 +191,71 @@ impl LandscapeUi {
         let own = run.snapshots.clone();
         let (directions, span, n, seed) = (self.directions, self.span, self.n, 0);
         let origin = (run.name, epoch);
-        self.pending = Some(Background::spawn(ctx, move || -> Result<Slice, String> {
-            {
-                let (d1, d2, explained) = match directions {
-                    Directions::Random => {
-                        let (d1, d2) = random_directions(&net, &center, seed);
-                        (d1, d2, None)
-                    }
-                    Directions::Pca => {
-                        let pca = pca_directions(&center, &own).map_err(|e| e.to_string())?;
-                        (pca.d1, pca.d2, Some(pca.explained))
-                    }
-                };
-                let plane = Plane::new(center, d1, d2).map_err(|e| e.to_string())?;
-                let landscape = Landscape::new(net, table, plane).map_err(|e| e.to_string())?;
-                let paths: Vec<([u8; 3], Vec<[f64; 3]>)> = trajectories
-                    .iter()
-                    .map(|(c, t)| {
-                        let ab = landscape.plane.project_all(t);
-                        (
-                            *c,
-                            ab.iter()
-                                .map(|p| [p[0], p[1], landscape.loss_at(p[0], p[1])])
-                                .collect(),
-                        )
+        self.pending = Some(Background::spawn_with_progress(
+            ctx,
+            move |progress| -> Result<Slice, String> {
+                {
+                    // The grid's cells, and each snapshot of each path projected and evaluated.
+                    let points: usize = trajectories.iter().map(|(_, t)| t.len()).sum();
+                    progress.set_total((n * n + points) as u64);
+                    let (d1, d2, explained) = match directions {
+                        Directions::Random => {
+                            let (d1, d2) = random_directions(&net, &center, seed);
+                            (d1, d2, None)
+                        }
+                        Directions::Pca => {
+                            let pca = pca_directions(&center, &own).map_err(|e| e.to_string())?;
+                            (pca.d1, pca.d2, Some(pca.explained))
+                        }
+                    };
+                    let plane = Plane::new(center, d1, d2).map_err(|e| e.to_string())?;
+                    let landscape = Landscape::new(net, table, plane).map_err(|e| e.to_string())?;
+                    let paths: Vec<([u8; 3], Vec<[f64; 3]>)> = trajectories
+                        .iter()
+                        .map(|(c, t)| {
+                            let ab = landscape.plane.project_all(t);
+                            progress.add(t.len() as u64);
+                            (
+                                *c,
+                                ab.iter()
+                                    .map(|p| [p[0], p[1], landscape.loss_at(p[0], p[1])])
+                                    .collect(),
+                            )
+                        })
+                        .collect();
+                    // PCA: widen the slice to hold the whole path.
+                    let reach = paths
+                        .iter()
+                        .flat_map(|(_, p)| p.iter().map(|q| q[0].abs().max(q[1].abs())))
+                        .fold(0.0, f64::max);
+                    let span = if directions == Directions::Pca {
+                        span.max(1.15 * reach)
+                    } else {
+                        span
+                    };
+                    let grid = landscape
+                        .grid_counted(Landscape::square(span, n), n, progress.counter())
+                        .map_err(|e| e.to_string())?;
+                    let scale = Scale::of(&grid, true);
+                    let contours = contours(&grid, &scale.levels(16));
+                    Ok(Slice {
+                        grid,
+                        scale,
+                        contours,
+                        paths,
+                        explained,
+                        origin,
                     })
-                    .collect();
-                // PCA: widen the slice to hold the whole path.
-                let reach = paths
-                    .iter()
-                    .flat_map(|(_, p)| p.iter().map(|q| q[0].abs().max(q[1].abs())))
-                    .fold(0.0, f64::max);
-                let span = if directions == Directions::Pca {
-                    span.max(1.15 * reach)
-                } else {
-                    span
-                };
-                let grid = landscape
-                    .grid(Landscape::square(span, n), n)
-                    .map_err(|e| e.to_string())?;
-                let scale = Scale::of(&grid, true);
-                let contours = contours(&grid, &scale.levels(16));
-                Ok(Slice {
-                    grid,
-                    scale,
-                    contours,
-                    paths,
-                    explained,
-                    origin,
-                })
-            }
-        }));
+                }
+            },
+        ));
+        self.error = None;
+    }
+
+    /// Drops the slice (new data or a new setup: it no longer applies).
+    pub fn forget(&mut self) {
+        self.slice = None;
+        self.pending = None;
         self.error = None;
     }
 

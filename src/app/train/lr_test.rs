@@ -8,7 +8,7 @@ use crate::app::view2d::{rgb, short};
 use crate::insight::{LrRange, lr_range};
 use crate::models::ModelSpec;
 use eframe::egui::{self, RichText};
-use egui_plot::{Legend, Line, Plot, VLine};
+use egui_plot::{Legend, Line, Plot, Points, VLine};
 
 /// Results per optimizer (an error text where one failed).
 type Results = Vec<Result<LrRange, String>>;
@@ -94,9 +94,10 @@ impl LrTestUi {
         for (run, result) in runs.iter().zip(results) {
             let text = match result {
                 Ok(r) => format!(
-                    "{}: falls fastest at γ ≈ {}, lowest at γ ≈ {}{}",
+                    "{}: falls fastest at γ ≈ {} (suggested), lowest at γ ≈ {}{}",
                     run.name,
-                    r.steepest().map_or("—".into(), short),
+                    r.steepest()
+                        .map_or("— (the loss never falls: widen the range)".into(), short),
                     r.at_minimum().map_or("—".into(), short),
                     if r.exploded { ", then explodes" } else { "" }
                 ),
@@ -109,13 +110,8 @@ impl LrTestUi {
             .legend(Legend::default())
             .x_axis_label("learning rate γ (log)")
             .y_axis_label("loss (smoothed)")
-            .x_axis_formatter(|m, _| {
-                if (m.value - m.value.round()).abs() < 1e-6 {
-                    format!("1e{:.0}", m.value)
-                } else {
-                    String::new()
-                }
-            })
+            .x_grid_spacer(crate::app::axes::log_marks)
+            .x_axis_formatter(|m, range| crate::app::axes::log_label(m.value, range))
             .show(ui, |plot_ui| {
                 for (run, result) in runs.iter().zip(results) {
                     let Ok(r) = result else { continue };
@@ -127,11 +123,23 @@ impl LrTestUi {
                         .map(|(l, v)| [l.log10(), *v])
                         .collect();
                     plot_ui.line(Line::new(run.name, pts).color(rgb(run.color)).width(2.0));
+                    // The suggestion, marked on the curve itself.
                     if let Some(s) = r.steepest() {
                         plot_ui.vline(
-                            VLine::new(format!("{} steepest", run.name), s.log10())
-                                .color(rgb(run.color).gamma_multiply(0.6)),
+                            VLine::new(format!("{} suggestion", run.name), s.log10())
+                                .color(rgb(run.color).gamma_multiply(0.5)),
                         );
+                        if let Some(k) = r.lrs.iter().position(|l| *l >= s) {
+                            plot_ui.points(
+                                Points::new(
+                                    format!("{}: γ ≈ {}", run.name, short(s)),
+                                    vec![[s.log10(), r.smoothed[k]]],
+                                )
+                                .radius(6.0)
+                                .shape(egui_plot::MarkerShape::Diamond)
+                                .color(rgb(run.color)),
+                            );
+                        }
                     }
                 }
             });

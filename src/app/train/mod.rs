@@ -187,7 +187,11 @@ impl TrainView {
         self.finished = false;
         self.runs.clear();
         self.problem = None;
+        // The pictures, the landscape and the range test belong to the data and setup they
+        // were made for.
         self.pictures = Default::default();
+        self.landscape.forget();
+        self.lr_test.results = None;
         match self.spec.experiment() {
             Ok((data, exp)) => {
                 self.error = None;

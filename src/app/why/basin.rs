@@ -55,13 +55,14 @@ impl BasinUi {
              minimum)",
         );
         let lanes = race.lanes();
+        let labels = race.labels();
         self.racer = self.racer.min(lanes.len().saturating_sub(1));
         ui.horizontal(|ui| {
             egui::ComboBox::from_label("optimizer ")
-                .selected_text(lanes.get(self.racer).map_or("—", |l| l.spec.kind.title()))
+                .selected_text(labels.get(self.racer).map_or("—", String::as_str))
                 .show_ui(ui, |ui| {
-                    for (k, lane) in lanes.iter().enumerate() {
-                        ui.selectable_value(&mut self.racer, k, lane.spec.kind.title());
+                    for (k, label) in labels.iter().enumerate() {
+                        ui.selectable_value(&mut self.racer, k, label);
                     }
                 });
         });
@@ -142,8 +143,21 @@ impl BasinUi {
         }
     }
 
-    /// The map's texture, window and opacity for the 2D view, refreshed as rows arrive.
-    pub fn overlay(&mut self, ctx: &egui::Context) -> Option<(TextureId, Window, f32)> {
+    /// The map's texture, window and opacity for the 2D view, refreshed as rows arrive; a map
+    /// computed on another surface (or other parameters) than `surface` is dropped: it
+    /// belongs to the surface it was computed on.
+    pub fn overlay(
+        &mut self,
+        ctx: &egui::Context,
+        surface: &crate::surfaces::Surface,
+    ) -> Option<(TextureId, Window, f32)> {
+        if self
+            .job
+            .as_ref()
+            .is_some_and(|j| j.spec().surface != *surface)
+        {
+            self.clear();
+        }
         let job = self.job.as_ref()?;
         let rows = job.rows_done();
         if rows != self.rows_drawn {

@@ -4,7 +4,7 @@
 use crate::app::background::{Background, collect};
 use crate::app::view2d::short;
 use crate::insight::picture::Picture;
-use crate::insight::{Axis, Sweep, SweepSpec};
+use crate::insight::{Axis, ColorScale, Sweep, SweepSpec};
 use crate::optim::hyper::HyperKind;
 use crate::race::{Command, Race};
 use eframe::egui::{self, Color32, ColorImage, Pos2, RichText, TextureHandle, TextureOptions};
@@ -33,6 +33,10 @@ pub struct SweepUi {
     pending: Option<Background<Result<Sweep, String>>>,
     texture: Option<TextureHandle>,
     transform: Option<egui_plot::PlotTransform>,
+    /// The optimizer the axes were last fitted to.
+    fitted_for: Option<crate::optim::OptimizerKind>,
+    /// The user picked an axis: keep their choice where the optimizer allows it.
+    user_axes: bool,
 }
 
 impl Default for SweepUi {
@@ -50,6 +54,8 @@ impl Default for SweepUi {
             pending: None,
             texture: None,
             transform: None,
+            fitted_for: None,
+            user_axes: false,
         }
     }
 }
@@ -95,60 +101,105 @@ impl SweepUi {
         }
     }
 
+    /// Forgets the last result (a new scene: it belongs to the old one).
+    pub fn forget(&mut self) {
+        self.result = None;
+        self.texture = None;
+        self.error = None;
+    }
+
+    /// Points both axes at hyperparameters `kind` has. Until the user picks an axis, they
+    /// are its natural pair: the learning rate across and its next numeric hyperparameter
+    /// (weight decay last) up; after that only an axis `kind` lacks is replaced.
+    fn fit_axes(&mut self, kind: crate::optim::OptimizerKind) {
+        if self.fitted_for == Some(kind) {
+            return;
+        }
+        self.fitted_for = Some(kind);
+        if !self.user_axes {
+            let numeric: Vec<&'static crate::optim::hyper::HyperSpec> = kind
+                .hyper_specs()
+                .iter()
+                .filter(|s| s.kind != HyperKind::Bool)
+                .collect();
+            if let Some(x) = numeric.first() {
+                self.x = default_axis(x);
+            }
+            let y = numeric
+                .iter()
+                .skip(1)
+                .find(|s| s.name != "weight_decay")
+                .or_else(|| numeric.get(1));
+            if let Some(y) = y {
+                self.y = default_axis(y);
+            }
+            return;
+        }
+        let numeric: Vec<&'static crate::optim::hyper::HyperSpec> = kind
+            .hyper_specs()
+            .iter()
+            .filter(|s| s.kind != HyperKind::Bool)
+            .collect();
+        let has = |name: &str| numeric.iter().any(|s| s.name == name);
+        if !has(&self.x.0)
+            && let Some(spec) = numeric.first()
+        {
+            self.x = default_axis(spec);
+        }
+        if (!has(&self.y.0) || self.y.0 == self.x.0)
+            && let Some(spec) = numeric.iter().find(|s| s.name != self.x.0)
+        {
+            self.y = default_axis(spec);
+        }
+    }
+
     fn settings(&mut self, ui: &mut egui::Ui, race: &Race) {
         let lanes = race.lanes();
+        let labels = race.labels();
         self.racer = self.racer.min(lanes.len().saturating_sub(1));
         let Some(lane) = lanes.get(self.racer) else {
             ui.label("Add an optimizer first.");
             return;
         };
         egui::ComboBox::from_label("optimizer")
-            .selected_text(lane.spec.kind.title())
+            .selected_text(&labels[self.racer])
             .show_ui(ui, |ui| {
-                for (k, l) in lanes.iter().enumerate() {
-                    ui.selectable_value(&mut self.racer, k, l.spec.kind.title());
+                for (k, label) in labels.iter().enumerate() {
+                    ui.selectable_value(&mut self.racer, k, label);
                 }
             });
-        let numeric: Vec<&'static str> = lane
-            .spec
-            .kind
+        let kind = lanes[self.racer.min(lanes.len() - 1)].spec.kind;
+        // Only axes the chosen optimizer has are offered (GD has no momentum).
+        self.fit_axes(kind);
+        let _ = lane;
+        let numeric: Vec<&'static crate::optim::hyper::HyperSpec> = kind
             .hyper_specs()
             .iter()
             .filter(|s| s.kind != HyperKind::Bool)
-            .map(|s| s.name)
             .collect();
+        if numeric.len() < 2 {
+            ui.label(
+                RichText::new(format!(
+                    "{} has only one numeric hyperparameter: nothing to sweep against it.",
+                    kind.title()
+                ))
+                .color(Color32::LIGHT_RED),
+            );
+            return;
+        }
+        let mut picked = false;
         for (label, axis) in [("x", &mut self.x), ("y", &mut self.y)] {
             ui.horizontal(|ui| {
                 egui::ComboBox::from_id_salt(("sweep-axis", label))
                     .selected_text(format!("{label}: {}", axis.0))
                     .show_ui(ui, |ui| {
-                        for name in &numeric {
-                            if ui.selectable_label(axis.0 == *name, *name).clicked() {
-                                axis.0 = (*name).to_string();
-                                if let Some(s) = lane
-                                    .spec
-                                    .kind
-                                    .hyper_specs()
-                                    .iter()
-                                    .find(|s| s.name == *name)
-                                {
-                                    axis.3 = s.log_scale;
-                                    let hi = if s.max.is_finite() {
-                                        s.max
-                                    } else {
-                                        10.0 * s.default.max(1e-3)
-                                    };
-                                    axis.1 = if s.log_scale {
-                                        (s.default / 100.0).max(s.min.max(1e-12))
-                                    } else {
-                                        s.min
-                                    };
-                                    axis.2 = if s.log_scale {
-                                        (s.default * 100.0).min(hi)
-                                    } else {
-                                        hi.min(s.default * 4.0 + 1.0).max(axis.1 + 1e-6)
-                                    };
-                                }
+                        for spec in &numeric {
+                            if ui
+                                .selectable_label(axis.0 == spec.name, spec.name)
+                                .clicked()
+                            {
+                                *axis = default_axis(spec);
+                                picked = true;
                             }
                         }
                     });
@@ -161,6 +212,7 @@ impl SweepUi {
                 ui.checkbox(&mut axis.3, "log");
             });
         }
+        self.user_axes |= picked;
         ui.horizontal(|ui| {
             ui.add(
                 egui::DragValue::new(&mut self.n)
@@ -172,8 +224,15 @@ impl SweepUi {
                     .range(10..=5000)
                     .suffix(" steps"),
             );
-            ui.selectable_value(&mut self.by_steps, false, "final loss");
-            ui.selectable_value(&mut self.by_steps, true, "steps to converge");
+            if ui
+                .selectable_value(&mut self.by_steps, false, "final loss")
+                .changed()
+                || ui
+                    .selectable_value(&mut self.by_steps, true, "steps to converge")
+                    .changed()
+            {
+                self.texture = None;
+            }
             let busy = self.pending.is_some();
             if ui
                 .add_enabled(
@@ -228,13 +287,27 @@ impl SweepUi {
     }
 
     fn picture(&mut self, ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
+        // A sweep belongs to the surface it was computed on.
+        if self
+            .result
+            .as_ref()
+            .is_some_and(|r| r.spec.surface != *race.surface())
+        {
+            self.forget();
+        }
         let Some(sweep) = &self.result else {
             return;
         };
         let (nx, ny) = (sweep.spec.x.count, sweep.spec.y.count);
+        let values = sweep.metric(self.by_steps);
+        let Some(scale) = ColorScale::robust(&values, !self.by_steps) else {
+            ui.label(
+                RichText::new("Every run diverged: nothing to colour.").color(Color32::LIGHT_RED),
+            );
+            return;
+        };
         if self.texture.is_none() {
-            let values = sweep.metric(self.by_steps);
-            let picture = Picture::heatmap(&values, nx, ny, !self.by_steps);
+            let picture = Picture::heatmap(&values, nx, ny, &scale);
             let pixels = picture
                 .pixels
                 .iter()
@@ -251,7 +324,8 @@ impl SweepUi {
         };
         ui.label(
             RichText::new(format!(
-                "{} after {} steps: darker is lower; black: diverged. Click a cell to use it.",
+                "{} after {} steps: darker is lower; black: diverged or blowing up. The colours \
+                 span the middle 96 % of the other cells. Click a cell to use it.",
                 if self.by_steps {
                     "steps to converge"
                 } else {
@@ -261,6 +335,7 @@ impl SweepUi {
             ))
             .weak(),
         );
+        colour_bar(ui, &scale);
         let lane = race.lanes().get(self.racer);
         let marker = lane.and_then(|l| sweep.locate(&l.spec.hp));
         let best = sweep.best();
@@ -340,6 +415,69 @@ impl SweepUi {
                 }
             }
         }
+    }
+}
+
+/// An axis over the spec's useful range: two decades either side of its default on a log
+/// scale, its slider range otherwise.
+fn default_axis(spec: &crate::optim::hyper::HyperSpec) -> (String, f64, f64, bool) {
+    let (lo, hi) = spec.slider;
+    if spec.log_scale {
+        let lo = (spec.default / 100.0).max(lo).max(1e-12);
+        let hi = (spec.default * 100.0).min(hi).max(lo * 10.0);
+        (spec.name.to_string(), lo, hi, true)
+    } else {
+        (spec.name.to_string(), lo, hi.max(lo + 1e-6), false)
+    }
+}
+
+/// A horizontal viridis bar with the scale's tick values under it.
+fn colour_bar(ui: &mut egui::Ui, scale: &ColorScale) {
+    let width = ui.available_width().min(420.0);
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 34.0), egui::Sense::hover());
+    let bar = egui::Rect::from_min_size(rect.min, egui::vec2(width, 12.0));
+    let painter = ui.painter_at(rect.expand(2.0));
+    let steps = 64;
+    for k in 0..steps {
+        let t = (k as f64 + 0.5) / steps as f64;
+        let c = colorous::VIRIDIS.eval_continuous(t);
+        let x0 = bar.left() + bar.width() * k as f32 / steps as f32;
+        let x1 = bar.left() + bar.width() * (k + 1) as f32 / steps as f32;
+        painter.rect_filled(
+            egui::Rect::from_x_y_ranges(x0..=x1 + 0.5, bar.y_range()),
+            0.0,
+            Color32::from_rgb(c.r, c.g, c.b),
+        );
+    }
+    let text = ui.visuals().text_color();
+    let ticks = scale.ticks();
+    let last = ticks.len().saturating_sub(1);
+    for (k, (t, v)) in ticks.into_iter().enumerate() {
+        let x = bar.left() + bar.width() * t as f32;
+        painter.line_segment(
+            [
+                egui::pos2(x, bar.bottom()),
+                egui::pos2(x, bar.bottom() + 4.0),
+            ],
+            egui::Stroke::new(1.0, text),
+        );
+        let label = match k {
+            0 => format!("≤{}", short(v)),
+            k if k == last => format!("≥{}", short(v)),
+            _ => short(v),
+        };
+        let align = match k {
+            0 => egui::Align2::LEFT_TOP,
+            k if k == last => egui::Align2::RIGHT_TOP,
+            _ => egui::Align2::CENTER_TOP,
+        };
+        painter.text(
+            egui::pos2(x, bar.bottom() + 5.0),
+            align,
+            label,
+            egui::FontId::proportional(11.0),
+            text,
+        );
     }
 }
 
