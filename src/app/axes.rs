@@ -1,7 +1,6 @@
 //! Logarithmic plot axes: grid marks at 1, 2 and 5 × 10ᵏ and labels that read as numbers, so
 //! an axis spanning less than a decade still has at least two labelled ticks.
 
-use super::view2d::short;
 use egui_plot::{GridInput, GridMark};
 
 /// Grid marks for an axis whose values are log₁₀ of the data: decades when the range spans
@@ -69,11 +68,16 @@ pub fn log_label(log10_value: f64, range: &std::ops::RangeInclusive<f64>) -> Str
     }
     // Round away the error of 10^(log10 v).
     let rounded = format!("{v:.3e}").parse::<f64>().unwrap_or(v);
-    if (1e-3..1e4).contains(&rounded.abs()) {
+    if (1e-3..1e5).contains(&rounded.abs()) {
         let text = format!("{rounded:.4}");
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        short(rounded).replace(".000e", "e")
+        // 1e-5, 2e6: the mantissa without trailing zeros.
+        let text = format!("{rounded:e}");
+        match text.split_once('e') {
+            Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+            None => text,
+        }
     }
 }
 
@@ -109,6 +113,8 @@ mod tests {
         assert_eq!(log_label(-10.0, &(-10.0..=2.0)), "1e-10");
         assert_eq!(log_label(0.0, &(-10.0..=2.0)), "1");
         assert_eq!(log_label(2f64.log10(), &(-10.0..=2.0)), "");
+        assert_eq!(log_label(4.0, &(-10.0..=6.0)), "10000");
+        assert_eq!(log_label(6.0, &(-10.0..=6.0)), "1e6");
         assert!(marks(f64::NAN, 1.0).is_empty());
     }
 }
