@@ -4,6 +4,7 @@
 pub mod axes;
 pub mod background;
 pub mod colormap;
+pub mod export;
 pub mod files;
 pub mod fonts;
 mod keys;

@@ -6,7 +6,6 @@ use super::basin::{sink, surface_of};
 use super::run::num;
 use crate::engine::RunConfig;
 use crate::insight::ColorScale;
-use crate::insight::picture::Picture;
 use crate::insight::sweep::{Axis, MAX_AXIS, Sweep, SweepSpec};
 use crate::optim::OptimizerKind;
 use crate::surfaces::SurfaceKind;
@@ -141,19 +140,39 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         w.flush()?;
     }
     if let Some(path) = &args.png {
-        let values = sweep.metric(args.metric == Metric::Steps);
-        let scale = ColorScale::robust(&values, args.metric == Metric::Loss).ok_or_else(|| {
+        let by_steps = args.metric == Metric::Steps;
+        let values = sweep.metric(by_steps);
+        let scale = ColorScale::robust(&values, !by_steps).ok_or_else(|| {
             CliError::Failure("every run diverged: there is nothing to colour".into())
         })?;
-        let base = Picture::heatmap(&values, nx, ny, &scale);
-        let mut pic = base.at_least(512);
-        if let Some((fi, fj)) = sweep.locate(&current) {
-            // Cell k's centre is at fraction (k + 0.5)/n.
-            let u = (fi + 0.5) / nx as f64;
-            let v = (fj + 0.5) / ny as f64;
-            pic.cross(u, v, 8, [255, 255, 255, 255]);
-        }
-        pic.save_png(path).map_err(CliError::Failure)?;
+        // The app's own sweep picture (colour bar, labelled axes), drawn headless.
+        let mut headless = crate::app::export::Headless::new();
+        let texture = headless.ctx().load_texture(
+            "sweep",
+            crate::app::why::sweep::heatmap_image(&sweep, &scale, by_steps),
+            eframe::egui::TextureOptions::NEAREST,
+        );
+        let marker = sweep.locate(&current);
+        let image = headless.render(
+            eframe::egui::vec2(640.0, 680.0),
+            1.0,
+            3,
+            eframe::egui::Color32::from_gray(27),
+            |ui| {
+                eframe::egui::CentralPanel::default().show(ui, |ui| {
+                    crate::app::why::sweep::draw(
+                        ui,
+                        &sweep,
+                        texture.id(),
+                        &scale,
+                        by_steps,
+                        marker,
+                        false,
+                    );
+                });
+            },
+        );
+        image.save_png(path).map_err(CliError::Failure)?;
     }
     Ok(())
 }

@@ -438,7 +438,19 @@ fn cli_sweep_writes_the_grid() {
             assert_ne!(f[4], "diverged", "{r}");
         }
     }
-    assert!(image::open(&png).is_ok());
+    // The picture has the app's colour bar: viridis from dark at the left to yellow at the
+    // right, in one row near the top.
+    let img = image::open(&png).unwrap().to_rgb8();
+    let viridis = |t: f64| {
+        let c = colorous::VIRIDIS.eval_continuous(t);
+        [c.r, c.g, c.b]
+    };
+    let close = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) < 25);
+    let bar = (0..120).find(|&y| {
+        let row: Vec<[u8; 3]> = (0..img.width()).map(|x| img.get_pixel(x, y).0).collect();
+        row.iter().any(|p| close(*p, viridis(0.01))) && row.iter().any(|p| close(*p, viridis(0.99)))
+    });
+    assert!(bar.is_some(), "no colour bar in the picture");
     usage_error(
         &[
             "sweep",

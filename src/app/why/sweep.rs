@@ -307,13 +307,7 @@ impl SweepUi {
             return;
         };
         if self.texture.is_none() {
-            let picture = Picture::heatmap(&values, nx, ny, &scale);
-            let pixels = picture
-                .pixels
-                .iter()
-                .map(|&[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
-                .collect();
-            let image = ColorImage::new([picture.width, picture.height], pixels);
+            let image = heatmap_image(sweep, &scale, self.by_steps);
             self.texture = Some(
                 ui.ctx()
                     .load_texture("sweep", image, TextureOptions::NEAREST),
@@ -322,73 +316,9 @@ impl SweepUi {
         let Some(texture) = &self.texture else {
             return;
         };
-        ui.label(
-            RichText::new(format!(
-                "{} after {} steps: darker is lower; black: diverged or blowing up. The colours \
-                 span the middle 96 % of the other cells. Click a cell to use it.",
-                if self.by_steps {
-                    "steps to converge"
-                } else {
-                    "final loss (log)"
-                },
-                sweep.spec.steps,
-            ))
-            .weak(),
-        );
-        colour_bar(ui, &scale);
         let lane = race.lanes().get(self.racer);
         let marker = lane.and_then(|l| sweep.locate(&l.spec.hp));
-        let best = sweep.best();
-        let response = Plot::new("sweep_plot")
-            .allow_drag(false)
-            .allow_zoom(false)
-            .allow_scroll(false)
-            .show_grid(false)
-            .x_axis_label(format!(
-                "{}{}",
-                sweep.spec.x.name,
-                if sweep.spec.x.log { " (log)" } else { "" }
-            ))
-            .y_axis_label(format!(
-                "{}{}",
-                sweep.spec.y.name,
-                if sweep.spec.y.log { " (log)" } else { "" }
-            ))
-            .x_axis_formatter({
-                let axis = sweep.spec.x.clone();
-                move |m, _| axis_label(&axis, m.value)
-            })
-            .y_axis_formatter({
-                let axis = sweep.spec.y.clone();
-                move |m, _| axis_label(&axis, m.value)
-            })
-            .show(ui, |plot_ui| {
-                let (cx, cy) = ((nx as f64 - 1.0) / 2.0, (ny as f64 - 1.0) / 2.0);
-                plot_ui.image(PlotImage::new(
-                    "sweep",
-                    texture.id(),
-                    PlotPoint::new(cx, cy),
-                    egui::vec2(nx as f32, ny as f32),
-                ));
-                if let Some((i, j)) = marker {
-                    plot_ui.points(
-                        Points::new("current", vec![[i, j]])
-                            .radius(7.0)
-                            .shape(egui_plot::MarkerShape::Circle)
-                            .filled(false)
-                            .color(Color32::WHITE),
-                    );
-                }
-                if let Some((i, j)) = best {
-                    plot_ui.points(
-                        Points::new("best", vec![[i as f64, j as f64]])
-                            .radius(6.0)
-                            .shape(egui_plot::MarkerShape::Diamond)
-                            .color(Color32::from_rgb(255, 200, 0)),
-                    );
-                }
-                plot_ui.pointer_coordinate()
-            });
+        let response = draw(ui, sweep, texture.id(), &scale, self.by_steps, marker, true);
         self.transform = Some(response.transform);
         // Cell values on hover, and a click sets the racer's hyperparameters.
         if let Some(p) = response.inner.filter(|_| response.response.hovered()) {
@@ -416,6 +346,104 @@ impl SweepUi {
             }
         }
     }
+}
+
+/// The sweep as a picture: a line on what is coloured, the colour bar, and the heatmap with
+/// its axes labelled by hyperparameter values, the current setting circled (`marker`) and the
+/// best cell marked. Drawn by the app's sweep window and, headless, by `sweep --png`.
+pub fn draw(
+    ui: &mut egui::Ui,
+    sweep: &Sweep,
+    texture: egui::TextureId,
+    scale: &ColorScale,
+    by_steps: bool,
+    marker: Option<(f64, f64)>,
+    interactive: bool,
+) -> egui_plot::PlotResponse<Option<egui_plot::PlotPoint>> {
+    let (nx, ny) = (sweep.spec.x.count, sweep.spec.y.count);
+    ui.label(
+        RichText::new(format!(
+            "{} of {} after {} steps: darker is lower; black: diverged or blowing up. The colours \
+             span the middle 96 % of the other cells.{}",
+            if by_steps {
+                "steps to converge"
+            } else {
+                "final loss (log)"
+            },
+            sweep.spec.kind.title(),
+            sweep.spec.steps,
+            if interactive {
+                " Click a cell to use it."
+            } else {
+                ""
+            }
+        ))
+        .weak(),
+    );
+    colour_bar(ui, scale);
+    let best = sweep.best();
+    Plot::new("sweep_plot")
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show_grid(false)
+        .x_axis_label(format!(
+            "{}{}",
+            sweep.spec.x.name,
+            if sweep.spec.x.log { " (log)" } else { "" }
+        ))
+        .y_axis_label(format!(
+            "{}{}",
+            sweep.spec.y.name,
+            if sweep.spec.y.log { " (log)" } else { "" }
+        ))
+        .x_axis_formatter({
+            let axis = sweep.spec.x.clone();
+            move |m, _| axis_label(&axis, m.value)
+        })
+        .y_axis_formatter({
+            let axis = sweep.spec.y.clone();
+            move |m, _| axis_label(&axis, m.value)
+        })
+        .show(ui, |plot_ui| {
+            let (cx, cy) = ((nx as f64 - 1.0) / 2.0, (ny as f64 - 1.0) / 2.0);
+            plot_ui.image(PlotImage::new(
+                "sweep",
+                texture,
+                PlotPoint::new(cx, cy),
+                egui::vec2(nx as f32, ny as f32),
+            ));
+            if let Some((i, j)) = marker {
+                plot_ui.points(
+                    Points::new("current", vec![[i, j]])
+                        .radius(7.0)
+                        .shape(egui_plot::MarkerShape::Circle)
+                        .filled(false)
+                        .color(Color32::WHITE),
+                );
+            }
+            if let Some((i, j)) = best {
+                plot_ui.points(
+                    Points::new("best", vec![[i as f64, j as f64]])
+                        .radius(6.0)
+                        .shape(egui_plot::MarkerShape::Diamond)
+                        .color(Color32::from_rgb(255, 200, 0)),
+                );
+            }
+            plot_ui.pointer_coordinate()
+        })
+}
+
+/// The sweep's heatmap as an egui image (rows top first, one pixel per cell).
+pub fn heatmap_image(sweep: &Sweep, scale: &ColorScale, by_steps: bool) -> ColorImage {
+    let (nx, ny) = (sweep.spec.x.count, sweep.spec.y.count);
+    let picture = Picture::heatmap(&sweep.metric(by_steps), nx, ny, scale);
+    let pixels = picture
+        .pixels
+        .iter()
+        .map(|&[r, g, b, a]| Color32::from_rgba_unmultiplied(r, g, b, a))
+        .collect();
+    ColorImage::new([picture.width, picture.height], pixels)
 }
 
 /// An axis over the spec's useful range: two decades either side of its default on a log
@@ -452,32 +480,70 @@ fn colour_bar(ui: &mut egui::Ui, scale: &ColorScale) {
     let text = ui.visuals().text_color();
     let ticks = scale.ticks();
     let last = ticks.len().saturating_sub(1);
-    for (k, (t, v)) in ticks.into_iter().enumerate() {
-        let x = bar.left() + bar.width() * t as f32;
+    let font = egui::FontId::proportional(11.0);
+    // Labels that would overlap a neighbour are left out (the ends always stay).
+    let labelled: Vec<(f32, String, egui::Align2, f32)> = ticks
+        .into_iter()
+        .enumerate()
+        .map(|(k, (t, v))| {
+            let (label, align) = match k {
+                0 => (format!("≤{}", tick_text(v)), egui::Align2::LEFT_TOP),
+                k if k == last => (format!("≥{}", tick_text(v)), egui::Align2::RIGHT_TOP),
+                _ => (tick_text(v), egui::Align2::CENTER_TOP),
+            };
+            let w = painter
+                .layout_no_wrap(label.clone(), font.clone(), text)
+                .size()
+                .x;
+            (bar.left() + bar.width() * t as f32, label, align, w)
+        })
+        .collect();
+    // The extent [from, to] a label covers.
+    let extent = |(x, _, align, w): &(f32, String, egui::Align2, f32)| match *align {
+        egui::Align2::LEFT_TOP => (*x, x + w),
+        egui::Align2::RIGHT_TOP => (x - w, *x),
+        _ => (x - w / 2.0, x + w / 2.0),
+    };
+    let mut kept: Vec<&(f32, String, egui::Align2, f32)> = Vec::new();
+    let end = labelled.last().map(extent);
+    for (k, tick) in labelled.iter().enumerate() {
+        let (from, to) = extent(tick);
+        let clear_of_last = kept.last().is_none_or(|prev| from > extent(prev).1 + 6.0);
+        let clear_of_end = k == last || end.is_none_or(|(end_from, _)| to + 6.0 < end_from);
+        if k == 0 || k == last || (clear_of_last && clear_of_end) {
+            kept.push(tick);
+        }
+    }
+    for (x, label, align, _) in kept {
         painter.line_segment(
             [
-                egui::pos2(x, bar.bottom()),
-                egui::pos2(x, bar.bottom() + 4.0),
+                egui::pos2(*x, bar.bottom()),
+                egui::pos2(*x, bar.bottom() + 4.0),
             ],
             egui::Stroke::new(1.0, text),
         );
-        let label = match k {
-            0 => format!("≤{}", short(v)),
-            k if k == last => format!("≥{}", short(v)),
-            _ => short(v),
-        };
-        let align = match k {
-            0 => egui::Align2::LEFT_TOP,
-            k if k == last => egui::Align2::RIGHT_TOP,
-            _ => egui::Align2::CENTER_TOP,
-        };
         painter.text(
-            egui::pos2(x, bar.bottom() + 5.0),
-            align,
+            egui::pos2(*x, bar.bottom() + 5.0),
+            *align,
             label,
-            egui::FontId::proportional(11.0),
+            font.clone(),
             text,
         );
+    }
+}
+
+/// A colour-bar value in few characters: 0.001, 6.95, 1e-12, 3.5e-15.
+fn tick_text(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 || (1e-3..1e4).contains(&a) {
+        let t = format!("{v:.3}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        let t = format!("{v:.1e}");
+        match t.split_once('e') {
+            Some((m, e)) => format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.')),
+            None => t,
+        }
     }
 }
 
