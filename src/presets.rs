@@ -2,7 +2,8 @@
 //! a scene file in `assets/scenes/`, built into the binary; `tests/it/lessons.rs` runs every
 //! one headless and checks that it shows what its caption says.
 
-use crate::race::{Race, Scene};
+use crate::race::Race;
+use crate::scene::Scene;
 use std::sync::OnceLock;
 
 /// A shipped lecture scene.
@@ -81,7 +82,8 @@ impl Preset {
 
     /// The race this preset describes, at step 0.
     pub fn build(&self) -> Race {
-        Race::from_scene(&self.scene)
+        self.scene
+            .build()
             .unwrap_or_else(|e| panic!("assets/scenes/{}.toml: {e}", self.name))
     }
 }

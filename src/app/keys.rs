@@ -16,7 +16,7 @@ impl Explorer {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
-        if self.mode == ViewMode::Train {
+        if self.shown.mode == ViewMode::Train {
             self.train_keys(ctx);
             return;
         }
@@ -45,7 +45,7 @@ impl Explorer {
                 self.presenting = !self.presenting;
             }
             if i.key_pressed(Key::V) {
-                self.mode = self.mode.next();
+                self.shown.mode = self.shown.mode.next();
             }
         });
         for (key, preset) in PRESET_KEYS.into_iter().zip(presets()) {
@@ -77,7 +77,7 @@ impl Explorer {
             self.trainer.restart();
         }
         if v {
-            self.mode = self.mode.next();
+            self.shown.mode = self.shown.mode.next();
         }
         if p {
             self.presenting = !self.presenting;
@@ -95,7 +95,7 @@ impl Explorer {
                 .collect()
         });
         if let Some(path) = dropped.last() {
-            self.mode = ViewMode::Train;
+            self.shown.mode = ViewMode::Train;
             train::controls::open_path(&mut self.trainer, path);
         }
     }

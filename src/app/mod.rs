@@ -12,6 +12,7 @@ pub mod overlay;
 pub mod plots;
 pub mod screenshot;
 pub mod side_panel;
+pub mod state;
 pub mod train;
 mod transport;
 pub mod view2d;
@@ -21,10 +22,10 @@ pub mod why;
 use crate::field::Window;
 use crate::optim::OptimizerKind;
 use crate::presets::Preset;
-use crate::race::{Command, Race, Scene};
+use crate::race::{Command, Race};
+pub use crate::scene::view::{SPEED_RANGE, ViewMode};
 use crate::surfaces::{Surface, SurfaceKind};
 use eframe::egui::{self, Key, RichText};
-use serde::{Deserialize, Serialize};
 
 /// The initial window size, made for a projector.
 pub const WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
@@ -48,49 +49,6 @@ pub struct Launch {
     pub size: Option<[f32; 2]>,
     /// Start in presentation mode.
     pub presenting: bool,
-}
-
-/// Which picture of the surface fills the centre.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum ViewMode {
-    /// The contour map.
-    #[default]
-    Flat,
-    /// The lit surface with an orbit camera.
-    Surface,
-    /// Both side by side, sharing the runs, the time and the hover point.
-    Split,
-    /// Real models training: curves, decision boundary, misclassified samples.
-    Train,
-}
-
-impl ViewMode {
-    /// Every mode, in the order of the buttons and the V key.
-    pub const ALL: [ViewMode; 4] = [Self::Flat, Self::Surface, Self::Split, Self::Train];
-
-    /// The name on the command line and the button.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Flat => "2d",
-            Self::Surface => "3d",
-            Self::Split => "split",
-            Self::Train => "train",
-        }
-    }
-
-    /// The mode called `name` on the command line.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.name() == name)
-    }
-
-    /// The next mode (V).
-    pub fn next(self) -> Self {
-        match self {
-            Self::Flat => Self::Surface,
-            Self::Surface => Self::Split,
-            Self::Split | Self::Train => Self::Flat,
-        }
-    }
 }
 
 /// Opens the app window and blocks until it is closed.
@@ -120,19 +78,16 @@ pub fn run(launch: Launch) -> Result<(), String> {
             // A launch that names a scene (a preset, a screenshot) starts from it; a plain
             // launch picks up where the last session left off.
             let restored = (launch.preset.is_none() && screenshot.is_none())
-                .then(|| {
-                    cc.storage
-                        .and_then(|s| eframe::get_value::<Saved>(s, eframe::APP_KEY))
-                })
+                .then(|| cc.storage.and_then(|s| s.get_string(state::KEY)))
                 .flatten();
             let mut explorer = match (launch.preset, restored) {
                 (Some(p), _) => Explorer::with_preset(p),
-                (None, Some(saved)) => Explorer::restore(saved),
+                (None, Some(text)) => Explorer::restore(&text),
                 (None, None) => Explorer::default(),
             };
             explorer.race.apply(Command::Step(launch.steps as i64));
             if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
-                explorer.mode = launch.view;
+                explorer.shown.mode = launch.view;
             }
             if launch.view == ViewMode::Train {
                 explorer.trainer =
@@ -162,27 +117,6 @@ pub fn run(launch: Launch) -> Result<(), String> {
     }
 }
 
-/// What is kept between launches: the scene and how it is shown.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Saved {
-    /// Surface, start, settings and racers.
-    pub scene: Scene,
-    /// 2D view settings.
-    pub view: view2d::ViewSettings,
-    /// Plot settings.
-    pub plots: plots::PlotSettings,
-    /// Playback speed.
-    pub speed: f64,
-    /// Light theme.
-    pub light: bool,
-    /// Which view fills the centre.
-    #[serde(default)]
-    pub mode: ViewMode,
-    /// 3D view settings and camera.
-    #[serde(default)]
-    pub settings3d: view3d::Settings3d,
-}
-
 /// The keys that load the presets, in order.
 pub const PRESET_KEYS: [Key; 9] = [
     Key::Num1,
@@ -199,21 +133,15 @@ pub const PRESET_KEYS: [Key; 9] = [
 /// Steps of the live preview drawn while something is dragged.
 pub const PREVIEW_STEPS: u64 = 500;
 
-/// The slowest and fastest playback, in steps per second.
-pub const SPEED_RANGE: std::ops::RangeInclusive<f64> = 1.0..=10_000.0;
-
 /// The explorer: a race and how it is shown.
 pub struct Explorer {
     /// The race being shown.
     pub race: Race,
-    /// How the 2D view is drawn.
-    pub view: view2d::ViewSettings,
-    /// Options of the plots.
-    pub plots: plots::PlotSettings,
+    /// How it is shown: the view, the map's, plots' and 3D settings, the speed (saved with
+    /// the scene: a new setting there is saved by adding a field).
+    pub shown: crate::scene::SceneView,
     /// Whether time is running.
     pub playing: bool,
-    /// Playback speed in steps per second.
-    pub speed: f64,
     /// Fractional steps carried between frames.
     carry: f64,
     /// Presentation mode: everything drawn larger, for a projector.
@@ -224,10 +152,9 @@ pub struct Explorer {
     pub light: bool,
     /// The preset on show, if any (its caption is drawn over the view).
     pub preset: Option<&'static Preset>,
-    /// Which view fills the centre.
-    pub mode: ViewMode,
-    /// How the 3D view is drawn, and its camera.
-    pub settings3d: view3d::Settings3d,
+    /// Something the user should know, shown until dismissed (a saved state that could not
+    /// be restored whole).
+    pub notice: Option<String>,
     /// The 3D view's caches.
     pub view3d: view3d::View3d,
     /// The training workspace.
@@ -258,17 +185,14 @@ impl Default for Explorer {
         }
         Self {
             race,
-            view: Default::default(),
-            plots: Default::default(),
+            shown: Default::default(),
             playing: false,
-            speed: 60.0,
             carry: 0.0,
             presenting: false,
             panels_hidden: false,
             light: false,
             preset: None,
-            mode: ViewMode::default(),
-            settings3d: Default::default(),
+            notice: None,
             view3d: Default::default(),
             trainer: Default::default(),
             basin: Default::default(),
@@ -288,40 +212,6 @@ impl Explorer {
         let mut explorer = Self::default();
         explorer.load(preset);
         explorer
-    }
-
-    /// The explorer as a previous session left it; anything invalid falls back to defaults.
-    pub fn restore(saved: Saved) -> Self {
-        let mut explorer = Self::default();
-        if let Ok(race) = Race::from_scene(&saved.scene) {
-            explorer.race = race;
-        }
-        explorer.view = saved.view;
-        explorer.view.levels = explorer.view.levels.clamp(4, 40);
-        explorer.view.resolution = explorer.view.resolution.clamp(16, 1024);
-        explorer.plots = saved.plots;
-        if saved.speed.is_finite() {
-            explorer.speed = saved.speed.clamp(*SPEED_RANGE.start(), *SPEED_RANGE.end());
-        }
-        explorer.light = saved.light;
-        explorer.mode = saved.mode;
-        explorer.settings3d = saved.settings3d;
-        explorer.settings3d.height = saved.settings3d.height.sanitized();
-        explorer.settings3d.resolution = saved.settings3d.resolution.clamp(16, 512);
-        explorer
-    }
-
-    /// What to keep for the next launch.
-    pub fn saved(&self) -> Saved {
-        Saved {
-            scene: self.race.scene(),
-            view: self.view,
-            plots: self.plots,
-            speed: self.speed,
-            light: self.light,
-            mode: self.mode,
-            settings3d: self.settings3d,
-        }
     }
 
     /// Back to the default race and settings (the window stays as it is).
@@ -367,7 +257,7 @@ impl Explorer {
             return;
         }
         let dt = ctx.input(|i| i.stable_dt).min(0.25) as f64;
-        self.carry += self.speed * dt;
+        self.carry += self.shown.speed * dt;
         let n = self.carry.floor();
         self.carry -= n;
         if n >= 1.0 {
@@ -383,7 +273,7 @@ impl Explorer {
 impl Explorer {
     /// Whether a screenshot may be taken: the training view waits for its runs to finish.
     pub fn ready_for_screenshot(&self) -> bool {
-        self.mode != ViewMode::Train
+        self.shown.mode != ViewMode::Train
             || self.trainer.finished
             || self.trainer.error.is_some()
             || self.trainer.problem.is_none()
@@ -409,7 +299,7 @@ impl Explorer {
         egui::Panel::top("transport").show(ui, |ui| {
             commands.extend(self.transport(ui));
         });
-        if self.mode == ViewMode::Train {
+        if self.shown.mode == ViewMode::Train {
             train::show(ui, &mut self.trainer, self.panels_hidden);
         } else {
             if !self.panels_hidden {
@@ -441,7 +331,7 @@ impl Explorer {
             .resizable(true)
             .default_size(side_size)
             .show(ui, |ui| {
-                commands.extend(side_panel::show(ui, &self.race, &mut self.view));
+                commands.extend(side_panel::show(ui, &self.race, &mut self.shown.map));
                 ui.separator();
                 self.why_section(ui);
             });
@@ -450,14 +340,14 @@ impl Explorer {
             .resizable(true)
             .default_size(bottom_size)
             .show(ui, |ui| {
-                plots::show(ui, &self.race, &mut self.plots, compact);
+                plots::show(ui, &self.race, &mut self.shown.plots, compact);
             });
     }
 
     /// The "Why" tools: curvature, basin map, sweep.
     fn why_section(&mut self, ui: &mut egui::Ui) {
         ui.heading("Why");
-        ui.checkbox(&mut self.view.show_curvature, "Curvature")
+        ui.checkbox(&mut self.shown.map.show_curvature, "Curvature")
             .on_hover_text(
                 "At the pointer (or the first ball): the Hessian's principal axes (dashed red where \
                  the surface curves down), its eigenvalues, the condition number κ and the largest \
@@ -476,6 +366,14 @@ impl Explorer {
     /// The caption and the 2D view.
     fn central(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(notice) = self.notice.clone() {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(notice).color(egui::Color32::from_rgb(240, 190, 80)));
+                    if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
+                        self.notice = None;
+                    }
+                });
+            }
             if let Some(p) = self.preset {
                 let mut open = true;
                 ui.horizontal_wrapped(|ui| {
@@ -500,7 +398,7 @@ impl Explorer {
                 .then(|| self.race.preview(PREVIEW_STEPS));
             let preview = preview.as_deref();
             let full = ui.available_rect_before_wrap();
-            match self.mode {
+            match self.shown.mode {
                 ViewMode::Flat | ViewMode::Train => {
                     commands.extend(self.flat(ui, preview, None));
                 }
@@ -536,7 +434,7 @@ impl Explorer {
             ui,
             view2d::View2d {
                 race: &self.race,
-                settings: &self.view,
+                settings: &self.shown.map,
                 state: &mut self.view_state,
                 cache: &mut self.heat,
                 preview,
@@ -561,8 +459,8 @@ impl Explorer {
         self.view3d.show(
             ui,
             &self.race,
-            &self.view,
-            &mut self.settings3d,
+            &self.shown.map,
+            &mut self.shown.surface,
             window,
             highlight,
             preview,
@@ -616,7 +514,7 @@ impl eframe::App for Explorer {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
-            eframe::set_value(storage, eframe::APP_KEY, &self.saved());
+            storage.set_string(state::KEY, self.saved());
         }
     }
 }

@@ -3,25 +3,13 @@
 use super::view2d::{rgb, short, text_rgb};
 use crate::engine::Status;
 use crate::race::Race;
+pub use crate::scene::view::PlotSettings;
 use crate::series::decimate;
 use eframe::egui::{self, RichText};
 use egui_plot::{Line, Plot, VLine};
 
 /// Most points drawn per curve.
 const MAX_POINTS: usize = 600;
-
-/// Options of the plots.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PlotSettings {
-    /// Plot log₁₀ of the values.
-    pub log_y: bool,
-}
-
-impl Default for PlotSettings {
-    fn default() -> Self {
-        Self { log_y: true }
-    }
-}
 
 /// Draws the legend table and the plots side by side, each in its own part of the panel, so
 /// nothing runs off its right edge: the loss and the gradient norm, or (`compact`, for

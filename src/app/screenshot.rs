@@ -73,14 +73,18 @@ impl Job {
     }
 }
 
-/// Writes an image as PNG.
+/// Writes an image as PNG (whole or not at all: through a temporary file).
 pub fn save_png(path: &Path, image: &ColorImage) -> Result<(), String> {
     let [w, h] = image.size;
-    let bytes: Vec<u8> = image
+    let rgba: Vec<u8> = image
         .pixels
         .iter()
         .flat_map(|c| c.to_srgba_unmultiplied())
         .collect();
-    image::save_buffer(path, &bytes, w as u32, h as u32, image::ColorType::Rgba8)
-        .map_err(|e| format!("could not write {}: {e}", path.display()))
+    super::export::Image {
+        width: w,
+        height: h,
+        rgba,
+    }
+    .save_png(path)
 }

@@ -19,7 +19,7 @@ pub fn dragging(ctx: &egui::Context) -> bool {
 }
 
 /// The most racers at once.
-pub const MAX_RACERS: usize = 10;
+pub const MAX_RACERS: usize = crate::limits::MAX_RACERS;
 
 /// Draws the side panel; returns the commands the user asked for.
 pub fn show(ui: &mut egui::Ui, race: &Race, view: &mut ViewSettings) -> Vec<Command> {

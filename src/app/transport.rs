@@ -8,7 +8,7 @@ use eframe::egui::{self, RichText};
 impl Explorer {
     /// The top bar's contents; returns the commands its buttons ask for.
     pub(super) fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
-        if self.mode == ViewMode::Train {
+        if self.shown.mode == ViewMode::Train {
             ui.horizontal_wrapped(|ui| {
                 ui.heading(RichText::new("downhill").strong());
                 ui.separator();
@@ -94,7 +94,7 @@ impl Explorer {
             ui.separator();
             ui.spacing_mut().slider_width = if compact { 70.0 } else { 100.0 };
             ui.add(
-                egui::Slider::new(&mut self.speed, SPEED_RANGE)
+                egui::Slider::new(&mut self.shown.speed, SPEED_RANGE)
                     .logarithmic(true)
                     .suffix(" steps/s")
                     .text(name("speed", "")),
@@ -136,7 +136,7 @@ impl Explorer {
                     "Real models on real data, several optimizers at once",
                 ),
             };
-            ui.selectable_value(&mut self.mode, mode, label)
+            ui.selectable_value(&mut self.shown.mode, mode, label)
                 .on_hover_text(tip);
         }
     }

@@ -1,36 +1,13 @@
 //! The 2D view: heatmap, contour lines, known points, trajectories and the start marker.
 
-use super::colormap::Colormap;
+use super::colormap::{Colormap, Paint};
 use super::overlay;
 use crate::field::{Contour, Grid, Scale, Window, contours};
 use crate::race::{Command, Race};
+pub use crate::scene::view::ViewSettings;
 use crate::surfaces::Surface;
 use eframe::egui::{self, Color32, Pos2, Shape, Stroke, TextureHandle, TextureOptions, Vec2};
 use egui_plot::{Plot, PlotBounds, PlotImage, PlotPoint, PlotTransform};
-
-/// How the 2D view is drawn; persisted with the app.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ViewSettings {
-    /// Heatmap colormap.
-    pub colormap: Colormap,
-    /// Colour and contour levels on a log scale of (f − f_min).
-    pub log_scale: bool,
-    /// Draw contour lines.
-    pub contours: bool,
-    /// How many contour levels.
-    pub levels: usize,
-    /// Draw −∇f at each ball.
-    pub show_gradient: bool,
-    /// Draw each optimizer's state at its ball: the momentum step as an arrow, and for
-    /// adaptive methods a box whose half-sides are the per-coordinate step γ|gᵢ|/(√sᵢ + ε).
-    #[serde(default)]
-    pub show_state: bool,
-    /// Heatmap resolution (cells per side).
-    pub resolution: usize,
-    /// Draw the principal axes of the local curvature at the pointer (or the first ball).
-    #[serde(default)]
-    pub show_curvature: bool,
-}
 
 /// What the 2D view draws besides the race: a point hovered in the 3D view, a basin map.
 #[derive(Clone, Copy, Debug, Default)]
@@ -39,21 +16,6 @@ pub struct Extras {
     pub highlight: Option<[f64; 2]>,
     /// A picture over the heatmap: texture, the window it covers, opacity.
     pub basin: Option<(egui::TextureId, Window, f32)>,
-}
-
-impl Default for ViewSettings {
-    fn default() -> Self {
-        Self {
-            colormap: Colormap::Viridis,
-            log_scale: true,
-            contours: true,
-            levels: 20,
-            show_gradient: false,
-            show_state: false,
-            resolution: 256,
-            show_curvature: false,
-        }
-    }
 }
 
 /// What the heatmap and contours were computed for.

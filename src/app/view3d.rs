@@ -3,10 +3,12 @@
 //! axis gizmo. The picture comes from [`crate::scene3d`]'s CPU z-buffer, shown as a texture.
 
 use super::colormap::Colormap;
+use super::colormap::Paint;
 use super::overlay;
 use super::view2d::ViewSettings;
 use crate::field::{Window, contours};
 use crate::race::{Command, Race};
+pub use crate::scene::view::Settings3d;
 use crate::scene3d::camera::OrbitCamera;
 use crate::scene3d::mesh::{HeightOptions, SurfaceMesh};
 use crate::scene3d::raster::{Frame, Primitives};
@@ -16,34 +18,6 @@ use eframe::egui::{
     self, Align2, Color32, ColorImage, FontId, PointerButton, Pos2, Rect, Sense, Stroke,
     TextureHandle, TextureOptions, Vec2, pos2, vec2,
 };
-
-/// How the 3D view is drawn; persisted with the app.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(default)]
-pub struct Settings3d {
-    /// Loss to height.
-    pub height: HeightOptions,
-    /// Contour lines on the surface.
-    pub contours: bool,
-    /// Grid lines on the surface.
-    pub wireframe: bool,
-    /// Mesh vertices per side.
-    pub resolution: usize,
-    /// The camera.
-    pub camera: OrbitCamera,
-}
-
-impl Default for Settings3d {
-    fn default() -> Self {
-        Self {
-            height: HeightOptions::default(),
-            contours: true,
-            wireframe: false,
-            resolution: 160,
-            camera: OrbitCamera::default(),
-        }
-    }
-}
 
 /// The most pixels rendered per frame; larger views are drawn at a lower resolution and
 /// scaled up.

@@ -213,7 +213,7 @@ fn headless_frames_p95(mode: crate::app::ViewMode) -> f64 {
     let mut app = crate::app::Explorer::default();
     app.race = eight_racers();
     app.race.apply(crate::race::Command::Step(2000));
-    app.mode = mode;
+    app.shown.mode = mode;
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
@@ -222,7 +222,7 @@ fn headless_frames_p95(mode: crate::app::ViewMode) -> f64 {
         ..Default::default()
     };
     let frame = |app: &mut crate::app::Explorer| {
-        app.settings3d.camera.orbit(0.01, 0.0);
+        app.shown.surface.camera.orbit(0.01, 0.0);
         let out = ctx.run_ui(input(), |ui| app.frame(ui));
         std::hint::black_box(ctx.tessellate(out.shapes, out.pixels_per_point));
     };
@@ -259,7 +259,7 @@ fn train_frame_ms() -> f64 {
     spec.optimizers.truncate(4);
     app.trainer = TrainView::with_spec(spec, SpecSource::Custom("bench".into()));
     app.trainer.set_speed(64);
-    app.mode = crate::app::ViewMode::Train;
+    app.shown.mode = crate::app::ViewMode::Train;
     app.trainer.play(&ctx);
     let input = || egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(

@@ -12,7 +12,7 @@ pub struct AppArgs {
     #[arg(long)]
     pub preset: Option<String>,
     /// Steps to take before showing (or photographing) the scene.
-    #[arg(long, default_value = "0", value_parser = super::args::steps)]
+    #[arg(long, default_value = "0", value_parser = super::args::steps, allow_negative_numbers = true)]
     pub steps: u64,
     /// Which view: 2d (contour map), 3d (lit surface) or split (both).
     #[arg(long, default_value = "2d")]
@@ -30,7 +30,7 @@ pub struct AppArgs {
     #[arg(long, value_name = "PATH")]
     pub model_spec: Option<String>,
     /// With --view train: epochs to train (overrides the spec's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000), allow_negative_numbers = true)]
     pub epochs: Option<u64>,
 }
 
@@ -62,14 +62,9 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         crate::models::ModelSpec::load(std::path::Path::new(spec))
             .map_err(|e| CliError::Usage(format!("--model-spec: {e}")))?;
     }
-    if let Some(path) = &args.screenshot
-        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        return Err(CliError::Usage(format!(
-            "cannot save a screenshot to {}: no such directory",
-            path.display()
-        )));
+    // Checked before the window opens; the file is touched only when the PNG is written.
+    if let Some(path) = &args.screenshot {
+        crate::files::check_output(path, Some("png")).map_err(CliError::Usage)?;
     }
     run(Launch {
         preset,

@@ -61,7 +61,10 @@ pub fn epochs(s: &str) -> Result<usize, String> {
         .ok()
         .filter(|n| *n <= MAX_EPOCHS)
         .ok_or_else(|| {
-            format!("'{s}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])")
+            format!(
+                "'{}' is not an epoch count (expected a whole number in [0, {MAX_EPOCHS}])",
+                crate::limits::echo(s)
+            )
         })
 }
 
@@ -79,7 +82,13 @@ pub fn check_hp_names(kinds: &[OptimizerKind], hp: &[(String, f64)]) -> Result<(
             valid.sort_unstable();
             valid.dedup();
             return Err(format!(
-                "no optimizer named has a hyperparameter '{name}' (valid: {})",
+                "none of the optimizers named ({}) has a hyperparameter '{}' (valid: {})",
+                kinds
+                    .iter()
+                    .map(|k| k.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                crate::limits::echo(name),
                 valid.join(", ")
             ));
         }
@@ -122,7 +131,32 @@ pub fn bounded(s: &str, max: f64) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v >= 0.0 && *v <= max)
-        .ok_or_else(|| format!("'{s}' is not a number in [0, {max}]"))
+        .ok_or_else(|| format!("'{}' is not a number in [0, {max}]", crate::limits::echo(s)))
+}
+
+/// Parses a seed: a whole number in [0, 2⁶⁴ − 1].
+pub fn seed(s: &str) -> Result<u64, String> {
+    s.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "'{}' is not a seed (expected a whole number in [0, {}])",
+            crate::limits::echo(s),
+            u64::MAX
+        )
+    })
+}
+
+/// Parses a patience: whole epochs in [1, MAX_EPOCHS].
+pub fn patience(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_EPOCHS).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a patience (expected a whole number of epochs in [1, {MAX_EPOCHS}])",
+                crate::limits::echo(s)
+            )
+        })
 }
 
 /// Parses a positive number bounded by `max` (a clipping threshold: 0 would clip every
@@ -132,7 +166,7 @@ pub fn positive(s: &str, max: f64) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|v| v.is_finite() && *v > 0.0 && *v <= max)
-        .ok_or_else(|| format!("'{s}' is not a number in (0, {max}]"))
+        .ok_or_else(|| format!("'{}' is not a number in (0, {max}]", crate::limits::echo(s)))
 }
 
 /// Parses a step count of at most [`MAX_STEPS`].
@@ -142,12 +176,15 @@ pub fn steps(s: &str) -> Result<u64, String> {
         .ok()
         .filter(|n| *n <= MAX_STEPS)
         .ok_or_else(|| {
-            format!("'{s}' is not a step count (expected a whole number in [0, {MAX_STEPS}])")
+            format!(
+                "'{}' is not a step count (expected a whole number in [0, {MAX_STEPS}])",
+                crate::limits::echo(s)
+            )
         })
 }
 
 /// The most steps one `run` may take per optimizer.
-pub const MAX_STEPS: u64 = 1_000_000;
+pub const MAX_STEPS: u64 = crate::limits::MAX_RUN_STEPS;
 
 /// The clipping chosen by `--clip-norm` / `--clip-value`.
 pub fn clip(norm: Option<f64>, value: Option<f64>) -> Clip {

@@ -38,20 +38,20 @@ pub struct BasinArgs {
     #[arg(long = "surface-param", value_parser = args::assignments)]
     pub surface_param: Vec<Assignments>,
     /// Grid side N: N × N start points (at most 512).
-    #[arg(long, default_value = "128", value_parser = grid_side)]
+    #[arg(long, default_value = "128", value_parser = grid_side, allow_negative_numbers = true)]
     pub grid: usize,
     /// Most steps per run.
-    #[arg(long, default_value = "500", value_parser = args::steps)]
+    #[arg(long, default_value = "500", value_parser = args::steps, allow_negative_numbers = true)]
     pub steps: u64,
     /// The window of start points x0,x1,y0,y1 (default: the surface's view).
     #[arg(long, value_parser = window, allow_hyphen_values = true)]
     pub window: Option<Window>,
     /// Label an end point with a minimum within this distance (default: 1% of the window's
     /// diagonal).
-    #[arg(long, value_parser = |s: &str| args::bounded(s, 1e6))]
+    #[arg(long, value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
     pub tolerance: Option<f64>,
     /// Converged when the gradient norm falls below this.
-    #[arg(long, default_value = "1e-6", value_parser = |s: &str| args::bounded(s, 1e6))]
+    #[arg(long, default_value = "1e-6", value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
     pub tol_grad: f64,
     /// Write the CSV here instead of to standard output.
     #[arg(long)]
@@ -100,23 +100,37 @@ pub fn surface_of(kind: SurfaceKind, params: &[Assignments]) -> Result<Surface, 
     Surface::with_params(kind, &params).map_err(|e| CliError::Usage(e.to_string()))
 }
 
-/// Where the CSV goes: a file or `out`.
-pub fn sink<'a>(
+/// Checks `--out` and `--png` before any work is done (exit 2 with one line).
+pub fn check_outputs(out: Option<&Path>, png: Option<&Path>) -> Result<(), CliError> {
+    if let Some(p) = out {
+        crate::files::check_output(p, None).map_err(CliError::Usage)?;
+    }
+    if let Some(p) = png {
+        crate::files::check_output(p, Some("png")).map_err(CliError::Usage)?;
+    }
+    Ok(())
+}
+
+/// Writes a CSV to `path` whole (through a temporary file), or to `out`: `write` fills it.
+pub fn emit(
     path: Option<&Path>,
-    out: &'a mut dyn Write,
-) -> Result<Box<dyn Write + 'a>, CliError> {
+    out: &mut dyn Write,
+    write: impl FnOnce(&mut dyn Write) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     match path {
         Some(p) => {
-            let file = std::fs::File::create(p)
-                .map_err(|e| CliError::Failure(format!("cannot write '{}': {e}", p.display())))?;
-            Ok(Box::new(std::io::BufWriter::new(file)))
+            let mut bytes = Vec::new();
+            write(&mut bytes)?;
+            crate::files::write_atomic(p, &bytes)
+                .map_err(|e| CliError::Failure(format!("cannot write '{}': {e}", p.display())))
         }
-        None => Ok(Box::new(out)),
+        None => write(out),
     }
 }
 
 /// Runs `downhill basin`.
 pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    check_outputs(args.out.as_deref(), args.png.as_deref())?;
     let surface = surface_of(args.surface, &args.surface_param)?;
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
     let values = args
@@ -136,8 +150,7 @@ pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
         spec.tolerance = t;
     }
     let map = BasinMap::compute(&spec).map_err(|e| CliError::Usage(e.to_string()))?;
-    {
-        let mut w = sink(args.out.as_deref(), out)?;
+    emit(args.out.as_deref(), out, |w| {
         writeln!(w, "x0,y0,x,y,loss,status,minimum")?;
         for c in &map.cells {
             let minimum = c.minimum.map(|k| k.to_string()).unwrap_or_default();
@@ -152,8 +165,8 @@ pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 c.status.label()
             )?;
         }
-        w.flush()?;
-    }
+        Ok(())
+    })?;
     if let Some(path) = &args.png {
         let n = spec.n;
         let base = Picture::new(n, n, map.image())

@@ -2,7 +2,7 @@
 
 use super::CliError;
 use super::args::{self, Assignments};
-use super::basin::{grid_side, sink};
+use super::basin::{check_outputs, emit, grid_side};
 use super::run::num;
 use crate::data::DatasetKind;
 use crate::insight::landscape::{self, Landscape, Plane};
@@ -57,19 +57,19 @@ pub struct LandscapeArgs {
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
     /// Epochs to train before slicing (0: the initial weights).
-    #[arg(long, default_value = "0", value_parser = super::args::epochs)]
+    #[arg(long, default_value = "0", value_parser = super::args::epochs, allow_negative_numbers = true)]
     pub epochs: usize,
     /// Grid points per side (at most 512).
-    #[arg(long, default_value = "51", value_parser = grid_side)]
+    #[arg(long, default_value = "51", value_parser = grid_side, allow_negative_numbers = true)]
     pub grid: usize,
     /// a and b run over [-span, span].
-    #[arg(long, value_parser = span)]
+    #[arg(long, value_parser = span, allow_negative_numbers = true)]
     pub span: Option<f64>,
     /// How to choose the two directions.
     #[arg(long, value_enum, default_value = "random")]
     pub directions: Directions,
     /// Seed of the random directions (the model's own seed comes from the spec).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value = "0", value_parser = super::args::seed, allow_negative_numbers = true)]
     pub seed: u64,
     /// Write the CSV here instead of to standard output.
     #[arg(long)]
@@ -132,7 +132,12 @@ fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError>
 }
 
 /// Runs `downhill landscape`.
-pub fn execute(args: &LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn execute(
+    args: &LandscapeArgs,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<(), CliError> {
+    check_outputs(args.out.as_deref(), args.png.as_deref())?;
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
     if args.directions == Directions::Pca && args.epochs < 2 {
         return Err(CliError::Usage(
@@ -145,6 +150,14 @@ pub fn execute(args: &LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError
     let mut trajectory = vec![run.weights().to_vec()];
     while run.run_epoch().is_some() {
         trajectory.push(run.weights().to_vec());
+    }
+    if let crate::train::RunState::Diverged { step } = run.state() {
+        writeln!(
+            notes,
+            "note: {} diverged at step {step}: the slice goes through its last finite weights, \
+             which had already blown up (a smaller lr, or fewer --epochs, shows a useful picture)",
+            run.name()
+        )?;
     }
     let w = run.weights().to_vec();
     if trajectory.last() != Some(&w) {
@@ -174,8 +187,7 @@ pub fn execute(args: &LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError
     let n = args.grid;
     let window = Landscape::square(span, n);
     let grid = land.grid(window, n).map_err(|e| usage(&e))?;
-    {
-        let mut out = sink(args.out.as_deref(), out)?;
+    emit(args.out.as_deref(), out, |out| {
         writeln!(out, "a,b,loss")?;
         for j in 0..n {
             for i in 0..n {
@@ -191,8 +203,8 @@ pub fn execute(args: &LandscapeArgs, out: &mut dyn Write) -> Result<(), CliError
                 )?;
             }
         }
-        out.flush()?;
-    }
+        Ok(())
+    })?;
     if let Some(png) = &args.png {
         let scale = crate::insight::ColorScale::robust(&grid.values, true)
             .ok_or_else(|| CliError::Failure("the landscape has no finite value".into()))?;

@@ -39,13 +39,13 @@ pub struct LrRangeArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     /// The smallest learning rate tried.
-    #[arg(long, default_value = "1e-5", value_parser = |s: &str| super::args::positive(s, 1e6))]
+    #[arg(long, default_value = "1e-5", value_parser = |s: &str| super::args::positive(s, 1e6), allow_negative_numbers = true)]
     pub lr_min: f64,
     /// The largest learning rate tried.
-    #[arg(long, default_value = "10", value_parser = |s: &str| super::args::positive(s, 1e6))]
+    #[arg(long, default_value = "10", value_parser = |s: &str| super::args::positive(s, 1e6), allow_negative_numbers = true)]
     pub lr_max: f64,
     /// Steps from the one to the other.
-    #[arg(long, default_value = "300", value_parser = clap::value_parser!(u64).range(10..=100_000))]
+    #[arg(long, default_value = "300", value_parser = clap::value_parser!(u64).range(10..=100_000), allow_negative_numbers = true)]
     pub steps: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]

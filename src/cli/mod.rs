@@ -57,6 +57,10 @@ pub enum CliError {
     /// Anything else (exit code 1).
     #[error("{0}")]
     Failure(String),
+    /// The reader of the output went away (`downhill list | head`): not a failure, nothing
+    /// more to say.
+    #[error("the output was closed")]
+    Closed,
 }
 
 impl CliError {
@@ -65,13 +69,18 @@ impl CliError {
         match self {
             CliError::Usage(_) => 2,
             CliError::Failure(_) => 1,
+            CliError::Closed => 0,
         }
     }
 }
 
 impl From<io::Error> for CliError {
     fn from(e: io::Error) -> Self {
-        CliError::Failure(format!("could not write output: {e}"))
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError::Closed
+        } else {
+            CliError::Failure(format!("could not write output: {e}"))
+        }
     }
 }
 
@@ -90,12 +99,12 @@ pub fn execute(
         Command::App(args) => app::execute(&args),
         Command::Basin(args) => basin::execute(&args, out),
         Command::Sweep(args) => sweep::execute(&args, out),
-        Command::Landscape(args) => landscape::execute(&args, out),
+        Command::Landscape(args) => landscape::execute(&args, out, notes),
         Command::LrRange(args) => lr_range::execute(&args, out, notes),
     };
-    match result {
-        // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
-        Err(CliError::Failure(msg)) if msg.contains("Broken pipe") => Ok(()),
-        other => other.and_then(|()| out.flush().map_err(CliError::from)),
+    // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
+    match result.and_then(|()| out.flush().map_err(CliError::from)) {
+        Err(CliError::Closed) => Ok(()),
+        other => other,
     }
 }

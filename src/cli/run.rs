@@ -6,7 +6,8 @@ use crate::engine::{ObserveMode, Schedule, Status, StepRecord, Watch};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperValues};
 use crate::presets;
-use crate::race::{Race, Scene, SceneRacer, Shared, SurfaceSpec};
+use crate::race::Shared;
+use crate::scene::{Scene, SceneRacer, SurfaceSpec};
 use crate::surfaces::SurfaceKind;
 use serde_json::{Map, Value, json};
 use std::io::Write;
@@ -65,7 +66,7 @@ pub struct RunArgs {
     #[arg(long, default_value = "1000", value_parser = args::steps, allow_negative_numbers = true)]
     pub steps: u64,
     /// Seed of the gradient noise.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, value_parser = args::seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Standard deviation of Gaussian noise added to each gradient coordinate.
     #[arg(long, value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
@@ -160,7 +161,7 @@ fn scene_of(args: &RunArgs, surface: SurfaceKind) -> Result<Scene, CliError> {
         None => surface.info().starts[0],
     };
     Ok(Scene {
-        version: crate::race::scene::VERSION,
+        version: crate::scene::VERSION,
         title: String::new(),
         caption: String::new(),
         start,
@@ -170,6 +171,7 @@ fn scene_of(args: &RunArgs, surface: SurfaceKind) -> Result<Scene, CliError> {
         },
         shared,
         racers,
+        view: Default::default(),
     })
 }
 
@@ -181,7 +183,7 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
         (None, Some(surface)) => scene_of(args, surface)?,
         (None, None) => return Err(CliError::Usage("give --surface or --preset".into())),
     };
-    let race = Race::from_scene(&scene).map_err(|e| CliError::Usage(e.to_string()))?;
+    let race = scene.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let labels = race.labels();
     let json = args.format == Format::Json;
     if json {

@@ -2,7 +2,7 @@
 
 use super::CliError;
 use super::args::{self, Assignments};
-use super::basin::{sink, surface_of};
+use super::basin::{check_outputs, emit, surface_of};
 use super::run::num;
 use crate::engine::RunConfig;
 use crate::insight::ColorScale;
@@ -53,16 +53,16 @@ pub struct SweepArgs {
     #[arg(long = "surface-param", value_parser = args::assignments)]
     pub surface_param: Vec<Assignments>,
     /// Values per axis.
-    #[arg(long, default_value = "25", value_parser = axis_count)]
+    #[arg(long, default_value = "25", value_parser = axis_count, allow_negative_numbers = true)]
     pub grid: usize,
     /// Most steps per run.
-    #[arg(long, default_value = "500", value_parser = args::steps)]
+    #[arg(long, default_value = "500", value_parser = args::steps, allow_negative_numbers = true)]
     pub steps: u64,
     /// Start point X,Y (default: the surface's first suggested start).
     #[arg(long, value_parser = args::point, allow_hyphen_values = true)]
     pub start: Option<[f64; 2]>,
     /// Converged when the gradient norm falls below this.
-    #[arg(long, default_value = "1e-6", value_parser = |s: &str| args::bounded(s, 1e6))]
+    #[arg(long, default_value = "1e-6", value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
     pub tol_grad: f64,
     /// What the picture colours.
     #[arg(long, value_enum, default_value = "loss")]
@@ -88,6 +88,7 @@ fn axis_count(s: &str) -> Result<usize, String> {
 
 /// Runs `downhill sweep`.
 pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    check_outputs(args.out.as_deref(), args.png.as_deref())?;
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
     let surface = surface_of(args.surface, &args.surface_param)?;
     let x = Axis::parse(&args.x_hp, args.grid).map_err(|e| usage(&e))?;
@@ -119,8 +120,7 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
     };
     let sweep = Sweep::compute(&spec).map_err(|e| usage(&e))?;
     let (nx, ny) = (spec.x.count, spec.y.count);
-    {
-        let mut w = sink(args.out.as_deref(), out)?;
+    emit(args.out.as_deref(), out, |w| {
         writeln!(w, "{},{},loss,steps,status", spec.x.name, spec.y.name)?;
         for j in 0..ny {
             for i in 0..nx {
@@ -137,8 +137,8 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
                 )?;
             }
         }
-        w.flush()?;
-    }
+        Ok(())
+    })?;
     if let Some(path) = &args.png {
         let by_steps = args.metric == Metric::Steps;
         let values = sweep.metric(by_steps);

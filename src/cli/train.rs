@@ -49,10 +49,10 @@ pub struct TrainArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     /// Epochs (passes over the training rows).
-    #[arg(long, value_parser = super::args::epochs)]
+    #[arg(long, value_parser = super::args::epochs, allow_negative_numbers = true)]
     pub epochs: Option<usize>,
     /// Stop a run after this many epochs without a better validation loss.
-    #[arg(long)]
+    #[arg(long, value_parser = super::args::patience, allow_negative_numbers = true)]
     pub patience: Option<usize>,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]
@@ -69,8 +69,9 @@ pub struct ExperimentArgs {
     /// A CSV file with a header row; features must be numeric.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// The CSV column to predict (default: the last).
-    #[arg(long, requires = "data")]
+    /// The CSV column to predict (default: the last). With a built-in dataset it can only
+    /// name that dataset's own target.
+    #[arg(long)]
     pub target: Option<String>,
     /// linear, logistic, softmax, mlp:H1[,H2...][:relu|tanh|sigmoid], or a model spec file
     /// (.toml).
@@ -86,10 +87,10 @@ pub struct ExperimentArgs {
     #[arg(long, value_parser = args::schedule)]
     pub schedule: Option<Schedule>,
     /// Rows per step: a number, `full` (full-batch) or `single` (one row per step).
-    #[arg(long, value_parser = Batch::parse)]
+    #[arg(long, value_parser = Batch::parse, allow_negative_numbers = true)]
     pub batch: Option<Batch>,
     /// Seed of the split, the initial weights, the batch order and the gradient noise.
-    #[arg(long)]
+    #[arg(long, value_parser = super::args::seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Fraction of rows held out for validation, in [0, 0.9].
     #[arg(long, value_parser = |s: &str| args::bounded(s, 0.9), allow_negative_numbers = true)]
@@ -144,12 +145,38 @@ pub fn plan(
         None => Architecture::parse(&args.model).map_err(|e| usage(&e))?,
     };
     let source = match (args.dataset, &args.data, &spec) {
-        (Some(kind), _, _) => DatasetSource::Named(kind.name().to_string()),
+        (Some(kind), _, _) => {
+            if let Some(target) = &args.target {
+                let own = kind.load(0).map_err(|e| usage(&e))?.target_name;
+                if target.trim() != own {
+                    return Err(CliError::Usage(format!(
+                        "--target '{}': {}'s target is '{own}' and cannot be changed; to predict \
+                         another column, read the table as a file (--data FILE --target COLUMN)",
+                        crate::limits::echo(target),
+                        kind.name()
+                    )));
+                }
+            }
+            DatasetSource::Named(kind.name().to_string())
+        }
         (None, Some(path), _) => DatasetSource::File {
             path: path.clone(),
             target: args.target.clone(),
         },
-        (None, None, Some(s)) => s.dataset.clone(),
+        (None, None, Some(s)) => match (&s.dataset, &args.target) {
+            (DatasetSource::File { path, .. }, Some(t)) => DatasetSource::File {
+                path: path.clone(),
+                target: Some(t.clone()),
+            },
+            (DatasetSource::Named(_), Some(t)) => {
+                return Err(CliError::Usage(format!(
+                    "--target '{}': the spec's dataset is a built-in one, whose target cannot be \
+                     changed",
+                    crate::limits::echo(t)
+                )));
+            }
+            (source, None) => source.clone(),
+        },
         (None, None, None) => {
             return Err(CliError::Usage(
                 "no dataset: give --dataset NAME or --data PATH (or a model spec file)".into(),
@@ -264,18 +291,21 @@ pub fn execute(
     if args.format == Format::Csv {
         writeln!(
             out,
-            "optimizer,epoch,train_loss,val_loss,train_acc,val_acc,ms"
+            "run,optimizer,epoch,train_loss,val_loss,train_acc,val_acc,ms"
         )?;
     }
+    let labels = exp.labels();
     let mut docs = Vec::new();
-    for run in &mut runs {
-        let name = run.name();
+    for (run, label) in runs.iter_mut().zip(&labels) {
+        let kind = run.name();
+        let name = label.as_str();
+        let field = super::run::csv_field(label);
         let mut epochs = Vec::new();
         while let Some(m) = run.run_epoch() {
             match args.format {
                 Format::Csv => writeln!(
                     out,
-                    "{name},{},{},{},{},{},{:.3}",
+                    "{field},{kind},{},{},{},{},{},{:.3}",
                     m.epoch,
                     num(m.train.loss),
                     cell(m.val.map(|v| v.loss)),
@@ -303,7 +333,8 @@ pub fn execute(
         if args.format == Format::Json {
             let setup = run.setup();
             docs.push(json!({
-                "optimizer": name,
+                "label": label,
+                "optimizer": kind,
                 "hp": hyper_json(setup.kind, &setup.hp),
                 "schedule": setup.schedule,
                 "status": run.state(),

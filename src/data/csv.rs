@@ -1,17 +1,19 @@
-//! A small, careful CSV reader that turns text into a [`Dataset`], naming the line of any
-//! problem.
-//!
-//! Hand-written rather than the `csv` crate: the files are small numeric tables, every error
-//! must name its line, and the reader must never panic, so the ~100 lines below (RFC 4180
-//! quoting included) are easier to audit than a dependency and its configuration.
+//! A careful CSV reader that turns a user's file into a [`Dataset`], naming the line (and
+//! column) of any problem. Built on the `csv` crate's streaming RFC 4180 reader: the file is
+//! read record by record, never whole, and the table it fills is bounded
+//! ([`crate::limits::MAX_TABLE_CELLS`]), so neither a large file nor a device that never ends
+//! can exhaust memory. Only regular files are read: a folder, a pipe or a device is refused
+//! before it is opened.
 
 use super::{Dataset, Target};
+use crate::limits::{self, MAX_DATA_BYTES, MAX_TABLE_CELLS};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
 use thiserror::Error;
 
 /// The largest CSV file [`read_path`] accepts, in bytes (200 MB).
-pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = MAX_DATA_BYTES;
 
 /// A numeric target with at most this many distinct whole-number values is read as classes.
 pub const MAX_INTEGER_CLASSES: usize = 20;
@@ -27,6 +29,9 @@ pub enum DataError {
         /// What the system said.
         reason: String,
     },
+    /// Not a regular file.
+    #[error("'{0}' is not a regular file (a folder, pipe or device cannot be read as data)")]
+    NotAFile(String),
     /// The file is larger than [`MAX_FILE_BYTES`].
     #[error("'{path}' is {mb} MB; the limit is {limit} MB")]
     TooLarge {
@@ -37,6 +42,14 @@ pub enum DataError {
         /// The limit in MB.
         limit: u64,
     },
+    /// The table would hold more numbers than [`MAX_TABLE_CELLS`].
+    #[error("line {line}: the table holds more than {limit} numbers (the limit on a file's table)")]
+    TooManyCells {
+        /// 1-based line where the limit was passed.
+        line: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The bytes are not UTF-8 text.
     #[error("line {line}: not valid UTF-8 text")]
     InvalidUtf8 {
@@ -46,6 +59,22 @@ pub enum DataError {
     /// No header or no data rows.
     #[error("the file has no data rows (expected a header line and at least two rows)")]
     Empty,
+    /// A header column without a name.
+    #[error("line {line}: header column {column} has no name")]
+    UnnamedColumn {
+        /// 1-based line of the header.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// Two header columns with the same name.
+    #[error("line {line}: two columns are named '{name}'")]
+    DuplicateColumn {
+        /// 1-based line of the header.
+        line: usize,
+        /// The name.
+        name: String,
+    },
     /// A row with a different number of fields than the header.
     #[error("line {line}: {got} fields, but the header has {want}")]
     Ragged {
@@ -56,8 +85,9 @@ pub enum DataError {
         /// Fields expected.
         want: usize,
     },
-    /// A quoted field that never ends.
-    #[error("line {line}: a quoted field is not closed")]
+    /// A quoted field that never ends (or runs over several lines, which a table's numbers
+    /// and labels never do).
+    #[error("line {line}: a quoted field is not closed (it runs over several lines)")]
     Unterminated {
         /// 1-based line where the field starts.
         line: usize,
@@ -69,8 +99,18 @@ pub enum DataError {
         line: usize,
         /// Column name.
         column: String,
-        /// The offending text.
+        /// The offending text (shortened).
         value: String,
+    },
+    /// An empty or non-finite target.
+    #[error("line {line}: the target '{column}' is {what}")]
+    BadTarget {
+        /// 1-based line.
+        line: usize,
+        /// Column name.
+        column: String,
+        /// "empty" or "not a finite number ('nan')".
+        what: String,
     },
     /// The named target column does not exist.
     #[error("no column '{0}' (columns: {1})")]
@@ -83,6 +123,20 @@ pub enum DataError {
         /// The only value.
         class: String,
     },
+    /// A regression target with a single value.
+    #[error("the target column '{column}' has a single value ({value}); nothing to learn")]
+    ConstantTarget {
+        /// Column name.
+        column: String,
+        /// The value.
+        value: f64,
+    },
+    /// Values too large to standardise in f64.
+    #[error(
+        "column '{0}' has values too large to standardise (their squares overflow f64); \
+         rescale the column"
+    )]
+    Unscalable(String),
     /// A table with a target and no feature columns.
     #[error("the file needs at least one feature column besides the target")]
     NoFeatures,
@@ -98,31 +152,35 @@ pub enum TargetHint {
     Regression,
 }
 
-/// Reads a CSV file from disk, refusing files over [`MAX_FILE_BYTES`] before reading them.
+/// Reads a CSV file from disk: regular files only, refusing files over [`MAX_FILE_BYTES`]
+/// before reading them, and reading at most that many bytes whatever the metadata said.
 pub fn read_path(
     path: &Path,
     target: Option<&str>,
     hint: TargetHint,
 ) -> Result<Dataset, DataError> {
-    let shown = path.display().to_string();
+    let shown = limits::echo(&path.display().to_string());
     let io = |e: std::io::Error| DataError::Io {
         path: shown.clone(),
         reason: e.to_string(),
     };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    if size > MAX_FILE_BYTES {
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(DataError::NotAFile(shown));
+    }
+    if meta.len() > MAX_FILE_BYTES {
         return Err(DataError::TooLarge {
             path: shown,
-            mb: size / (1024 * 1024),
+            mb: meta.len() / (1024 * 1024),
             limit: MAX_FILE_BYTES / (1024 * 1024),
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let file = std::fs::File::open(path).map_err(io)?;
     let name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "data".into());
-    parse_bytes(&name, &bytes, target, hint)
+    read(&name, file.take(MAX_FILE_BYTES + 1), target, hint)
 }
 
 /// Parses CSV bytes (UTF-8) into a dataset named `name`.
@@ -132,13 +190,7 @@ pub fn parse_bytes(
     target: Option<&str>,
     hint: TargetHint,
 ) -> Result<Dataset, DataError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| DataError::InvalidUtf8 {
-        line: 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
-    })?;
-    parse(name, text, target, hint)
+    read(name, bytes, target, hint)
 }
 
 /// Parses CSV text into a dataset named `name`; the target is `target` or the last column.
@@ -148,37 +200,117 @@ pub fn parse(
     target: Option<&str>,
     hint: TargetHint,
 ) -> Result<Dataset, DataError> {
-    let rows = records(text.strip_prefix('\u{feff}').unwrap_or(text))?;
-    let mut rows = rows.into_iter();
-    let (_, header) = rows.next().ok_or(DataError::Empty)?;
-    let header: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
+    read(name, text.as_bytes(), target, hint)
+}
+
+/// A field as text, or the line it is not UTF-8 on.
+fn text(field: &[u8], line: usize) -> Result<&str, DataError> {
+    std::str::from_utf8(field).map_err(|_| DataError::InvalidUtf8 { line })
+}
+
+/// The line a record starts on.
+fn line_of(record: &csv::ByteRecord) -> usize {
+    record.position().map_or(0, |p| p.line() as usize)
+}
+
+/// Streams records from `source` into a dataset named `name`.
+fn read(
+    name: &str,
+    source: impl Read,
+    target: Option<&str>,
+    hint: TargetHint,
+) -> Result<Dataset, DataError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(source);
+    let mut record = csv::ByteRecord::new();
+    let mut next = |record: &mut csv::ByteRecord| -> Result<bool, DataError> {
+        loop {
+            let more = reader
+                .read_byte_record(record)
+                .map_err(|e| match e.kind() {
+                    csv::ErrorKind::Io(err) => DataError::Io {
+                        path: name.to_string(),
+                        reason: err.to_string(),
+                    },
+                    _ => DataError::Unterminated {
+                        line: e.position().map_or(0, |p| p.line() as usize),
+                    },
+                })?;
+            // Blank lines (and lines of blanks) carry no record.
+            let blank = record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace));
+            if !more || !blank {
+                return Ok(more);
+            }
+        }
+    };
+    if !next(&mut record)? {
+        return Err(DataError::Empty);
+    }
+    let header_line = line_of(&record);
+    let mut header = Vec::with_capacity(record.len());
+    for (k, field) in record.iter().enumerate() {
+        let mut h = text(field, header_line)?.trim();
+        if k == 0 {
+            h = h.trim_start_matches('\u{feff}').trim();
+        }
+        if h.is_empty() {
+            return Err(DataError::UnnamedColumn {
+                line: header_line,
+                column: k + 1,
+            });
+        }
+        if header.iter().any(|o: &String| o == h) {
+            return Err(DataError::DuplicateColumn {
+                line: header_line,
+                name: limits::echo(h),
+            });
+        }
+        header.push(h.to_string());
+    }
     let width = header.len();
     let target_col = match target {
         None => width - 1,
-        Some(t) => header
-            .iter()
-            .position(|h| h == t.trim())
-            .ok_or_else(|| DataError::NoSuchColumn(t.to_string(), header.join(", ")))?,
+        Some(t) => header.iter().position(|h| h == t.trim()).ok_or_else(|| {
+            DataError::NoSuchColumn(limits::echo(t), limits::echo(&header.join(", ")))
+        })?,
     };
     if width < 2 {
         return Err(DataError::NoFeatures);
     }
     let d = width - 1;
     let mut x = Vec::new();
-    let mut raw_target: Vec<(usize, String)> = Vec::new();
-    for (line, fields) in rows {
-        if fields.len() != width {
+    let mut targets = Targets::new(&header[target_col]);
+    while next(&mut record)? {
+        let line = line_of(&record);
+        // A field with a line break in it is a quote left open (the reader takes the rest of
+        // the file into it).
+        if record
+            .iter()
+            .any(|f| f.contains(&b'\n') || f.contains(&b'\r'))
+        {
+            return Err(DataError::Unterminated { line });
+        }
+        if record.len() != width {
             return Err(DataError::Ragged {
                 line,
-                got: fields.len(),
+                got: record.len(),
                 want: width,
             });
         }
-        for (col, field) in fields.iter().enumerate() {
+        if x.len() + width > MAX_TABLE_CELLS {
+            return Err(DataError::TooManyCells {
+                line,
+                limit: MAX_TABLE_CELLS,
+            });
+        }
+        for (col, field) in record.iter().enumerate() {
+            let v = text(field, line)?.trim();
             if col == target_col {
+                targets.push(line, v)?;
                 continue;
             }
-            let v = field.trim();
             let value = v
                 .parse::<f64>()
                 .ok()
@@ -190,81 +322,187 @@ pub fn parse(
                 })?;
             x.push(value);
         }
-        raw_target.push((line, fields[target_col].trim().to_string()));
     }
-    if raw_target.len() < 2 {
+    let n = targets.len();
+    if n < 2 {
         return Err(DataError::Empty);
     }
     let target_name = header[target_col].clone();
-    let target = read_target(&target_name, &raw_target, hint)?;
-    let features = header
+    let target = targets.finish(hint)?;
+    let features: Vec<String> = header
         .iter()
         .enumerate()
         .filter(|&(c, _)| c != target_col)
         .map(|(_, h)| h.clone())
         .collect();
+    // Standardising squares each column's deviations: refuse what would overflow f64.
+    for (col, feature) in features.iter().enumerate() {
+        if !scalable(x.iter().skip(col).step_by(d).copied()) {
+            return Err(DataError::Unscalable(feature.clone()));
+        }
+    }
+    if let Target::Values(values) = &target
+        && !scalable(values.iter().copied())
+    {
+        return Err(DataError::Unscalable(target_name));
+    }
     Ok(Dataset {
         name: name.to_string(),
         features,
         target_name,
-        n: raw_target.len(),
+        n,
         d,
         x,
         target,
     })
 }
 
-/// Classes or values from the target column's text.
-fn read_target(
-    column: &str,
-    raw: &[(usize, String)],
-    hint: TargetHint,
-) -> Result<Target, DataError> {
-    let numbers: Option<Vec<f64>> = raw
-        .iter()
-        .map(|(_, s)| s.parse::<f64>().ok().filter(|v| v.is_finite()))
-        .collect();
-    if let Some(values) = &numbers {
-        let whole = values.iter().all(|v| v.fract() == 0.0 && v.abs() < 1e9);
-        let mut distinct: Vec<f64> = values.clone();
-        distinct.sort_by(f64::total_cmp);
-        distinct.dedup();
-        let few = whole && distinct.len() <= MAX_INTEGER_CLASSES;
-        if hint == TargetHint::Regression || !few {
-            return Ok(Target::Values(values.clone()));
-        }
-        let names: Vec<String> = distinct.iter().map(|v| format!("{v}")).collect();
-        let labels = values
-            .iter()
-            .map(|v| distinct.iter().position(|d| d == v).unwrap_or(0))
-            .collect();
-        return classes(column, names, labels);
+/// Whether the mean and variance of `values` are finite in f64.
+fn scalable(values: impl Iterator<Item = f64> + Clone) -> bool {
+    let (mut n, mut sum) = (0.0, 0.0);
+    for v in values.clone() {
+        n += 1.0;
+        sum += v;
     }
-    if hint == TargetHint::Regression {
-        let (line, value) = raw
-            .iter()
-            .find(|(_, s)| s.parse::<f64>().ok().filter(|v| v.is_finite()).is_none())
-            .cloned()
-            .unwrap_or((0, String::new()));
-        return Err(DataError::NotNumeric {
-            line,
+    let mean = sum / n;
+    let var = values.map(|v| (v - mean) * (v - mean)).sum::<f64>() / n;
+    mean.is_finite() && var.is_finite()
+}
+
+/// The most classes a text target may have.
+pub const MAX_CLASSES: usize = 1000;
+
+/// The target column as it streams in: numbers while every value is one, then the distinct
+/// texts with an index per row (never a string per row).
+struct Targets {
+    column: String,
+    /// Every value so far parsed as a number.
+    numbers: Option<Vec<f64>>,
+    /// The first number that is not finite ('nan', 'inf'), with its line.
+    non_finite: Option<(usize, String)>,
+    /// The first value that is not a number, with its line.
+    first_text: Option<(usize, String)>,
+    /// Distinct texts in order of first appearance, and each row's index into them.
+    names: Vec<String>,
+    index: HashMap<String, u32>,
+    ids: Vec<u32>,
+}
+
+impl Targets {
+    fn new(column: &str) -> Self {
+        Self {
             column: column.to_string(),
-            value,
-        });
+            numbers: Some(Vec::new()),
+            non_finite: None,
+            first_text: None,
+            names: Vec::new(),
+            index: HashMap::new(),
+            ids: Vec::new(),
+        }
     }
-    // Text classes, numbered in order of first appearance.
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut names = Vec::new();
-    let mut labels = Vec::with_capacity(raw.len());
-    for (_, s) in raw {
-        let next = names.len();
-        let k = *index.entry(s.as_str()).or_insert_with(|| {
-            names.push(s.clone());
-            next
-        });
-        labels.push(k);
+
+    fn len(&self) -> usize {
+        self.ids.len()
     }
-    classes(column, names, labels)
+
+    /// Takes the target of the row on `line`; an empty one is refused at once.
+    fn push(&mut self, line: usize, value: &str) -> Result<(), DataError> {
+        if value.is_empty() {
+            return Err(DataError::BadTarget {
+                line,
+                column: self.column.clone(),
+                what: "empty".into(),
+            });
+        }
+        match value.parse::<f64>() {
+            Ok(v) => {
+                if !v.is_finite() && self.non_finite.is_none() {
+                    self.non_finite = Some((line, value.to_string()));
+                }
+                if let Some(numbers) = &mut self.numbers {
+                    numbers.push(v);
+                }
+            }
+            Err(_) => {
+                self.numbers = None;
+                if self.first_text.is_none() {
+                    self.first_text = Some((line, value.to_string()));
+                }
+            }
+        }
+        let next = self.names.len() as u32;
+        let id = match self.index.get(value) {
+            Some(&id) => id,
+            None => {
+                if self.names.len() >= MAX_CLASSES && self.numbers.is_none() {
+                    return Err(DataError::BadTarget {
+                        line,
+                        column: self.column.clone(),
+                        what: format!(
+                            "one of more than {MAX_CLASSES} different texts (too many classes)"
+                        ),
+                    });
+                }
+                // Numbers keep no text index: a regression target may have a value per row.
+                if self.numbers.is_none() || self.names.len() < MAX_CLASSES {
+                    self.index.insert(value.to_string(), next);
+                    self.names.push(value.to_string());
+                }
+                next
+            }
+        };
+        self.ids.push(id);
+        Ok(())
+    }
+
+    /// Classes or values. An infinity or NaN among numbers is refused, as is a numeric target
+    /// with one value; whole numbers with few distinct values are classes unless `hint` says
+    /// regression.
+    fn finish(self, hint: TargetHint) -> Result<Target, DataError> {
+        let column = self.column;
+        let numeric = self.numbers.is_some();
+        if (numeric || hint == TargetHint::Regression)
+            && let Some((line, text)) = self.non_finite
+        {
+            return Err(DataError::BadTarget {
+                line,
+                column,
+                what: format!("not a finite number ('{}')", limits::echo(&text)),
+            });
+        }
+        if let Some(values) = self.numbers {
+            let whole = values.iter().all(|v| v.fract() == 0.0 && v.abs() < 1e9);
+            let mut distinct: Vec<f64> = values.clone();
+            distinct.sort_by(f64::total_cmp);
+            distinct.dedup();
+            let few = whole && distinct.len() <= MAX_INTEGER_CLASSES;
+            if hint == TargetHint::Regression || !few {
+                if distinct.len() < 2 {
+                    return Err(DataError::ConstantTarget {
+                        column,
+                        value: distinct[0],
+                    });
+                }
+                return Ok(Target::Values(values));
+            }
+            let names: Vec<String> = distinct.iter().map(|v| format!("{v}")).collect();
+            let labels = values
+                .iter()
+                .map(|v| distinct.iter().position(|d| d == v).unwrap_or(0))
+                .collect();
+            return classes(&column, names, labels);
+        }
+        if hint == TargetHint::Regression {
+            let (line, text) = self.first_text.unwrap_or_default();
+            return Err(DataError::NotNumeric {
+                line,
+                column,
+                value: text.chars().take(40).collect(),
+            });
+        }
+        let labels = self.ids.into_iter().map(|id| id as usize).collect();
+        classes(&column, self.names, labels)
+    }
 }
 
 /// A class target, refusing a single class.
@@ -276,74 +514,6 @@ fn classes(column: &str, names: Vec<String>, labels: Vec<usize>) -> Result<Targe
         });
     }
     Ok(Target::Classes { names, labels })
-}
-
-/// Splits text into records of fields with the 1-based line each starts on; blank lines are
-/// skipped. Fields may be quoted ("a, b" and "" for a quote), as RFC 4180.
-fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, DataError> {
-    let mut out = Vec::new();
-    let mut fields: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut line = 1;
-    let mut start_line = 1;
-    let mut in_quotes = false;
-    let mut quote_line = 0;
-    let mut any = false;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    field.push(c);
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.trim().is_empty() => {
-                field.clear();
-                in_quotes = true;
-                quote_line = line;
-                any = true;
-            }
-            ',' => {
-                fields.push(std::mem::take(&mut field));
-                any = true;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                if any || !field.trim().is_empty() {
-                    fields.push(std::mem::take(&mut field));
-                    out.push((start_line, std::mem::take(&mut fields)));
-                }
-                field.clear();
-                any = false;
-                line += 1;
-                start_line = line;
-            }
-            _ => {
-                field.push(c);
-                if !c.is_whitespace() {
-                    any = true;
-                }
-            }
-        }
-    }
-    if in_quotes {
-        return Err(DataError::Unterminated { line: quote_line });
-    }
-    if any || !field.trim().is_empty() {
-        fields.push(field);
-        out.push((start_line, fields));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -425,6 +595,47 @@ mod tests {
         assert_eq!(read("y\n1\n2\n").unwrap_err(), DataError::NoFeatures);
         let nan = read("a,y\n1,x\nNaN,y\n").unwrap_err();
         assert!(matches!(nan, DataError::NotNumeric { line: 3, .. }));
+    }
+
+    #[test]
+    fn bad_targets_headers_and_huge_values_are_refused_by_line_and_column() {
+        // A NaN among numeric targets, an empty target, a constant regression target.
+        let nan = parse("t", "a,y\n1,0.5\n2,NaN\n3,1.5\n", None, TargetHint::Auto).unwrap_err();
+        assert!(
+            matches!(&nan, DataError::BadTarget { line: 3, .. }),
+            "{nan}"
+        );
+        assert!(nan.to_string().contains("not a finite number"), "{nan}");
+        let empty = read("a,y\n1,x\n2,\n3,z\n").unwrap_err();
+        assert!(
+            empty
+                .to_string()
+                .starts_with("line 3: the target 'y' is empty"),
+            "{empty}"
+        );
+        let constant = parse("t", "a,y\n1,5\n2,5\n", None, TargetHint::Regression).unwrap_err();
+        assert!(matches!(constant, DataError::ConstantTarget { .. }));
+        // A header ending in a comma has an unnamed column.
+        let unnamed = read("a,b,\n1,2,3\n4,5,6\n").unwrap_err();
+        assert_eq!(unnamed, DataError::UnnamedColumn { line: 1, column: 3 });
+        assert!(matches!(
+            read("a,a,y\n1,2,x\n3,4,z\n").unwrap_err(),
+            DataError::DuplicateColumn { .. }
+        ));
+        // Old Mac line endings (CR only) read as lines.
+        let cr = read("a,y\r1,x\r2,z\r").unwrap();
+        assert_eq!((cr.n, cr.d), (2, 1));
+        // Values whose squares overflow are named with their column.
+        let huge = read("big,y\n1e308,x\n-1e308,z\n5,x\n").unwrap_err();
+        assert_eq!(huge, DataError::Unscalable("big".into()));
+    }
+
+    #[test]
+    fn special_files_are_refused_before_they_are_opened() {
+        let err = read_path(Path::new("/dev/zero"), None, TargetHint::Auto).unwrap_err();
+        assert!(matches!(err, DataError::NotAFile(_)), "{err}");
+        let err = read_path(Path::new("/tmp"), None, TargetHint::Auto).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
     }
 
     #[test]

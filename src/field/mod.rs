@@ -1,6 +1,9 @@
 //! A surface sampled on a grid, and the contour lines of that grid (marching squares).
 //! Pure computation for the 2D and 3D views; nothing here knows about egui.
 
+pub mod colormap;
+pub use colormap::Colormap;
+
 use crate::surfaces::Surface;
 use rayon::prelude::*;
 

@@ -210,7 +210,15 @@ impl SweepSpec {
                 .iter()
                 .any(|s| s.name == axis.name && s.kind == HyperKind::Int);
             let v = axis.value(k);
-            hp.set(&axis.name, if int { v.round() } else { v });
+            // A whole-number axis rounds to the nearest whole number inside the range asked
+            // for (history_size:1:2.5 gives 1 and 2, never 3).
+            let v = if int {
+                let (lo, hi) = (axis.min.ceil(), axis.max.floor().max(axis.min.ceil()));
+                v.round().clamp(lo, hi)
+            } else {
+                v
+            };
+            hp.set(&axis.name, v);
         }
         hp
     }
@@ -378,6 +386,24 @@ fn run_cell(spec: &SweepSpec, i: usize, j: usize) -> SweepCell {
 mod tests {
     use super::*;
     use crate::surfaces::SurfaceKind;
+
+    #[test]
+    fn whole_number_axes_stay_inside_the_range_asked_for() {
+        let spec = SweepSpec {
+            surface: Surface::new(SurfaceKind::Rosenbrock),
+            kind: OptimizerKind::LBFGS,
+            hp: OptimizerKind::LBFGS.defaults(),
+            config: RunConfig::default(),
+            start: [-1.2, 1.0],
+            steps: 5,
+            x: Axis::parse("history_size:1:2.5", 5).unwrap(),
+            y: Axis::parse("lr:0.1:1", 2).unwrap(),
+        };
+        let xs: Vec<f64> = (0..5)
+            .map(|i| spec.hyper_at(i, 0).get("history_size").unwrap())
+            .collect();
+        assert!(xs.iter().all(|v| (1.0..=2.0).contains(v)), "{xs:?}");
+    }
 
     #[test]
     fn axes_parse_and_space() {

@@ -196,7 +196,7 @@ impl Architecture {
     /// Parses `linear`, `logistic`, `softmax`, `mlp:32`, `mlp:64,32` or `mlp:64,32:tanh`.
     pub fn parse(text: &str) -> Result<Self, ModelError> {
         let text = text.trim();
-        let bad = || ModelError::BadSpec(text.to_string());
+        let bad = || ModelError::BadSpec(crate::limits::echo(text));
         let mut parts = text.splitn(3, ':');
         let kind = match parts.next().unwrap_or("") {
             "linear" => ModelKind::Linear,
@@ -216,17 +216,10 @@ impl Architecture {
             .next()
             .ok_or_else(bad)?
             .split(',')
-            .map(|w| {
-                w.trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|w| (1..=4096).contains(w))
-            })
+            .map(|w| w.trim().parse::<usize>().ok())
             .collect::<Option<_>>()
             .ok_or_else(bad)?;
-        if hidden.len() > 8 {
-            return Err(bad());
-        }
+        crate::limits::hidden(&hidden)?;
         let activation = match parts.next() {
             None => Activation::Relu,
             Some(a) => Activation::from_name(a).ok_or_else(bad)?,
@@ -300,6 +293,9 @@ pub enum ModelError {
     /// A penalty that is negative or not finite.
     #[error("l1 and l2 must be finite and ≥ 0 (got l1={0}, l2={1})")]
     BadPenalty(f64, f64),
+    /// Layers beyond a limit.
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 #[cfg(test)]

@@ -98,6 +98,9 @@ impl Network {
         if !(arch.l1.is_finite() && arch.l2.is_finite() && arch.l1 >= 0.0 && arch.l2 >= 0.0) {
             return Err(ModelError::BadPenalty(arch.l1, arch.l2));
         }
+        if arch.kind == ModelKind::Mlp {
+            crate::limits::hidden(&arch.hidden)?;
+        }
         let loss = arch.loss_for(task)?;
         let outputs = match loss {
             Loss::CrossEntropy => task.classes().unwrap_or(1),

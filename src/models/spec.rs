@@ -10,9 +10,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use thiserror::Error;
 
-/// The largest spec file read, in bytes.
-const MAX_SPEC_BYTES: u64 = 1024 * 1024;
-
 /// The specs downhill ships, by file name, embedded in the binary.
 pub const SHIPPED: &[(&str, &str)] = &[
     (
@@ -122,6 +119,9 @@ pub enum SpecError {
     /// The file could not be read.
     #[error("cannot read '{0}': {1}")]
     Io(String, String),
+    /// The file is not one to read (a device, too large, not text): the message says which.
+    #[error("{0}")]
+    File(String),
     /// Not valid TOML or not a spec (the message names the line).
     #[error("{0}")]
     Parse(String),
@@ -139,8 +139,8 @@ pub enum SpecError {
 impl ModelSpec {
     /// Parses TOML text.
     pub fn from_toml(text: &str) -> Result<Self, SpecError> {
-        let spec: ModelSpec =
-            toml::from_str(text).map_err(|e| SpecError::Parse(one_line(&e.to_string())))?;
+        let spec: ModelSpec = toml::from_str(text)
+            .map_err(|e| SpecError::Parse(crate::limits::one_line(&e.to_string())))?;
         spec.validate()?;
         Ok(spec)
     }
@@ -152,19 +152,20 @@ impl ModelSpec {
 
     /// Reads a spec file.
     pub fn load(path: &Path) -> Result<Self, SpecError> {
-        let shown = path.display().to_string();
-        let size = std::fs::metadata(path)
-            .map_err(|e| SpecError::Io(shown.clone(), e.to_string()))?
-            .len();
-        if size > MAX_SPEC_BYTES {
-            return Err(SpecError::Io(shown, "larger than 1 MB; not a spec".into()));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| SpecError::Io(shown.clone(), e.to_string()))?;
-        Self::from_toml(&text).map_err(|e| match e {
+        let shown = crate::limits::echo(&path.display().to_string());
+        let text = crate::files::read_text_file(path).map_err(SpecError::File)?;
+        let mut spec = Self::from_toml(&text).map_err(|e| match e {
             SpecError::Parse(m) => SpecError::Parse(format!("{shown}: {m}")),
             other => other,
-        })
+        })?;
+        // A CSV named by a relative path lives next to the spec, not in the working folder.
+        if let DatasetSource::File { path: data, .. } = &mut spec.dataset
+            && data.is_relative()
+            && let Some(dir) = path.parent()
+        {
+            *data = dir.join(&*data);
+        }
+        Ok(spec)
     }
 
     /// Writes the spec to a file.
@@ -201,13 +202,4 @@ impl ModelSpec {
         let exp = Experiment::new(&data, &self.model, self.training, self.setups()?)?;
         Ok((data, exp))
     }
-}
-
-/// The first line of a multi-line message, with the rest folded in after a colon.
-fn one_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '|' || c == '^' || c == ' '))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -35,6 +35,7 @@ pub const ADADELTA: OptimizerDef = OptimizerDef {
     },
     check: any_combination,
     state_legend: "A box whose half-sides are the per-coordinate step γ·√(uᵢ + ε)/√(vᵢ + ε)·|gᵢ|.",
+    state_vectors: |_| 2,
     stable_lr: None,
 };
 

@@ -42,6 +42,7 @@ pub const ADAGRAD: OptimizerDef = OptimizerDef {
     check: any_combination,
     state_legend: "A box whose half-sides are the per-coordinate step γ̃·|gᵢ|/(√sᵢ + ε): the \
                    coordinates with large past gradients get small steps.",
+    state_vectors: |_| 1,
     stable_lr: None,
 };
 

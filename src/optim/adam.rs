@@ -33,6 +33,7 @@ pub const ADAM: OptimizerDef = OptimizerDef {
     build: |hp| Ok(Box::new(build(hp, false, false)?)),
     check: any_combination,
     state_legend: STATE,
+    state_vectors: |_| 3,
     stable_lr: None,
 };
 
@@ -55,6 +56,7 @@ pub const ADAMW: OptimizerDef = OptimizerDef {
     build: |hp| Ok(Box::new(build(hp, true, false)?)),
     check: any_combination,
     state_legend: STATE,
+    state_vectors: |_| 3,
     stable_lr: None,
 };
 
@@ -76,6 +78,7 @@ pub const AMSGRAD: OptimizerDef = OptimizerDef {
     build: |hp| Ok(Box::new(build(hp, false, true)?)),
     check: any_combination,
     state_legend: STATE,
+    state_vectors: |_| 3,
     stable_lr: None,
 };
 

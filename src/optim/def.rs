@@ -30,6 +30,9 @@ pub struct OptimizerDef {
     pub check: fn(&HyperValues) -> Result<(), &'static str>,
     /// What its drawn state shows (the tooltip of the "show its state" switch).
     pub state_legend: &'static str,
+    /// How many vectors of the parameters' length its state holds at most (for working out
+    /// the memory a run needs before it starts).
+    pub state_vectors: fn(&HyperValues) -> u64,
     /// The largest stable learning rate on a quadratic whose largest Hessian eigenvalue
     /// (weight decay included) is λ, where a closed form is known.
     pub stable_lr: Option<fn(&HyperValues, f64) -> Option<f64>>,

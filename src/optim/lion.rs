@@ -36,6 +36,7 @@ pub const LION: OptimizerDef = OptimizerDef {
     check: any_combination,
     state_legend: "The step its momentum alone would take next, −γ·sign(m): every coordinate moves \
                    by γ.",
+    state_vectors: |_| 1,
     stable_lr: None,
 };
 

@@ -11,6 +11,7 @@ pub mod adagrad;
 pub mod adam;
 pub mod def;
 pub mod hyper;
+pub mod labels;
 pub mod lbfgs;
 pub mod line_search;
 pub mod lion;

@@ -45,6 +45,7 @@ pub const NADAM: OptimizerDef = OptimizerDef {
     check: any_combination,
     state_legend: "The step the first moment alone carries into the next update, and a box \
                    whose half-sides are the per-coordinate step γ·|gᵢ|/(√v̂ᵢ + ε).",
+    state_vectors: |_| 2,
     stable_lr: None,
 };
 

@@ -31,6 +31,7 @@ pub const NEWTON: OptimizerDef = OptimizerDef {
     build: |hp| Ok(Box::new(Newton::new(hp.get("damping")?))),
     check: any_combination,
     state_legend: "Newton keeps no state between steps: each step solves the local quadratic model.",
+    state_vectors: |_| 0,
     stable_lr: None,
 };
 

@@ -38,6 +38,7 @@ pub const RADAM: OptimizerDef = OptimizerDef {
     state_legend: "The step the first moment alone carries into the next update, and once the \
                    adaptive step is on (ρₜ > 5) a box whose half-sides are the per-coordinate \
                    step γ·rₜ·lₜ·|gᵢ|.",
+    state_vectors: |_| 2,
     stable_lr: None,
 };
 

@@ -44,6 +44,7 @@ pub const RMSPROP: OptimizerDef = OptimizerDef {
     check: any_combination,
     state_legend: "A box whose half-sides are the per-coordinate step γ·|gᵢ|/(√vᵢ + ε), and with \
                    momentum the step its buffer carries, −γμb.",
+    state_vectors: |_| 3,
     stable_lr: None,
 };
 

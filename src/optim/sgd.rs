@@ -24,6 +24,7 @@ pub const GD: OptimizerDef = OptimizerDef {
     build: |hp| Ok(Box::new(Sgd::new(0.0, 0.0, hp.get("weight_decay")?, false))),
     check: any_combination,
     state_legend: "Plain gradient descent keeps no state.",
+    state_vectors: |_| 0,
     stable_lr: Some(|_, lambda| gd_stable_lr(lambda)),
 };
 
@@ -53,6 +54,7 @@ pub const MOMENTUM: OptimizerDef = OptimizerDef {
     build: build_momentum,
     check: nesterov_needs_momentum,
     state_legend: STATE,
+    state_vectors: |_| 1,
     stable_lr: Some(|hp, lambda| {
         let momentum = hp.get("momentum").unwrap_or(0.0);
         if momentum == 0.0 {
@@ -84,6 +86,7 @@ pub const NESTEROV: OptimizerDef = OptimizerDef {
     },
     check: any_combination,
     state_legend: STATE,
+    state_vectors: |_| 1,
     stable_lr: Some(|hp, lambda| nesterov_stable_lr(lambda, hp.get("momentum").unwrap_or(0.0))),
 };
 

@@ -5,11 +5,10 @@
 use crate::engine::{Clip, Optimizer, RunConfig, Runner, Schedule, StatePicture, Status};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::HyperValues;
+pub use crate::optim::labels::compact;
+use crate::optim::labels::{Labelled, label_all};
 use crate::surfaces::Surface;
 use serde::{Deserialize, Serialize};
-
-pub mod scene;
-pub use scene::{Scene, SceneError, SceneRacer, SurfaceSpec};
 
 /// A distinct colour per racer, in the order racers are added (Okabe–Ito, then Tableau).
 pub const PALETTE: [[u8; 3]; 10] = [
@@ -444,19 +443,12 @@ impl Race {
     }
 }
 
-/// [`Race::labels`] for a list of racers.
+/// [`Race::labels`] for a list of racers: their optimizer and hyperparameters, their own
+/// clipping and noise as extras, and their own start.
 pub fn labels(specs: &[&RacerSpec]) -> Vec<String> {
-    let mut out: Vec<String> = specs
+    let parts: Vec<Labelled<'_>> = specs
         .iter()
         .map(|spec| {
-            let siblings: Vec<&&RacerSpec> = specs.iter().filter(|o| o.kind == spec.kind).collect();
-            let mut name = spec.kind.short().to_string();
-            // Hyperparameters that differ among racers of the same optimizer.
-            for (hp, v) in spec.hp.iter() {
-                if siblings.iter().any(|o| o.hp.get(hp) != Some(v)) {
-                    name.push_str(&format!(" {}={}", symbol(hp), compact(v)));
-                }
-            }
             let mut extras = Vec::new();
             match spec.clip {
                 Some(Clip::Norm(c)) => extras.push(format!("clip ‖g‖≤{}", compact(c))),
@@ -466,65 +458,15 @@ pub fn labels(specs: &[&RacerSpec]) -> Vec<String> {
             if let Some(n) = spec.noise.filter(|n| *n > 0.0) {
                 extras.push(format!("noise σ={}", compact(n)));
             }
-            for extra in extras {
-                name.push_str(", ");
-                name.push_str(&extra);
+            Labelled {
+                kind: spec.kind,
+                hp: &spec.hp,
+                extras,
+                start: spec.start,
             }
-            name
         })
         .collect();
-    // Racers alike in all of that but their start say where they start from.
-    let alike = out.clone();
-    for i in 0..specs.len() {
-        let twins = (0..specs.len()).any(|j| j != i && alike[j] == alike[i]);
-        if twins && let Some(p) = specs[i].start {
-            out[i] = format!("{} from ({}, {})", out[i], compact(p[0]), compact(p[1]));
-        }
-    }
-    // Anything still alike is numbered.
-    let snapshot = out.clone();
-    for (i, label) in out.iter_mut().enumerate() {
-        let same: Vec<usize> = (0..snapshot.len())
-            .filter(|&j| snapshot[j] == snapshot[i])
-            .collect();
-        if same.len() > 1 {
-            let k = same.iter().position(|&j| j == i).unwrap_or(0) + 1;
-            label.push_str(&format!(" #{k}"));
-        }
-    }
-    out
-}
-
-/// The usual symbol of a hyperparameter in labels (γ for the learning rate …), or its name.
-fn symbol(name: &str) -> &str {
-    match name {
-        "lr" => "γ",
-        "momentum" => "μ",
-        "beta1" => "β₁",
-        "beta2" => "β₂",
-        "weight_decay" => "λ",
-        "eps" => "ε",
-        "alpha" => "α",
-        "rho" => "ρ",
-        _ => name,
-    }
-}
-
-/// A number in few characters for a label: 0.003, 0.15, 1e-5, 1200.
-pub fn compact(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 || (1e-3..1e5).contains(&a) {
-        let text = format!("{:.4}", v);
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        // −0.0 and the like.
-        if text == "-0" {
-            "0".into()
-        } else {
-            text.replace('-', "−")
-        }
-    } else {
-        format!("{v:.0e}").replace('-', "−")
-    }
+    label_all(&parts)
 }
 
 #[cfg(test)]

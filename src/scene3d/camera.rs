@@ -39,6 +39,29 @@ impl Default for OrbitCamera {
 }
 
 impl OrbitCamera {
+    /// The camera with every field usable (for values read from a file): finite angles, a
+    /// pitch short of the poles, a positive distance and a sensible field of view; anything
+    /// else falls back to the default's value.
+    pub fn sanitized(self) -> Self {
+        let d = Self::default();
+        let or = |v: f64, ok: bool, fallback: f64| if v.is_finite() && ok { v } else { fallback };
+        Self {
+            yaw: or(self.yaw, true, d.yaw),
+            pitch: or(self.pitch, self.pitch.abs() < 1.55, d.pitch),
+            distance: or(
+                self.distance,
+                self.distance > 1e-3 && self.distance < 1e3,
+                d.distance,
+            ),
+            target: if self.target.iter().all(|v| v.is_finite() && v.abs() < 1e3) {
+                self.target
+            } else {
+                d.target
+            },
+            fov_y: or(self.fov_y, self.fov_y > 0.05 && self.fov_y < 3.0, d.fov_y),
+        }
+    }
+
     /// The eye position.
     pub fn eye(&self) -> Point3<f64> {
         let (sy, cy) = self.yaw.sin_cos();

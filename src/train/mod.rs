@@ -8,6 +8,7 @@ pub use run::{EpochMetrics, RunState, StepMetrics, TrainRun};
 
 use crate::data::{Dataset, Split, SplitOptions};
 use crate::engine::{Clip, Schedule};
+use crate::limits::{self, LimitError};
 use crate::models::{Architecture, Batch, ModelError, Network};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperError, HyperValues};
@@ -55,7 +56,34 @@ impl Default for TrainSettings {
 }
 
 /// The most epochs one run may take.
-pub const MAX_EPOCHS: usize = 100_000;
+pub const MAX_EPOCHS: usize = limits::MAX_EPOCHS;
+
+impl TrainSettings {
+    /// Checks every setting against [`crate::limits`]: the same rules for the command line,
+    /// spec files, the saved state and the panel.
+    pub fn check(&self) -> Result<(), TrainError> {
+        if !(0.0..=0.9).contains(&self.validation) {
+            return Err(TrainError::Settings(format!(
+                "validation fraction {} is outside [0, 0.9]",
+                self.validation
+            )));
+        }
+        limits::epochs(self.epochs)?;
+        limits::noise(self.noise)?;
+        if let Some(c) = self.clip_norm {
+            limits::clip(c)?;
+        }
+        if let Batch::Size(rows) = self.batch {
+            limits::batch(rows)?;
+        }
+        if self.patience == Some(0) {
+            return Err(TrainError::Settings(
+                "patience 0 would stop every run after its first epoch (valid: 1 or more)".into(),
+            ));
+        }
+        Ok(())
+    }
+}
 
 /// One optimizer to train with: its kind, hyperparameters and learning-rate schedule.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,6 +120,24 @@ impl OptimizerSetup {
     }
 }
 
+/// A label per optimizer setup that tells them apart: the hyperparameters that differ among
+/// setups of one optimizer, and a schedule other than the constant one.
+pub fn labels(setups: &[OptimizerSetup]) -> Vec<String> {
+    let parts: Vec<crate::optim::labels::Labelled<'_>> = setups
+        .iter()
+        .map(|s| crate::optim::labels::Labelled {
+            kind: s.kind,
+            hp: &s.hp,
+            extras: (s.schedule != Schedule::Constant)
+                .then(|| s.schedule.name().to_string())
+                .into_iter()
+                .collect(),
+            start: None,
+        })
+        .collect();
+    crate::optim::labels::label_all(&parts)
+}
+
 /// Why an experiment cannot be set up.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum TrainError {
@@ -107,6 +153,9 @@ pub enum TrainError {
     /// Nothing to train with.
     #[error("no optimizer given")]
     NoOptimizer,
+    /// Beyond a limit.
+    #[error(transparent)]
+    Limit(#[from] LimitError),
 }
 
 /// A model, its data split and the optimizers that will race on it: everything needed to
@@ -136,27 +185,8 @@ impl Experiment {
         if optimizers.is_empty() {
             return Err(TrainError::NoOptimizer);
         }
-        if !(0.0..=0.9).contains(&settings.validation) {
-            return Err(TrainError::Settings(format!(
-                "validation fraction {} is outside [0, 0.9]",
-                settings.validation
-            )));
-        }
-        if settings.epochs > MAX_EPOCHS {
-            return Err(TrainError::Settings(format!(
-                "{} epochs is more than the limit of {MAX_EPOCHS}",
-                settings.epochs
-            )));
-        }
-        if !(settings.noise.is_finite() && settings.noise >= 0.0)
-            || settings
-                .clip_norm
-                .is_some_and(|c| !(c.is_finite() && c > 0.0))
-        {
-            return Err(TrainError::Settings(
-                "noise must be ≥ 0 and clip_norm > 0, both finite".into(),
-            ));
-        }
+        settings.check()?;
+        limits::optimizers(optimizers.len())?;
         for o in &optimizers {
             if o.kind.oracle() == crate::engine::Oracle::Hessian {
                 return Err(TrainError::Optimizer(
@@ -166,6 +196,18 @@ impl Experiment {
             }
         }
         let net = Network::new(arch, data.d, data.task())?;
+        // The memory every run will need, worked out before anything is allocated.
+        let params = net.dim as u64;
+        let mut widths = vec![net.inputs()];
+        widths.extend(net.layers.iter().map(|l| l.fan_out));
+        let rows = settings.batch.rows(data.n);
+        let state = optimizers
+            .iter()
+            .map(|o| (o.kind.def().state_vectors)(&o.hp))
+            .max()
+            .unwrap_or(0);
+        let need = limits::model_memory(params, &widths, rows, optimizers.len(), state);
+        limits::memory(params, need)?;
         let options = SplitOptions {
             validation: settings.validation,
             stratify: settings.stratify,
@@ -193,6 +235,11 @@ impl Experiment {
             .iter()
             .map(|setup| TrainRun::new(self, setup.clone()))
             .collect()
+    }
+
+    /// A label per optimizer that tells them apart ("Adam", "Adam γ=0.01", "GD, cosine").
+    pub fn labels(&self) -> Vec<String> {
+        labels(&self.optimizers)
     }
 
     /// The clipping the settings ask for.

@@ -446,7 +446,7 @@ fn runs_that_diverge_or_stop_early_say_so_on_stderr() {
         "--epochs",
         "3",
     ]);
-    assert!(training.contains("note: gd diverged at step"), "{training}");
+    assert!(training.contains("note: GD diverged at step"), "{training}");
     let early = notes(&[
         "train",
         "--dataset",
@@ -463,7 +463,7 @@ fn runs_that_diverge_or_stop_early_say_so_on_stderr() {
         "1000",
     ]);
     assert!(
-        early.contains("note: adam stopped early after epoch"),
+        early.contains("note: Adam stopped early after epoch"),
         "{early}"
     );
     let quiet = notes(&["run", "--surface", "booth", "--optimizer", "adam"]);

@@ -106,7 +106,7 @@ fn log_plots_stay_logarithmic_when_a_loss_reaches_zero() {
     h.get_by_label("→| Run to end").click();
     h.run_steps(3);
     assert_eq!(h.state().race.lanes()[0].track.loss[1], 0.0);
-    assert!(h.state().plots.log_y, "the log scale stays on");
+    assert!(h.state().shown.plots.log_y, "the log scale stays on");
     // It says what it cannot draw.
     assert!(h.get_all_by_label("(values ≤ 0 not drawn)").count() >= 1);
 }

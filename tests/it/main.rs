@@ -14,6 +14,7 @@ mod insight;
 mod lessons;
 mod optimizers;
 mod surfaces;
+mod torch_golden;
 mod train;
 mod ui;
 mod why_and_train;

@@ -484,11 +484,15 @@ fn train_prints_one_csv_row_per_optimizer_per_epoch() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "optimizer,epoch,train_loss,val_loss,train_acc,val_acc,ms"
+        "run,optimizer,epoch,train_loss,val_loss,train_acc,val_acc,ms"
     );
     assert_eq!(lines.len(), 1 + 3 * 4);
     for (i, line) in lines[1..].iter().enumerate() {
-        let cells: Vec<&str> = line.split(',').collect();
+        // The first column names the run ("Adam", "Momentum", "GD": here the optimizers alone
+        // tell them apart).
+        let all: Vec<&str> = line.split(',').collect();
+        assert_eq!(all[0], ["Adam", "Momentum", "GD"][i / 4]);
+        let cells = &all[1..];
         assert_eq!(cells.len(), 7, "{line}");
         assert_eq!(cells[0], ["adam", "momentum", "gd"][i / 4]);
         assert_eq!(cells[1], ((i % 4) + 1).to_string());
@@ -537,7 +541,7 @@ fn train_prints_one_csv_row_per_optimizer_per_epoch() {
         "lr=0.1",
     ]);
     let row: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
-    assert_eq!((row[4], row[5]), ("", ""));
+    assert_eq!((row[5], row[6]), ("", ""));
 }
 
 #[test]
@@ -625,7 +629,7 @@ fn train_reads_a_user_csv() {
         "20",
     ]);
     let last: Vec<&str> = out.lines().last().unwrap().split(',').collect();
-    assert!(last[4].parse::<f64>().unwrap() >= 0.9, "{out}");
+    assert!(last[5].parse::<f64>().unwrap() >= 0.9, "{out}");
     // A last column of whole numbers 0..6 is read as 7 classes.
     let sevens = dir.join("sevens.csv");
     let rows: String = (0..40).map(|i| format!("{i},{}\n", i % 7)).collect();
@@ -724,7 +728,7 @@ fn train_rejects_bad_input_with_one_line() {
             "--optimizer",
             "adam",
         ],
-        &["not a model"],
+        &["hidden layer 1 has 0 units", "1 to 4096"],
     );
     usage_error(
         &["train", "--dataset", "iris", "--model", "softmax"],

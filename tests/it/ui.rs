@@ -132,12 +132,13 @@ fn the_session_survives_a_restart_and_defaults_reset_it() {
     h.run_steps(2);
     h.state_mut().light = true;
     let saved = h.state().saved();
-    let restored = Explorer::restore(saved);
-    assert_eq!(restored.race.scene(), h.state().race.scene());
+    let restored = Explorer::restore(&saved);
+    assert_eq!(restored.saved(), saved);
+    assert_eq!(restored.notice, None);
     assert!(restored.light);
     h.get_by_label("Defaults").click();
     h.run_steps(2);
-    assert_eq!(h.state().race.scene(), Explorer::default().race.scene());
+    assert_eq!(h.state().saved(), Explorer::default().saved());
     assert!(!h.state().light);
 }
 
@@ -211,8 +212,8 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
     let mut h = harness();
     h.key_press(Key::V);
     h.run_steps(2);
-    assert_eq!(h.state().mode, ViewMode::Surface);
-    let before = h.state().settings3d.camera;
+    assert_eq!(h.state().shown.mode, ViewMode::Surface);
+    let before = h.state().shown.surface.camera;
     let picture = h.state().view3d.picture().color.clone();
     assert!(
         picture.iter().any(|c| c != &picture[0]),
@@ -221,7 +222,7 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
 
     let centre = egui::pos2(880.0, 330.0);
     drag(&mut h, centre, egui::vec2(150.0, 60.0));
-    let after = h.state().settings3d.camera;
+    let after = h.state().shown.surface.camera;
     assert!(
         after.yaw != before.yaw && after.pitch > before.pitch,
         "{after:?}"
@@ -251,7 +252,7 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
     assert!((start[0] - p[0]).abs() < 0.1 && (start[1] - p[1]).abs() < 0.1);
 
     // Scrolling up zooms in.
-    let distance = h.state().settings3d.camera.distance;
+    let distance = h.state().shown.surface.camera.distance;
     h.hover_at(centre);
     h.event(egui::Event::MouseWheel {
         unit: egui::MouseWheelUnit::Point,
@@ -261,17 +262,17 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
         modifiers: egui::Modifiers::NONE,
     });
     h.run_steps(20);
-    assert!(h.state().settings3d.camera.distance < distance);
+    assert!(h.state().shown.surface.camera.distance < distance);
 
     // Two quick clicks reset the camera.
     click_at(&mut h, centre);
     click_at(&mut h, centre);
-    assert_eq!(h.state().settings3d.camera, Default::default());
+    assert_eq!(h.state().shown.surface.camera, Default::default());
 
     // Split: both views; hovering the 2D half is what the 3D half marks.
     h.key_press(Key::V);
     h.run_steps(10);
-    assert_eq!(h.state().mode, ViewMode::Split);
+    assert_eq!(h.state().shown.mode, ViewMode::Split);
     let on_map = h
         .state()
         .screen_pos([0.0, 1.0])
@@ -298,7 +299,7 @@ fn the_training_view_trains_every_optimizer_and_refuses_a_bad_file() {
     let mut h = harness();
     h.get_by_label("Train").click();
     h.run_steps(2);
-    assert_eq!(h.state().mode, ViewMode::Train);
+    assert_eq!(h.state().shown.mode, ViewMode::Train);
     let optimizers = h.state().trainer.spec.optimizers.len();
     assert!(optimizers >= 2);
     h.get_by_label("▶ Train").click();
@@ -367,7 +368,7 @@ fn curvature_basin_map_and_sweep_tools_work_from_the_panel() {
     let mut h = harness();
     h.get_by_label("Curvature").click();
     h.run_steps(2);
-    assert!(h.state().view.show_curvature);
+    assert!(h.state().shown.map.show_curvature);
 
     // A 64×64 basin map of the first racer, computed in the background.
     h.get_by_label("grid").click();

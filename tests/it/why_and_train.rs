@@ -112,7 +112,7 @@ fn the_train_view_names_what_it_shows_and_forgets_old_results() {
     let mut h = harness();
     h.get_by_label("Train").click();
     h.run_steps(2);
-    assert_eq!(h.state().mode, ViewMode::Train);
+    assert_eq!(h.state().shown.mode, ViewMode::Train);
     // Picking a shipped spec is not an edit.
     h.get_by_label("spec").click();
     h.run_steps(2);
@@ -121,7 +121,7 @@ fn the_train_view_names_what_it_shows_and_forgets_old_results() {
     let source = h.state().trainer.source.label().to_string();
     assert_eq!(source, "iris-softmax");
     // The per-layer plot says whose layers it shows.
-    let first = h.state().trainer.runs[0].name;
+    let first = h.state().trainer.runs[0].name.clone();
     assert!(
         h.get_all_by_label(&format!("‖∇‖ per layer of {first}"))
             .count()

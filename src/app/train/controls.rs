@@ -12,7 +12,7 @@ use eframe::egui::{self, RichText};
 use std::path::{Path, PathBuf};
 
 /// The most optimizers trained at once.
-pub const MAX_OPTIMIZERS: usize = 8;
+pub const MAX_OPTIMIZERS: usize = crate::limits::MAX_TRAIN_OPTIMIZERS;
 
 /// The "open a file" row: a path typed or dropped, and the CSV's target column; the file
 /// browsers for opening and for saving the spec.
@@ -127,6 +127,8 @@ fn dataset(ui: &mut egui::Ui, view: &mut TrainView) {
 }
 
 fn model(ui: &mut egui::Ui, view: &mut TrainView) {
+    let mut refused_widths: Option<String> = None;
+    let refused = &mut refused_widths;
     let m = &mut view.spec.model;
     egui::ComboBox::from_label("model")
         .selected_text(m.kind.name())
@@ -157,10 +159,22 @@ fn model(ui: &mut egui::Ui, view: &mut TrainView) {
                 let widths: Option<Vec<usize>> = text
                     .split(',')
                     .filter(|s| !s.trim().is_empty())
-                    .map(|s| s.trim().parse().ok().filter(|w| (1..=1024).contains(w)))
+                    .map(|s| s.trim().parse().ok())
                     .collect();
-                if let Some(w) = widths.filter(|w| !w.is_empty() && w.len() <= 6) {
-                    m.hidden = w;
+                // The same limits as the command line and spec files; a refusal says why.
+                match widths.filter(|w| !w.is_empty()) {
+                    Some(w) => match crate::limits::hidden(&w) {
+                        Ok(()) => m.hidden = w,
+                        Err(e) if edit.lost_focus() => *refused = Some(e.to_string()),
+                        Err(_) => {}
+                    },
+                    None if edit.lost_focus() => {
+                        *refused = Some(format!(
+                            "'{}' is not a list of layer widths (e.g. 64,32)",
+                            crate::limits::echo(&text)
+                        ))
+                    }
+                    None => {}
                 }
             }
             egui::ComboBox::from_label("activation")
@@ -188,6 +202,9 @@ fn model(ui: &mut egui::Ui, view: &mut TrainView) {
         )
         .on_hover_text("λ₁·Σ|w| added to the loss (weights, not biases)");
     });
+    if let Some(why) = refused_widths {
+        view.error = Some(why);
+    }
 }
 
 fn training(ui: &mut egui::Ui, view: &mut TrainView) {
@@ -215,7 +232,11 @@ fn training(ui: &mut egui::Ui, view: &mut TrainView) {
             _ => 32,
         };
         let sized = matches!(t.batch, Batch::Size(_));
-        let r = ui.add(egui::DragValue::new(&mut size).range(1..=4096).speed(1.0));
+        let r = ui.add(
+            egui::DragValue::new(&mut size)
+                .range(1..=crate::limits::MAX_BATCH)
+                .speed(1.0),
+        );
         if r.changed() || (r.clicked() && !sized) {
             t.batch = Batch::Size(size);
         }

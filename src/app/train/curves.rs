@@ -147,7 +147,7 @@ pub fn loss(ui: &mut egui::Ui, runs: &[RunView], o: &CurveOptions, size: egui::V
                         p[1] = p[1].log10();
                     }
                 }
-                plot_ui.line(Line::new(run.name, pts).color(color).width(2.0));
+                plot_ui.line(Line::new(run.name.as_str(), pts).color(color).width(2.0));
             } else {
                 let train = epoch_points(&run.epochs, log, |m| Some(m.train.loss));
                 let val = epoch_points(&run.epochs, log, |m| m.val.map(|v| v.loss));
@@ -168,7 +168,7 @@ fn train_and_val(
     val: Vec<[f64; 2]>,
 ) {
     let color = rgb(run.color);
-    plot_ui.line(Line::new(run.name, train).color(color).width(2.0));
+    plot_ui.line(Line::new(run.name.as_str(), train).color(color).width(2.0));
     plot_ui.line(
         Line::new(format!("{} (val)", run.name), val)
             .color(color)

@@ -5,7 +5,7 @@
 
 use super::{Problem, RunView};
 use crate::app::background::{Background, collect};
-use crate::app::colormap::Colormap;
+use crate::app::colormap::{Colormap, Paint};
 use crate::app::overlay;
 use crate::app::view2d::{rgb, short};
 use crate::field::{Contour, Grid, Scale, Window, contours};
@@ -41,7 +41,7 @@ pub struct Slice {
     /// For PCA directions: the share of the movement each explains.
     pub explained: Option<[f64; 2]>,
     /// Which optimizer's weights are the origin, and after which epoch.
-    pub origin: (&'static str, usize),
+    pub origin: (String, usize),
 }
 
 /// The landscape panel's settings, job and pictures.
@@ -190,7 +190,7 @@ impl LandscapeUi {
             .collect();
         let own = run.snapshots.clone();
         let (directions, span, n, seed) = (self.directions, self.span, self.n, 0);
-        let origin = (run.name, epoch);
+        let origin = (run.name.clone(), epoch);
         self.pending = Some(Background::spawn_with_progress(
             ctx,
             move |progress| -> Result<Slice, String> {

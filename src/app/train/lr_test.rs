@@ -122,7 +122,11 @@ impl LrTestUi {
                         .filter(|(l, v)| **l > 0.0 && v.is_finite())
                         .map(|(l, v)| [l.log10(), *v])
                         .collect();
-                    plot_ui.line(Line::new(run.name, pts).color(rgb(run.color)).width(2.0));
+                    plot_ui.line(
+                        Line::new(run.name.as_str(), pts)
+                            .color(rgb(run.color))
+                            .width(2.0),
+                    );
                     // The suggestion, marked on the curve itself.
                     if let Some(s) = r.steepest() {
                         plot_ui.vline(

@@ -38,8 +38,8 @@ const MAX_SNAPSHOTS: usize = 256;
 /// One optimizer's history as the worker reported it.
 #[derive(Clone, Debug)]
 pub struct RunView {
-    /// Optimizer name.
-    pub name: &'static str,
+    /// The run's label ("Adam", "Adam γ=0.01"), telling it from the others.
+    pub name: String,
     /// Colour of its curves.
     pub color: [u8; 3],
     /// Metrics per epoch, from epoch 0 (the initial weights).
@@ -195,12 +195,14 @@ impl TrainView {
         match self.spec.experiment() {
             Ok((data, exp)) => {
                 self.error = None;
+                let labels = exp.labels();
                 self.runs = exp
                     .optimizers
                     .iter()
+                    .zip(labels)
                     .enumerate()
-                    .map(|(k, o)| RunView {
-                        name: o.kind.name(),
+                    .map(|(k, (_, name))| RunView {
+                        name,
                         color: PALETTE[k % PALETTE.len()],
                         epochs: Vec::new(),
                         steps: Vec::new(),

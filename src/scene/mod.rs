@@ -1,11 +1,15 @@
-//! A race's setup as one plain, versioned value: surface, start, shared settings and racers
-//! (not the runs themselves, which replay exactly from it), with the title and caption shown
-//! over the view. It is what the app saves between launches and what the lecture presets are
-//! (TOML files in `assets/scenes/`).
+//! A scene: a race's setup as one plain, versioned value — surface, start, shared settings and
+//! racers (not the runs themselves, which replay exactly from it) — with how it is shown and
+//! the title and caption over the view. It is what the app saves between launches, what the
+//! lecture presets are (TOML files in `assets/scenes/`) and what scene files hold.
 
-use super::{Command, PALETTE, Race, RacerSpec, Shared};
+pub mod view;
+
+pub use view::SceneView;
+
 use crate::engine::Clip;
 use crate::optim::OptimizerKind;
+use crate::race::{Command, PALETTE, Race, RacerSpec, Shared};
 use crate::surfaces::{Surface, SurfaceKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -87,6 +91,9 @@ pub struct Scene {
     pub shared: Shared,
     /// Racers in order.
     pub racers: Vec<SceneRacer>,
+    /// How it is shown.
+    #[serde(default)]
+    pub view: SceneView,
 }
 
 /// A scene that cannot be read or used.
@@ -115,7 +122,7 @@ impl Scene {
             version: Option<u32>,
         }
         let version = toml::from_str::<Version>(text)
-            .map_err(|e| SceneError::Parse(one_line(&e.to_string())))?
+            .map_err(|e| SceneError::Parse(crate::limits::one_line(&e.to_string())))?
             .version;
         match version {
             Some(v) if v > VERSION => return Err(SceneError::Newer(v)),
@@ -126,7 +133,7 @@ impl Scene {
             }
             _ => {}
         }
-        toml::from_str(text).map_err(|e| SceneError::Parse(one_line(&e.to_string())))
+        toml::from_str(text).map_err(|e| SceneError::Parse(crate::limits::one_line(&e.to_string())))
     }
 
     /// The scene as TOML.
@@ -135,29 +142,19 @@ impl Scene {
     }
 }
 
-/// A parser message on one line: its first line, then the rest joined with spaces.
-fn one_line(message: &str) -> String {
-    message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-impl Race {
-    /// This race's setup (with no title or caption).
-    pub fn scene(&self) -> Scene {
-        let defaults = Surface::new(self.surface.kind());
+impl Scene {
+    /// The setup of `race` (with no title or caption), shown as `view` says.
+    pub fn of(race: &Race, view: SceneView) -> Scene {
+        let surface = race.surface();
+        let defaults = Surface::new(surface.kind());
         Scene {
             version: VERSION,
             title: String::new(),
             caption: String::new(),
-            start: self.start,
+            start: race.start(),
             surface: SurfaceSpec {
-                name: self.surface.kind().name().to_string(),
-                params: self
-                    .surface
+                name: surface.kind().name().to_string(),
+                params: surface
                     .params()
                     .into_iter()
                     .zip(defaults.params())
@@ -165,9 +162,9 @@ impl Race {
                     .map(|((k, v), _)| (k.to_string(), v))
                     .collect(),
             },
-            shared: self.shared,
-            racers: self
-                .lanes
+            shared: *race.shared(),
+            racers: race
+                .lanes()
                 .iter()
                 .enumerate()
                 .map(|(i, l)| {
@@ -190,12 +187,14 @@ impl Race {
                     }
                 })
                 .collect(),
+            view,
         }
     }
 
-    /// The race a scene describes, at step 0; names and values are validated as on the
+    /// The race this scene describes, at step 0; names and values are validated as on the
     /// command line.
-    pub fn from_scene(scene: &Scene) -> Result<Race, SceneError> {
+    pub fn build(&self) -> Result<Race, SceneError> {
+        let scene = self;
         let invalid = |e: &dyn std::fmt::Display| SceneError::Invalid(e.to_string());
         let kind = SurfaceKind::from_name(&scene.surface.name).map_err(|e| invalid(&e))?;
         let params: Vec<(String, f64)> = scene.surface.params.clone().into_iter().collect();
@@ -238,25 +237,30 @@ mod tests {
     fn every_preset_round_trips_through_toml() {
         for p in presets() {
             let race = p.build();
-            let text = race.scene().to_toml();
+            let text = Scene::of(&race, Default::default()).to_toml();
             let back = Scene::from_toml(&text).unwrap();
-            let again = Race::from_scene(&back).unwrap();
-            assert_eq!(again.scene(), race.scene(), "{}", p.name);
+            let again = back.build().unwrap();
+            assert_eq!(
+                Scene::of(&again, Default::default()),
+                Scene::of(&race, Default::default()),
+                "{}",
+                p.name
+            );
         }
     }
 
     #[test]
     fn bad_scenes_are_errors() {
-        let mut scene = presets()[0].build().scene();
+        let mut scene = Scene::of(&presets()[0].build(), Default::default());
         scene.racers[0].optimizer = "sgd".into();
-        let err = Race::from_scene(&scene).err().unwrap().to_string();
+        let err = scene.build().err().unwrap().to_string();
         assert!(err.contains("unknown optimizer"), "{err}");
-        let mut scene = presets()[0].build().scene();
+        let mut scene = Scene::of(&presets()[0].build(), Default::default());
         scene.racers[0].hp.insert("beta1".into(), 0.9);
-        assert!(Race::from_scene(&scene).is_err());
-        let mut scene = presets()[0].build().scene();
+        assert!(scene.build().is_err());
+        let mut scene = Scene::of(&presets()[0].build(), Default::default());
         scene.surface.name = "moon".into();
-        assert!(Race::from_scene(&scene).is_err());
+        assert!(scene.build().is_err());
     }
 
     #[test]

@@ -1,0 +1,254 @@
+//! Every limit on what a user can ask for, defined once. The command line, model spec files,
+//! scene files, the saved app state and the panels all check through this module, so they
+//! accept and refuse the same things with the same words.
+
+use thiserror::Error;
+
+/// The most units in one hidden layer.
+pub const MAX_HIDDEN_WIDTH: usize = 4096;
+/// The most hidden layers.
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+/// The most epochs one run may take.
+pub const MAX_EPOCHS: usize = 100_000;
+/// The most rows per step (a whole table fits in it: `full` is the usual way to say so).
+pub const MAX_BATCH: usize = 10_000_000;
+/// The most optimizers trained side by side on one model.
+pub const MAX_TRAIN_OPTIMIZERS: usize = 8;
+/// The most racers on one surface.
+pub const MAX_RACERS: usize = 10;
+/// The most steps one `downhill run` takes per racer.
+pub const MAX_RUN_STEPS: u64 = 1_000_000;
+/// The largest gradient-noise standard deviation.
+pub const MAX_NOISE: f64 = 1e6;
+/// The largest clipping threshold.
+pub const MAX_CLIP: f64 = 1e12;
+/// The largest file read as data, in bytes.
+pub const MAX_DATA_BYTES: u64 = 200 * 1024 * 1024;
+/// The most numbers a table read from a file may hold (8 bytes each: 256 MiB).
+pub const MAX_TABLE_CELLS: usize = 32 * 1024 * 1024;
+/// The largest model spec, scene or state file, in bytes.
+pub const MAX_TEXT_FILE_BYTES: u64 = 1024 * 1024;
+/// Memory a model and its runs may take: parameters, gradients, every optimizer's state and
+/// the batch's activations (a few GB on a machine with tens).
+pub const MEMORY_BUDGET: u64 = 4 * 1024 * 1024 * 1024;
+/// The longest piece of a user's input echoed back in a message, in characters.
+pub const ECHO_CHARS: usize = 100;
+
+/// A request beyond a limit, in words that say the limit.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum LimitError {
+    /// A hidden layer of no units, or too many.
+    #[error("hidden layer {layer} has {width} units (valid: 1 to {MAX_HIDDEN_WIDTH})")]
+    HiddenWidth {
+        /// 1-based layer.
+        layer: usize,
+        /// Units asked for.
+        width: usize,
+    },
+    /// Too many hidden layers.
+    #[error("{0} hidden layers (the limit is {MAX_HIDDEN_LAYERS})")]
+    HiddenLayers(usize),
+    /// A batch of no rows, or too many.
+    #[error("batch {0} (valid: 1 to {MAX_BATCH} rows, `full` or `single`)")]
+    Batch(usize),
+    /// Too many epochs.
+    #[error("{0} epochs (valid: 0 to {MAX_EPOCHS})")]
+    Epochs(usize),
+    /// Too many optimizers.
+    #[error("{0} optimizers (the limit is {MAX_TRAIN_OPTIMIZERS})")]
+    Optimizers(usize),
+    /// A noise level out of range.
+    #[error("gradient noise {0} (valid: 0 to {MAX_NOISE})")]
+    Noise(f64),
+    /// A clipping threshold out of range.
+    #[error("clip norm {0} (valid: above 0, up to {MAX_CLIP})")]
+    Clip(f64),
+    /// A model whose runs would not fit in memory.
+    #[error(
+        "this model has {params} parameters and its runs would need {need_mb} MB \
+         (parameters, gradients, optimizer state and the batch); the limit is {limit_mb} MB"
+    )]
+    Memory {
+        /// Parameters of the model.
+        params: u64,
+        /// Megabytes the runs would need.
+        need_mb: u64,
+        /// The budget in megabytes.
+        limit_mb: u64,
+    },
+}
+
+/// Checks hidden layer widths.
+pub fn hidden(widths: &[usize]) -> Result<(), LimitError> {
+    if widths.len() > MAX_HIDDEN_LAYERS {
+        return Err(LimitError::HiddenLayers(widths.len()));
+    }
+    for (k, &w) in widths.iter().enumerate() {
+        if !(1..=MAX_HIDDEN_WIDTH).contains(&w) {
+            return Err(LimitError::HiddenWidth {
+                layer: k + 1,
+                width: w,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks a batch size in rows.
+pub fn batch(rows: usize) -> Result<(), LimitError> {
+    if (1..=MAX_BATCH).contains(&rows) {
+        Ok(())
+    } else {
+        Err(LimitError::Batch(rows))
+    }
+}
+
+/// Checks an epoch count.
+pub fn epochs(n: usize) -> Result<(), LimitError> {
+    if n <= MAX_EPOCHS {
+        Ok(())
+    } else {
+        Err(LimitError::Epochs(n))
+    }
+}
+
+/// Checks a gradient-noise standard deviation.
+pub fn noise(sigma: f64) -> Result<(), LimitError> {
+    if sigma.is_finite() && (0.0..=MAX_NOISE).contains(&sigma) {
+        Ok(())
+    } else {
+        Err(LimitError::Noise(sigma))
+    }
+}
+
+/// Checks a clipping threshold.
+pub fn clip(c: f64) -> Result<(), LimitError> {
+    if c.is_finite() && c > 0.0 && c <= MAX_CLIP {
+        Ok(())
+    } else {
+        Err(LimitError::Clip(c))
+    }
+}
+
+/// Checks the number of optimizers trained at once.
+pub fn optimizers(n: usize) -> Result<(), LimitError> {
+    if n <= MAX_TRAIN_OPTIMIZERS {
+        Ok(())
+    } else {
+        Err(LimitError::Optimizers(n))
+    }
+}
+
+/// The bytes the runs of a model need, worked out before anything is allocated: per run its
+/// parameters, gradient, update and `state_vectors` optimizer vectors (f64), plus one
+/// workspace of `batch_rows` × the widest layer's activations and deltas (f32, a few per
+/// layer); with `runs` runs side by side. Saturates rather than overflows.
+pub fn model_memory(
+    params: u64,
+    layer_widths: &[usize],
+    batch_rows: usize,
+    runs: usize,
+    state_vectors: u64,
+) -> u64 {
+    let per_run = params.saturating_mul(8).saturating_mul(3 + state_vectors);
+    let activations: u64 = layer_widths
+        .iter()
+        .map(|&w| w as u64)
+        .fold(0u64, |a, w| a.saturating_add(w))
+        .saturating_mul(batch_rows as u64)
+        .saturating_mul(4 * 4);
+    per_run
+        .saturating_add(activations)
+        .saturating_mul(runs.max(1) as u64)
+        .saturating_add(params.saturating_mul(8 * 2))
+}
+
+/// Refuses a model whose runs would need more than [`MEMORY_BUDGET`].
+pub fn memory(params: u64, need: u64) -> Result<(), LimitError> {
+    if need <= MEMORY_BUDGET {
+        Ok(())
+    } else {
+        Err(LimitError::Memory {
+            params,
+            need_mb: need / (1024 * 1024),
+            limit_mb: MEMORY_BUDGET / (1024 * 1024),
+        })
+    }
+}
+
+/// A parser's multi-line message (TOML's quotes the offending line under a caret) on one
+/// line: its lines joined, the caret and gutter lines dropped, each piece cut to
+/// [`ECHO_CHARS`] characters, so a megabyte-long line is never echoed whole.
+pub fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '|' || c == '^' || c == ' '))
+        .map(echo)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A user's input for a message: at most [`ECHO_CHARS`] characters, on one line.
+pub fn echo(text: &str) -> String {
+    let one_line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let count = one_line.chars().count();
+    if count <= ECHO_CHARS {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(ECHO_CHARS).collect();
+        format!("{cut}… ({count} characters)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_limit_says_its_bound() {
+        assert!(hidden(&[32, 16]).is_ok());
+        let zero = hidden(&[0]).unwrap_err().to_string();
+        assert!(zero.contains("1 to 4096"), "{zero}");
+        assert!(
+            hidden(&[8; 9])
+                .unwrap_err()
+                .to_string()
+                .contains("limit is 8")
+        );
+        assert!(batch(0).is_err() && batch(1).is_ok());
+        assert!(clip(0.0).is_err() && clip(1.0).is_ok() && clip(f64::NAN).is_err());
+        assert!(noise(-1.0).is_err() && noise(0.0).is_ok());
+        assert!(epochs(MAX_EPOCHS).is_ok() && epochs(MAX_EPOCHS + 1).is_err());
+    }
+
+    #[test]
+    fn memory_is_worked_out_without_overflow() {
+        // 100000 × 100000 weights: 80 GB of parameters alone.
+        let params = 100_000u64 * 100_000;
+        let need = model_memory(params, &[100_000, 100_000], 32, 1, 2);
+        let err = memory(params, need).unwrap_err().to_string();
+        assert!(err.contains("10000000000 parameters") && err.contains("limit is 4096 MB"));
+        // Sizes that would overflow saturate instead.
+        assert_eq!(
+            model_memory(u64::MAX, &[usize::MAX], usize::MAX, 8, 3),
+            u64::MAX
+        );
+        assert!(memory(1000, model_memory(1000, &[64, 32, 10], 32, 4, 2)).is_ok());
+    }
+
+    #[test]
+    fn echoed_input_is_short_and_on_one_line() {
+        assert_eq!(echo("lr=abc"), "lr=abc");
+        let long = "x".repeat(1_000_000);
+        let e = echo(&long);
+        assert!(
+            e.chars().count() < 130 && e.ends_with("(1000000 characters)"),
+            "{e}"
+        );
+        assert_eq!(echo("a\nb"), "a b");
+    }
+}
