@@ -74,6 +74,9 @@ pub fn check_output(path: &Path, extension: Option<&str>) -> Result<(), String> 
     if shown.trim().is_empty() {
         return Err("no output file named (the path is empty)".into());
     }
+    if path.is_dir() {
+        return Err(format!("cannot write '{shown}': it is a folder"));
+    }
     if let Some(ext) = extension
         && path
             .extension()
@@ -82,9 +85,6 @@ pub fn check_output(path: &Path, extension: Option<&str>) -> Result<(), String> 
         return Err(format!(
             "cannot write '{shown}': only .{ext} files are written here (name it *.{ext})"
         ));
-    }
-    if path.is_dir() {
-        return Err(format!("cannot write '{shown}': it is a folder"));
     }
     let dir = path
         .parent()

@@ -51,14 +51,15 @@ impl Batch {
         match text.trim() {
             "full" => Ok(Batch::Named(BatchName::Full)),
             "single" => Ok(Batch::Named(BatchName::Single)),
-            t => t
-                .parse::<usize>()
-                .ok()
-                .filter(|&b| b >= 1)
-                .map(Batch::Size)
-                .ok_or_else(|| {
-                    format!("'{text}' is not a batch size (expected full, single or a number ≥ 1)")
-                }),
+            t => match t.parse::<usize>() {
+                Ok(rows) => crate::limits::batch(rows)
+                    .map(|()| Batch::Size(rows))
+                    .map_err(|e| e.to_string()),
+                Err(_) => Err(format!(
+                    "'{}' is not a batch size (expected full, single or a number of rows ≥ 1)",
+                    crate::limits::echo(text)
+                )),
+            },
         }
     }
 

@@ -478,6 +478,11 @@ fn saver(ctx: &egui::Context, view: &mut TrainView) {
 /// Opens a CSV (as the dataset of the current spec) or a spec file; a failure is shown in
 /// the panel and changes nothing else.
 pub fn open_path(view: &mut TrainView, path: &Path) {
+    if path.as_os_str().is_empty() {
+        view.error =
+            Some("type the path of a .csv or .toml file first (or pick one with Browse…)".into());
+        return;
+    }
     let is_spec = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"));

@@ -1,0 +1,217 @@
+//! One set of limits for every way in: the command line, a model spec file and the app's
+//! Train view refuse the same things with the same words; nothing the user did not ask to
+//! write is touched; special files and huge inputs are refused without reading them.
+
+use crate::common::{downhill, usage_error};
+use downhill::app::train::TrainView;
+use downhill::models::ModelSpec;
+use std::path::PathBuf;
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("downhill-limits-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The iris spec with `edit` applied to its TOML, written to a file.
+fn spec_file(dir: &std::path::Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models/iris-softmax.toml"),
+    )
+    .unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+/// The message the Train view shows for a spec file (it must show one, never panic).
+fn train_view_error(path: &std::path::Path) -> String {
+    let view = TrainView::launch(Some(path.to_str().unwrap()), None);
+    view.error.expect("the view says why")
+}
+
+#[test]
+fn each_limit_is_the_same_on_the_command_line_in_spec_files_and_in_the_app() {
+    let d = dir("entry");
+    // (command-line flags, an edit of the spec file, words every refusal must contain)
+    let cases: Vec<(Vec<&str>, Box<dyn Fn(String) -> String>, &str)> = vec![
+        (
+            vec!["--model", "mlp:0"],
+            Box::new(|t: String| t.replace("kind = \"softmax\"", "kind = \"mlp\"\nhidden = [0]")),
+            "hidden layer 1 has 0 units (valid: 1 to 4096)",
+        ),
+        (
+            vec!["--model", "mlp:5000"],
+            Box::new(|t: String| {
+                t.replace("kind = \"softmax\"", "kind = \"mlp\"\nhidden = [5000]")
+            }),
+            "(valid: 1 to 4096)",
+        ),
+        (
+            vec!["--model", "mlp:8,8,8,8,8,8,8,8,8"],
+            Box::new(|t: String| {
+                t.replace(
+                    "kind = \"softmax\"",
+                    "kind = \"mlp\"\nhidden = [8, 8, 8, 8, 8, 8, 8, 8, 8]",
+                )
+            }),
+            "9 hidden layers (the limit is 8)",
+        ),
+        (
+            vec!["--model", "mlp:4096,4096,4096,4096,4096,4096,4096,4096"],
+            Box::new(|t: String| {
+                t.replace(
+                    "kind = \"softmax\"",
+                    "kind = \"mlp\"\nhidden = [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096]",
+                )
+            }),
+            "the limit is 4096 MB",
+        ),
+        (
+            vec!["--model", "softmax", "--epochs", "100001"],
+            Box::new(|t: String| t.replace("epochs = 60", "epochs = 100001")),
+            "100000",
+        ),
+        (
+            vec!["--model", "softmax", "--batch", "0"],
+            Box::new(|t: String| t.replace("batch = 16", "batch = 0")),
+            "batch 0 (valid: 1 to",
+        ),
+    ];
+    for (k, (flags, edit, words)) in cases.into_iter().enumerate() {
+        let mut args = vec!["train", "--dataset", "iris", "--optimizer", "adam"];
+        args.extend(flags.iter().copied());
+        let out = downhill(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let cli = String::from_utf8(out.stderr).unwrap();
+        assert!(cli.contains(words), "{args:?}: {cli}");
+        let path = spec_file(&d, &format!("case{k}.toml"), edit);
+        let out = downhill(&["train", "--model", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "spec case {k}");
+        let file = String::from_utf8(out.stderr).unwrap();
+        assert!(file.contains(words), "spec case {k}: {file}");
+        assert_eq!(file.lines().count(), 1, "one line: {file}");
+        let app = train_view_error(&path);
+        assert!(app.contains(words), "app case {k}: {app}");
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn a_spec_finds_its_csv_next_to_itself_not_in_the_working_folder() {
+    let d = dir("relative");
+    let mut csv = String::from("x1,x2,label\n");
+    for k in 0..40 {
+        let label = if k % 2 == 0 { "a" } else { "b" };
+        csv += &format!("{},{},{label}\n", k % 2, k as f64 / 40.0);
+    }
+    std::fs::write(d.join("mine.csv"), csv).unwrap();
+    let path = spec_file(&d, "mine.toml", |t| {
+        t.replace("dataset = \"iris\"", "dataset = { path = \"mine.csv\" }")
+            .replace("kind = \"softmax\"", "kind = \"logistic\"")
+    });
+    let spec = ModelSpec::load(&path).unwrap();
+    assert!(
+        spec.experiment().is_ok(),
+        "the CSV beside the spec is found"
+    );
+    // From another working folder, through the command line, too.
+    let out = downhill(&["train", "--model", path.to_str().unwrap(), "--epochs", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn special_and_huge_files_are_refused_without_reading_them() {
+    for flag in ["--data", "--model"] {
+        let mut args = vec!["train", flag, "/dev/zero"];
+        if flag == "--data" {
+            args.extend(["--model", "linear", "--optimizer", "gd"]);
+        }
+        usage_error(&args, &["not a regular file"]);
+    }
+    // A FIFO would block a reader for ever; it is refused before it is opened.
+    let d = dir("fifo");
+    let fifo = d.join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        usage_error(
+            &[
+                "train",
+                "--data",
+                fifo.to_str().unwrap(),
+                "--model",
+                "linear",
+                "--optimizer",
+                "gd",
+            ],
+            &["not a regular file"],
+        );
+    }
+    // A TOML line of a megabyte is not echoed whole.
+    let long = d.join("long.toml");
+    std::fs::write(&long, format!("name = \"{}\n", "x".repeat(900_000))).unwrap();
+    let out = downhill(&["train", "--model", long.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr.len() < 1000,
+        "{} bytes of message",
+        out.stderr.len()
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn nothing_is_touched_that_the_user_did_not_ask_to_write() {
+    let d = dir("untouched");
+    let keep = d.join("keep.jpg");
+    std::fs::write(&keep, b"mine").unwrap();
+    usage_error(
+        &["app", "--screenshot", keep.to_str().unwrap()],
+        &["only .png"],
+    );
+    assert_eq!(std::fs::read(&keep).unwrap(), b"mine");
+    usage_error(&["app", "--screenshot", d.to_str().unwrap()], &["folder"]);
+    // Outputs that cannot be written are found before the work is done.
+    let out = downhill(&[
+        "basin",
+        "--surface",
+        "booth",
+        "--optimizer",
+        "gd",
+        "--grid",
+        "4",
+        "--out",
+        "/no/such/folder/cells.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing was computed or written");
+    // A closed pipe ends quietly.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_downhill"))
+        .args([
+            "run",
+            "--surface",
+            "booth",
+            "--optimizer",
+            "gd",
+            "--steps",
+            "100000",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
