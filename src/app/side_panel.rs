@@ -332,63 +332,41 @@ fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
     egui::ComboBox::from_label("learning-rate schedule")
         .selected_text(shared.schedule.name())
         .show_ui(ui, |ui| {
-            for name in Schedule::NAMES {
+            for def in crate::engine::SCHEDULES {
                 if ui
-                    .selectable_label(shared.schedule.name() == name, name)
-                    .on_hover_text(Schedule::describe(name))
+                    .selectable_label(shared.schedule.name() == def.name, def.name)
+                    .on_hover_text(Schedule::describe(def))
                     .clicked()
-                    && let Ok(s) = Schedule::parse(name)
+                    && shared.schedule.name() != def.name
                 {
-                    shared.schedule = s;
+                    shared.schedule = Schedule::default_of(def);
                     changed = true;
                 }
             }
         });
     ui.label(
-        RichText::new(Schedule::describe(shared.schedule.name()))
+        RichText::new(shared.schedule.def().formula)
             .weak()
             .size(12.0),
     );
-    match &mut shared.schedule {
-        Schedule::Constant => {}
-        Schedule::Step { step_size, gamma } => {
-            changed |= ui
-                .add(egui::Slider::new(step_size, 1..=5000).text("step_size"))
-                .changed();
-            changed |= ui
-                .add(egui::Slider::new(gamma, 0.01..=1.0).text("gamma"))
-                .changed();
+    // One slider per parameter, from the schedule's definition.
+    let def = shared.schedule.def();
+    for (k, (param, value)) in def.params.iter().zip(shared.schedule.values()).enumerate() {
+        let mut v = value;
+        let (lo, hi) = if param.whole {
+            (param.min, param.max.min(20_000.0))
+        } else {
+            (param.min, param.max.min(if param.log { 1e3 } else { 1.0 }))
+        };
+        let mut slider = egui::Slider::new(&mut v, lo..=hi)
+            .text(param.name)
+            .logarithmic(param.log);
+        if param.whole {
+            slider = slider.integer();
         }
-        Schedule::Exponential { gamma } => {
-            changed |= ui
-                .add(egui::Slider::new(gamma, 0.9..=1.0).text("gamma"))
-                .changed();
-        }
-        Schedule::Cosine { t_max, eta_min } => {
-            changed |= ui
-                .add(
-                    egui::Slider::new(t_max, 1..=20_000)
-                        .logarithmic(true)
-                        .text("t_max"),
-                )
-                .changed();
-            changed |= ui
-                .add(egui::Slider::new(eta_min, 0.0..=0.1).text("eta_min"))
-                .changed();
-        }
-        Schedule::Warmup { steps } => {
-            changed |= ui
-                .add(
-                    egui::Slider::new(steps, 1..=5000)
-                        .logarithmic(true)
-                        .text("steps"),
-                )
-                .changed();
-        }
-        Schedule::InverseTime { decay } => {
-            changed |= ui
-                .add(egui::Slider::new(decay, 0.0..=1.0).text("decay"))
-                .changed();
+        if ui.add(slider).on_hover_text(param.meaning).changed() {
+            shared.schedule = shared.schedule.with_value(k, v);
+            changed = true;
         }
     }
     ui.horizontal(|ui| {

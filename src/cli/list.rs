@@ -55,9 +55,9 @@ pub fn catalog_json() -> Value {
             })
         })
         .collect();
-    let schedules: Vec<Value> = Schedule::NAMES
+    let schedules: Vec<Value> = crate::engine::SCHEDULES
         .iter()
-        .map(|name| json!({"name": name, "formula": Schedule::describe(name)}))
+        .map(|def| json!({"name": def.name, "formula": def.formula, "parameters": def.params}))
         .collect();
     let presets: Vec<Value> = crate::presets::presets()
         .iter()
@@ -159,8 +159,8 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
         writeln!(out, "  {} {:<17} {}", k + 1, p.name, p.title())?;
     }
     writeln!(out, "\nSCHEDULES (--schedule NAME[:key=value,...])")?;
-    for name in Schedule::NAMES {
-        writeln!(out, "  {:<13} {}", name, Schedule::describe(name))?;
+    for def in crate::engine::SCHEDULES {
+        writeln!(out, "  {:<13} {}", def.name, Schedule::describe(def))?;
     }
     writeln!(out, "\nDATASETS (downhill train --dataset NAME)")?;
     for kind in DatasetKind::ALL {

@@ -15,4 +15,4 @@ pub use runner::{
     FLAT, Flat, ObserveMode, Observer, RunConfig, RunError, Runner, Status, StepRecord, StopReason,
     Watch, classify_rest,
 };
-pub use schedule::{Schedule, ScheduleError};
+pub use schedule::{SCHEDULES, Schedule, ScheduleDef, ScheduleError, ScheduleParam};

@@ -48,8 +48,8 @@ pub enum Schedule {
 /// A schedule spec that could not be parsed.
 #[derive(Debug, Error, PartialEq)]
 pub enum ScheduleError {
-    /// The schedule name is not one of [`Schedule::NAMES`].
-    #[error("unknown schedule '{0}' (valid: {names})", names = Schedule::NAMES.join(", "))]
+    /// The schedule name is not one of [`SCHEDULES`].
+    #[error("unknown schedule '{0}' (valid: {names})", names = Schedule::names().join(", "))]
     UnknownName(String),
     /// A parameter this schedule does not take.
     #[error("schedule '{schedule}' has no parameter '{key}' (valid: {valid})")]
@@ -62,30 +62,188 @@ pub enum ScheduleError {
         valid: String,
     },
     /// A value that is not a number or lies out of range.
-    #[error("schedule parameter {key}={value}: {reason}")]
+    #[error("schedule parameter {key}={value}: expected {reason}")]
     BadValue {
         /// The key.
         key: String,
         /// The text given.
         value: String,
         /// What is expected.
-        reason: &'static str,
+        reason: String,
     },
     /// A `key=value` pair without `=`.
     #[error("malformed schedule parameter '{0}' (expected key=value)")]
     Malformed(String),
 }
 
+/// One parameter of a schedule, described well enough to parse it and build a slider.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ScheduleParam {
+    /// Its name in `NAME:key=value` and in files.
+    pub name: &'static str,
+    /// The value when none is given.
+    pub default: f64,
+    /// The smallest valid value.
+    pub min: f64,
+    /// The largest valid value.
+    pub max: f64,
+    /// A whole number (step counts).
+    pub whole: bool,
+    /// A slider should move on a log scale.
+    pub log: bool,
+    /// What it does.
+    pub meaning: &'static str,
+}
+
+impl ScheduleParam {
+    /// Whether `v` is allowed.
+    pub fn accepts(&self, v: f64) -> bool {
+        v.is_finite() && v >= self.min && v <= self.max && (!self.whole || v.fract() == 0.0)
+    }
+
+    /// `v` brought into range (rounded for whole numbers).
+    pub fn clamp(&self, v: f64) -> f64 {
+        let v = if v.is_finite() {
+            v.clamp(self.min, self.max)
+        } else {
+            self.default
+        };
+        if self.whole {
+            v.round().max(self.min)
+        } else {
+            v
+        }
+    }
+
+    /// The valid range as text.
+    pub fn range_text(&self) -> String {
+        if self.whole {
+            format!("a whole number in [{}, {}]", self.min, self.max)
+        } else {
+            format!("a number in [{}, {}]", self.min, self.max)
+        }
+    }
+}
+
+/// One schedule, described once: its name, formula and parameters, and how to make it.
+#[derive(Debug)]
+pub struct ScheduleDef {
+    /// The stable name, e.g. `cosine`.
+    pub name: &'static str,
+    /// The formula, for help texts and tooltips.
+    pub formula: &'static str,
+    /// Its parameters, in order.
+    pub params: &'static [ScheduleParam],
+    /// The schedule with these parameter values (in `params` order, already valid).
+    pub make: fn(&[f64]) -> Schedule,
+}
+
+const fn count(name: &'static str, default: f64, meaning: &'static str) -> ScheduleParam {
+    ScheduleParam {
+        name,
+        default,
+        min: 1.0,
+        max: 1e9,
+        whole: true,
+        log: true,
+        meaning,
+    }
+}
+
+/// Every schedule, in menu order. Adding one is a variant with its [`Schedule::lr_at`] and
+/// [`Schedule::values`] arms, and an entry here.
+pub static SCHEDULES: &[ScheduleDef] = &[
+    ScheduleDef {
+        name: "constant",
+        formula: "γₜ = γ",
+        params: &[],
+        make: |_| Schedule::Constant,
+    },
+    ScheduleDef {
+        name: "step",
+        formula: "γₜ = γ·gamma^⌊t/step_size⌋",
+        params: &[
+            count("step_size", 100.0, "Steps between decays."),
+            ScheduleParam {
+                name: "gamma",
+                default: 0.5,
+                min: 1e-6,
+                max: 10.0,
+                whole: false,
+                log: false,
+                meaning: "Factor applied at each decay.",
+            },
+        ],
+        make: |v| Schedule::Step {
+            step_size: v[0] as u64,
+            gamma: v[1],
+        },
+    },
+    ScheduleDef {
+        name: "exponential",
+        formula: "γₜ = γ·gammaᵗ",
+        params: &[ScheduleParam {
+            name: "gamma",
+            default: 0.99,
+            min: 1e-6,
+            max: 10.0,
+            whole: false,
+            log: false,
+            meaning: "Factor applied every step.",
+        }],
+        make: |v| Schedule::Exponential { gamma: v[0] },
+    },
+    ScheduleDef {
+        name: "cosine",
+        formula: "γₜ = eta_min + (γ − eta_min)(1 + cos(π·min(t, t_max)/t_max))/2",
+        params: &[
+            count(
+                "t_max",
+                1000.0,
+                "Steps to anneal over; after them γ stays at eta_min.",
+            ),
+            ScheduleParam {
+                name: "eta_min",
+                default: 0.0,
+                min: 0.0,
+                max: 1e6,
+                whole: false,
+                log: false,
+                meaning: "The final learning rate.",
+            },
+        ],
+        make: |v| Schedule::Cosine {
+            t_max: v[0] as u64,
+            eta_min: v[1],
+        },
+    },
+    ScheduleDef {
+        name: "warmup",
+        formula: "γₜ = γ·min(1, (t+1)/steps)",
+        params: &[count("steps", 100.0, "Steps of the linear warm-up.")],
+        make: |v| Schedule::Warmup { steps: v[0] as u64 },
+    },
+    ScheduleDef {
+        name: "inverse-time",
+        formula: "γₜ = γ/(1 + decay·t)",
+        params: &[ScheduleParam {
+            name: "decay",
+            default: 0.01,
+            min: 0.0,
+            max: 1e6,
+            whole: false,
+            log: false,
+            meaning: "How fast γ falls: it halves after 1/decay steps.",
+        }],
+        make: |v| Schedule::InverseTime { decay: v[0] },
+    },
+];
+
 impl Schedule {
     /// The stable names accepted by [`Schedule::parse`].
-    pub const NAMES: [&'static str; 6] = [
-        "constant",
-        "step",
-        "exponential",
-        "cosine",
-        "warmup",
-        "inverse-time",
-    ];
+    pub fn names() -> Vec<&'static str> {
+        SCHEDULES.iter().map(|d| d.name).collect()
+    }
 
     /// The learning rate for the step after `t` steps, given the base rate `base`.
     #[inline]
@@ -103,31 +261,75 @@ impl Schedule {
         }
     }
 
-    /// The stable name of this schedule.
-    pub fn name(&self) -> &'static str {
-        match self {
+    /// The parameter values, in the order of its definition's parameters.
+    pub fn values(&self) -> Vec<f64> {
+        match *self {
+            Schedule::Constant => vec![],
+            Schedule::Step { step_size, gamma } => vec![step_size as f64, gamma],
+            Schedule::Exponential { gamma } => vec![gamma],
+            Schedule::Cosine { t_max, eta_min } => vec![t_max as f64, eta_min],
+            Schedule::Warmup { steps } => vec![steps as f64],
+            Schedule::InverseTime { decay } => vec![decay],
+        }
+    }
+
+    /// Its definition.
+    pub fn def(&self) -> &'static ScheduleDef {
+        let name = match self {
             Schedule::Constant => "constant",
             Schedule::Step { .. } => "step",
             Schedule::Exponential { .. } => "exponential",
             Schedule::Cosine { .. } => "cosine",
             Schedule::Warmup { .. } => "warmup",
             Schedule::InverseTime { .. } => "inverse-time",
-        }
+        };
+        SCHEDULES
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or(&SCHEDULES[0])
     }
 
-    /// A one-line description with the formula, for help texts and tooltips.
-    pub fn describe(name: &str) -> &'static str {
-        match name {
-            "constant" => "γₜ = γ",
-            "step" => "γₜ = γ·gamma^⌊t/step_size⌋ (defaults step_size=100, gamma=0.5)",
-            "exponential" => "γₜ = γ·gammaᵗ (default gamma=0.99)",
-            "cosine" => {
-                "γₜ = eta_min + (γ − eta_min)(1 + cos(π·min(t,t_max)/t_max))/2 (defaults t_max=1000, eta_min=0)"
-            }
-            "warmup" => "γₜ = γ·min(1, (t+1)/steps) (default steps=100)",
-            "inverse-time" => "γₜ = γ/(1 + decay·t) (default decay=0.01)",
-            _ => "",
+    /// The stable name of this schedule.
+    pub fn name(&self) -> &'static str {
+        self.def().name
+    }
+
+    /// The definition named `name`.
+    pub fn find(name: &str) -> Result<&'static ScheduleDef, ScheduleError> {
+        SCHEDULES
+            .iter()
+            .find(|d| d.name == name)
+            .ok_or_else(|| ScheduleError::UnknownName(name.to_string()))
+    }
+
+    /// The schedule named `name` with its default parameters.
+    pub fn default_of(def: &ScheduleDef) -> Schedule {
+        let defaults: Vec<f64> = def.params.iter().map(|p| p.default).collect();
+        (def.make)(&defaults)
+    }
+
+    /// The same schedule with parameter `index` set to `value` (brought into its range).
+    pub fn with_value(&self, index: usize, value: f64) -> Schedule {
+        let def = self.def();
+        let mut values = self.values();
+        if let (Some(v), Some(p)) = (values.get_mut(index), def.params.get(index)) {
+            *v = p.clamp(value);
         }
+        (def.make)(&values)
+    }
+
+    /// A one-line description with the formula and the parameters' defaults, for help texts
+    /// and tooltips.
+    pub fn describe(def: &ScheduleDef) -> String {
+        if def.params.is_empty() {
+            return def.formula.to_string();
+        }
+        let defaults: Vec<String> = def
+            .params
+            .iter()
+            .map(|p| format!("{}={}", p.name, p.default))
+            .collect();
+        format!("{} (defaults {})", def.formula, defaults.join(", "))
     }
 
     /// Parses `NAME` or `NAME:key=value,key=value`, e.g. `step:step_size=100,gamma=0.5`.
@@ -136,82 +338,41 @@ impl Schedule {
             Some((n, p)) => (n.trim(), p.trim()),
             None => (spec.trim(), ""),
         };
-        let mut schedule = match name {
-            "constant" => Schedule::Constant,
-            "step" => Schedule::Step {
-                step_size: 100,
-                gamma: 0.5,
-            },
-            "exponential" => Schedule::Exponential { gamma: 0.99 },
-            "cosine" => Schedule::Cosine {
-                t_max: 1000,
-                eta_min: 0.0,
-            },
-            "warmup" => Schedule::Warmup { steps: 100 },
-            "inverse-time" => Schedule::InverseTime { decay: 0.01 },
-            other => return Err(ScheduleError::UnknownName(other.to_string())),
-        };
+        let def = Self::find(name)?;
+        let mut values: Vec<f64> = def.params.iter().map(|p| p.default).collect();
         for pair in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (key, value) = pair
                 .split_once('=')
                 .ok_or_else(|| ScheduleError::Malformed(pair.to_string()))?;
-            schedule.set(key.trim(), value.trim())?;
-        }
-        Ok(schedule)
-    }
-
-    /// Sets one parameter from text, validating its range.
-    fn set(&mut self, key: &str, value: &str) -> Result<(), ScheduleError> {
-        let bad = |reason| ScheduleError::BadValue {
-            key: key.to_string(),
-            value: value.to_string(),
-            reason,
-        };
-        let count = || -> Result<u64, ScheduleError> {
-            value
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| bad("expected a whole number ≥ 1"))
-        };
-        let real = |lo: f64, hi: f64, reason| -> Result<f64, ScheduleError> {
-            value
+            let (key, value) = (key.trim(), value.trim());
+            let k = def
+                .params
+                .iter()
+                .position(|p| p.name == key)
+                .ok_or_else(|| {
+                    let valid: Vec<&str> = def.params.iter().map(|p| p.name).collect();
+                    ScheduleError::UnknownParameter {
+                        schedule: def.name,
+                        key: key.to_string(),
+                        valid: if valid.is_empty() {
+                            "none".into()
+                        } else {
+                            valid.join(", ")
+                        },
+                    }
+                })?;
+            let p = &def.params[k];
+            values[k] = value
                 .parse::<f64>()
                 .ok()
-                .filter(|v| v.is_finite() && *v >= lo && *v <= hi)
-                .ok_or_else(|| bad(reason))
-        };
-        let name = self.name();
-        match (self, key) {
-            (Schedule::Step { step_size, .. }, "step_size") => *step_size = count()?,
-            (Schedule::Step { gamma, .. } | Schedule::Exponential { gamma }, "gamma") => {
-                *gamma = real(f64::MIN_POSITIVE, 10.0, "expected a number in (0, 10]")?
-            }
-            (Schedule::Cosine { t_max, .. }, "t_max") => *t_max = count()?,
-            (Schedule::Cosine { eta_min, .. }, "eta_min") => {
-                *eta_min = real(0.0, 1e6, "expected a number in [0, 1e6]")?
-            }
-            (Schedule::Warmup { steps }, "steps") => *steps = count()?,
-            (Schedule::InverseTime { decay }, "decay") => {
-                *decay = real(0.0, 1e6, "expected a number in [0, 1e6]")?
-            }
-            (this, _) => {
-                let valid = match this {
-                    Schedule::Constant => "none",
-                    Schedule::Step { .. } => "step_size, gamma",
-                    Schedule::Exponential { .. } => "gamma",
-                    Schedule::Cosine { .. } => "t_max, eta_min",
-                    Schedule::Warmup { .. } => "steps",
-                    Schedule::InverseTime { .. } => "decay",
-                };
-                return Err(ScheduleError::UnknownParameter {
-                    schedule: name,
+                .filter(|v| p.accepts(*v))
+                .ok_or_else(|| ScheduleError::BadValue {
                     key: key.to_string(),
-                    valid: valid.to_string(),
-                });
-            }
+                    value: value.to_string(),
+                    reason: p.range_text(),
+                })?;
         }
-        Ok(())
+        Ok((def.make)(&values))
     }
 }
 
@@ -239,6 +400,36 @@ mod tests {
         let i = Schedule::parse("inverse-time:decay=0.5").unwrap();
         assert_eq!(i.lr_at(1.0, 2), 0.5);
         assert_eq!(Schedule::parse(" constant ").unwrap().lr_at(0.3, 7), 0.3);
+    }
+
+    #[test]
+    fn every_definition_makes_its_own_schedule_and_reads_its_values_back() {
+        for def in SCHEDULES {
+            let s = Schedule::default_of(def);
+            assert_eq!(s.name(), def.name);
+            assert_eq!(s.values().len(), def.params.len());
+            assert_eq!((def.make)(&s.values()), s);
+            let text = std::iter::once(def.name.to_string())
+                .chain(
+                    def.params
+                        .iter()
+                        .map(|p| format!("{}={}", p.name, p.default)),
+                )
+                .collect::<Vec<_>>();
+            let spec = match text.split_first() {
+                Some((n, rest)) if !rest.is_empty() => format!("{n}:{}", rest.join(",")),
+                _ => def.name.to_string(),
+            };
+            assert_eq!(Schedule::parse(&spec).unwrap(), s, "{spec}");
+        }
+        let c = Schedule::parse("cosine").unwrap().with_value(0, 0.4);
+        assert_eq!(
+            c,
+            Schedule::Cosine {
+                t_max: 1,
+                eta_min: 0.0
+            }
+        );
     }
 
     #[test]

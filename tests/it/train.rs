@@ -691,7 +691,7 @@ fn train_rejects_bad_input_with_one_line() {
     usage_error(&with(&["--dataset", "iris", "--hp", "lr=-1"]), &["lr"]);
     usage_error(
         &with(&["--dataset", "iris", "--batch", "0"]),
-        &["batch size"],
+        &["batch 0 (valid: 1 to"],
     );
     usage_error(&with(&["--dataset", "diabetes"]), &["softmax", "numeric"]);
     usage_error(
