@@ -30,11 +30,14 @@ fn train_view_error(path: &std::path::Path) -> String {
     view.error.expect("the view says why")
 }
 
+/// Command-line flags, an edit of the spec file, and words every refusal must contain.
+type Case = (Vec<&'static str>, Box<dyn Fn(String) -> String>, &'static str);
+
 #[test]
 fn each_limit_is_the_same_on_the_command_line_in_spec_files_and_in_the_app() {
     let d = dir("entry");
     // (command-line flags, an edit of the spec file, words every refusal must contain)
-    let cases: Vec<(Vec<&str>, Box<dyn Fn(String) -> String>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec!["--model", "mlp:0"],
             Box::new(|t: String| t.replace("kind = \"softmax\"", "kind = \"mlp\"\nhidden = [0]")),
