@@ -20,6 +20,7 @@ pub mod race;
 pub mod scene;
 pub mod scene3d;
 pub mod series;
+pub mod setup;
 pub mod surfaces;
 pub mod train;
 pub mod worker;

@@ -106,7 +106,7 @@ pub const FIGURES: &[Figure] = &[
 pub fn digits_experiment(epochs: usize) -> crate::train::Experiment {
     use crate::data::DatasetKind;
     use crate::models::{Activation, Architecture, Batch};
-    use crate::train::{Experiment, OptimizerSetup, TrainSettings};
+    use crate::train::{Experiment, Setup, TrainSettings};
     let data = DatasetKind::Digits
         .load(0)
         .expect("the embedded digits table parses");
@@ -120,7 +120,7 @@ pub fn digits_experiment(epochs: usize) -> crate::train::Experiment {
         &data,
         &Architecture::mlp(&[32], Activation::Relu),
         settings,
-        vec![OptimizerSetup::default_for(OptimizerKind::ADAM)],
+        vec![Setup::default_for(OptimizerKind::ADAM)],
     )
     .expect("a valid benchmark setup")
 }
@@ -436,10 +436,9 @@ fn grid_runs_s() -> f64 {
 /// default view, 500 steps at most per start, one run.
 fn basin_512_ms() -> f64 {
     use crate::insight::basin::{BasinMap, BasinSpec};
-    let adam = OptimizerKind::ADAM;
-    let mut hp = adam.defaults();
-    hp.set("lr", 0.05);
-    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), adam, hp, 512, 500);
+    let mut setup = crate::setup::Setup::default_for(OptimizerKind::ADAM);
+    setup.hp.set("lr", 0.05);
+    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), setup, 512, 500);
     let start = Instant::now();
     let map = BasinMap::compute(&spec).expect("a valid basin map");
     let ms = start.elapsed().as_secs_f64() * 1e3;

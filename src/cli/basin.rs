@@ -3,11 +3,12 @@
 use super::CliError;
 use super::args::{self, Assignments};
 use super::run::num;
-use crate::engine::RunConfig;
+use crate::engine::Schedule;
 use crate::field::Window;
 use crate::insight::basin::{self, BasinMap, BasinSpec, MAX_GRID};
 use crate::insight::picture::Picture;
 use crate::optim::OptimizerKind;
+use crate::setup::Setup;
 use crate::surfaces::{Surface, SurfaceKind};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -133,15 +134,10 @@ pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_outputs(args.out.as_deref(), args.png.as_deref())?;
     let surface = surface_of(args.surface, &args.surface_param)?;
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
-    let values = args
-        .optimizer
-        .hyper_values(&hp)
+    let setup = Setup::new(args.optimizer, &hp, Schedule::Constant)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let mut spec = BasinSpec::new(surface, args.optimizer, values, args.grid, args.steps);
-    spec.config = RunConfig {
-        tol_grad: args.tol_grad,
-        ..spec.config
-    };
+    let mut spec = BasinSpec::new(surface, setup, args.grid, args.steps);
+    spec.tol_grad = args.tol_grad;
     if let Some(w) = args.window {
         spec.window = w;
         spec.tolerance = basin::default_tolerance(w);

@@ -9,7 +9,7 @@ use crate::insight::landscape::{self, Landscape, Plane};
 use crate::insight::picture::Picture;
 use crate::models::{Architecture, ModelSpec};
 use crate::optim::OptimizerKind;
-use crate::train::{Experiment, OptimizerSetup, TrainSettings};
+use crate::train::{Experiment, Setup, TrainSettings};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -89,7 +89,7 @@ fn span(s: &str) -> Result<f64, String> {
 }
 
 /// The experiment and the optimizer that trains first.
-fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError> {
+fn setup(args: &LandscapeArgs) -> Result<(Experiment, Setup), CliError> {
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
     let (exp, first) = match (&args.model_spec, args.dataset, &args.model) {
@@ -106,7 +106,7 @@ fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError>
                 validation: 0.0,
                 ..TrainSettings::default()
             };
-            let adam = OptimizerSetup::default_for(OptimizerKind::ADAM);
+            let adam = Setup::default_for(OptimizerKind::ADAM);
             let exp = Experiment::new(&data, &arch, settings, vec![adam]).map_err(|e| usage(&e))?;
             (exp, None)
         }
@@ -118,9 +118,9 @@ fn setup(args: &LandscapeArgs) -> Result<(Experiment, OptimizerSetup), CliError>
     };
     let mut setup = match (args.optimizer, first) {
         (Some(kind), Some(f)) if f.kind == kind => f,
-        (Some(kind), _) => OptimizerSetup::default_for(kind),
+        (Some(kind), _) => Setup::default_for(kind),
         (None, Some(f)) => f,
-        (None, None) => OptimizerSetup::default_for(OptimizerKind::ADAM),
+        (None, None) => Setup::default_for(OptimizerKind::ADAM),
     };
     if !hp.is_empty() {
         let mut all: Vec<(String, f64)> =

@@ -4,10 +4,11 @@ use super::CliError;
 use super::args::{self, Assignments};
 use super::basin::{check_outputs, emit, surface_of};
 use super::run::num;
-use crate::engine::RunConfig;
+use crate::engine::Schedule;
 use crate::insight::ColorScale;
 use crate::insight::sweep::{Axis, MAX_AXIS, Sweep, SweepSpec};
 use crate::optim::OptimizerKind;
+use crate::setup::Setup;
 use crate::surfaces::SurfaceKind;
 use std::io::Write;
 use std::path::PathBuf;
@@ -100,19 +101,15 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .flat_map(|a| a.0.clone())
         .filter(|(n, _)| *n != x.name && *n != y.name)
         .collect();
-    let values = args.optimizer.hyper_values(&hp).map_err(|e| usage(&e))?;
+    let setup = Setup::new(args.optimizer, &hp, Schedule::Constant).map_err(|e| usage(&e))?;
     let current = {
         let all: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
         args.optimizer.hyper_values(&all).map_err(|e| usage(&e))?
     };
     let spec = SweepSpec {
         surface,
-        kind: args.optimizer,
-        hp: values,
-        config: RunConfig {
-            tol_grad: args.tol_grad,
-            ..RunConfig::default()
-        },
+        setup,
+        tol_grad: args.tol_grad,
         start: args.start.unwrap_or_else(|| surface.default_start()),
         steps: args.steps,
         x,

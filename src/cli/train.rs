@@ -7,7 +7,7 @@ use crate::data::{DatasetKind, DatasetSource, Task};
 use crate::engine::Schedule;
 use crate::models::{Architecture, Batch, ModelKind, ModelSpec, OptimizerEntry};
 use crate::optim::OptimizerKind;
-use crate::train::{EpochMetrics, Experiment, OptimizerSetup, RunState, TrainSettings};
+use crate::train::{EpochMetrics, Experiment, RunState, Setup, TrainSettings};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -111,7 +111,7 @@ pub struct Plan {
     /// Epochs, batch, seed, validation, patience.
     pub settings: TrainSettings,
     /// The optimizers with their hyperparameters and schedules.
-    pub setups: Vec<OptimizerSetup>,
+    pub setups: Vec<Setup>,
 }
 
 impl Plan {

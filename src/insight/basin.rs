@@ -1,10 +1,9 @@
 //! Basin maps: one optimizer run from every start point of an n × n grid, each cell labelled
 //! by the known minimum it ends at; computed in parallel, row by row, in the background.
 
-use crate::engine::{RunConfig, Runner, Status};
+use crate::engine::{Optimizer, RunConfig, RunError, Runner, Status};
 use crate::field::Window;
-use crate::optim::OptimizerKind;
-use crate::optim::hyper::HyperValues;
+use crate::setup::Setup;
 use crate::surfaces::{CriticalPoint, Surface};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -20,12 +19,10 @@ pub const MAX_GRID: usize = 512;
 pub struct BasinSpec {
     /// The surface.
     pub surface: Surface,
-    /// The optimizer.
-    pub kind: OptimizerKind,
-    /// Its hyperparameters (the learning rate is taken from `config.lr`).
-    pub hp: HyperValues,
-    /// Schedule, clipping, noise, tolerances and bound of every run.
-    pub config: RunConfig,
+    /// The optimizer, its hyperparameters and the settings of every run.
+    pub setup: Setup,
+    /// A run has converged when ‖∇f‖ falls below this.
+    pub tol_grad: f64,
     /// The window the start points cover.
     pub window: Window,
     /// Grid side n (n × n starts, at cell centres as [`crate::field::Grid`]), 1 ..= 512.
@@ -51,28 +48,15 @@ pub enum BasinError {
 }
 
 impl BasinSpec {
-    /// A map of `kind` with `hp` over the surface's default view, `n` × `n` starts, `steps`
-    /// steps each, converged at ‖∇f‖ < 1e-6, labelled within 1% of the view's diagonal.
-    pub fn new(
-        surface: Surface,
-        kind: OptimizerKind,
-        hp: HyperValues,
-        n: usize,
-        steps: u64,
-    ) -> Self {
+    /// A map of `setup` over the surface's default view, `n` × `n` starts, `steps` steps
+    /// each, converged at ‖∇f‖ < 1e-6, labelled within 1% of the view's diagonal.
+    pub fn new(surface: Surface, setup: Setup, n: usize, steps: u64) -> Self {
         let v = surface.info().view;
         let window = Window { x: v.x, y: v.y };
-        let config = RunConfig {
-            lr: hp.get("lr").unwrap_or(1e-3),
-            tol_grad: 1e-6,
-            tol_step: 1e-12,
-            ..RunConfig::default()
-        };
         Self {
             surface,
-            kind,
-            hp,
-            config,
+            setup,
+            tol_grad: 1e-6,
             window,
             n,
             steps,
@@ -93,9 +77,18 @@ impl BasinSpec {
             return Err(BasinError::Window);
         }
         let start = w.at(0.5, 0.5);
-        Runner::new(self.surface, self.kind.build(&self.hp), self.config, &start)
+        self.runner(start)
             .map(|_| ())
-            .map_err(|e| BasinError::Run(format!("{}: {e}", self.kind.name())))
+            .map_err(|e| BasinError::Run(format!("{}: {e}", self.setup.kind.name())))
+    }
+
+    /// The run from `start`.
+    fn runner(&self, start: [f64; 2]) -> Result<Runner<Surface, Box<dyn Optimizer>>, RunError> {
+        let config = RunConfig {
+            tol_grad: self.tol_grad,
+            ..self.setup.config()
+        };
+        self.setup.runner_with(self.surface, &start, config)
     }
 
     /// The start point of cell (i, j): column i, row j (row 0 is the smallest y).
@@ -130,8 +123,7 @@ pub struct BasinCell {
 
 /// Runs one start point.
 fn run_cell(spec: &BasinSpec, minima: &[CriticalPoint], start: [f64; 2]) -> BasinCell {
-    let Ok(mut runner) = Runner::new(spec.surface, spec.kind.build(&spec.hp), spec.config, &start)
-    else {
+    let Ok(mut runner) = spec.runner(start) else {
         // Not reachable after `validate`; report the start as a run that never moved.
         return BasinCell {
             start,
@@ -442,12 +434,13 @@ pub fn basin_image(n: usize, max_steps: u64, rows: &[Option<&[BasinCell]>]) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::OptimizerKind;
     use crate::surfaces::SurfaceKind;
 
     fn small(kind: OptimizerKind, lr: f64, n: usize) -> BasinSpec {
-        let mut hp = kind.defaults();
-        hp.set("lr", lr);
-        BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), kind, hp, n, 300)
+        let mut setup = Setup::default_for(kind);
+        setup.hp.set("lr", lr);
+        BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), setup, n, 300)
     }
 
     #[test]

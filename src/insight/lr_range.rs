@@ -3,9 +3,9 @@
 //! exponentially from γ_min to γ_max, and watch where the loss falls fastest and where it
 //! blows up.
 
-use crate::engine::{RunConfig, Runner, Schedule, Status};
+use crate::engine::{RunConfig, Schedule, Status};
 use crate::models::ModelObjective;
-use crate::train::{Experiment, OptimizerSetup};
+use crate::train::{Experiment, Setup};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -89,7 +89,7 @@ impl LrRange {
 /// its training batches, for at most `steps` steps from `lr_min` to `lr_max`.
 pub fn lr_range(
     exp: &Experiment,
-    setup: &OptimizerSetup,
+    setup: &Setup,
     lr_min: f64,
     lr_max: f64,
     steps: usize,
@@ -105,6 +105,7 @@ pub fn lr_range(
         exp.settings.batch,
         exp.settings.seed,
     );
+    // The setup's run, with γ growing from lr_min instead of its own rate and schedule.
     let config = RunConfig {
         lr: lr_min,
         schedule: Schedule::Exponential { gamma },
@@ -113,9 +114,10 @@ pub fn lr_range(
         seed: exp.settings.seed,
         tol_grad: 0.0,
         tol_step: 0.0,
-        ..RunConfig::default()
+        ..setup.config()
     };
-    let mut runner = Runner::new(objective, setup.kind.build(&setup.hp), config, &exp.init)
+    let mut runner = setup
+        .runner_with(objective, &exp.init, config)
         .map_err(|e| LrRangeError::Run(format!("{}: {e}", setup.kind.name())))?;
     let mut out = LrRange::default();
     let (mut avg, mut best) = (0.0, f64::INFINITY);

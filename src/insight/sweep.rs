@@ -1,9 +1,10 @@
 //! Hyperparameter sweeps: the final loss and the steps to converge of one optimizer from one
 //! start, over a grid of two hyperparameters (e.g. learning rate × momentum, log axes).
 
-use crate::engine::{RunConfig, Runner, Status};
+use crate::engine::{Optimizer, RunConfig, RunError, Runner, Status};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperValues};
+use crate::setup::Setup;
 use crate::surfaces::Surface;
 use rayon::prelude::*;
 use thiserror::Error;
@@ -183,12 +184,11 @@ impl Axis {
 pub struct SweepSpec {
     /// The surface.
     pub surface: Surface,
-    /// The optimizer.
-    pub kind: OptimizerKind,
-    /// Its other hyperparameters (the swept ones are overwritten per cell).
-    pub hp: HyperValues,
-    /// Schedule, clipping, noise, tolerances and bound (`lr` is set per cell from `hp`).
-    pub config: RunConfig,
+    /// The optimizer with its other hyperparameters (the swept ones are set per cell) and
+    /// the settings of every run.
+    pub setup: Setup,
+    /// A run has converged when ‖∇f‖ falls below this.
+    pub tol_grad: f64,
     /// The start point.
     pub start: [f64; 2],
     /// Most steps per run.
@@ -202,9 +202,10 @@ pub struct SweepSpec {
 impl SweepSpec {
     /// The hyperparameters of cell (i, j), Int values rounded.
     pub fn hyper_at(&self, i: usize, j: usize) -> HyperValues {
-        let mut hp = self.hp.clone();
+        let mut hp = self.setup.hp.clone();
         for (axis, k) in [(&self.x, i), (&self.y, j)] {
             let int = self
+                .setup
                 .kind
                 .hyper_specs()
                 .iter()
@@ -225,26 +226,35 @@ impl SweepSpec {
 
     /// Checks both axes and that the optimizer accepts the corner values.
     pub fn validate(&self) -> Result<(), SweepError> {
-        self.x.check(self.kind)?;
-        self.y.check(self.kind)?;
+        self.x.check(self.setup.kind)?;
+        self.y.check(self.setup.kind)?;
         if self.x.name == self.y.name {
             return Err(SweepError::Same(self.x.name.clone()));
         }
         for (i, j) in [(0, 0), (self.x.count - 1, self.y.count - 1)] {
             let hp = self.hyper_at(i, j);
             let pairs: Vec<(String, f64)> = hp.iter().map(|(n, v)| (n.to_string(), v)).collect();
-            self.kind
+            self.setup
+                .kind
                 .hyper_values(&pairs)
                 .map_err(|e| SweepError::Run(e.to_string()))?;
         }
-        Runner::new(
-            self.surface,
-            self.kind.build(&self.hp),
-            self.config,
-            &self.start,
-        )
-        .map(|_| ())
-        .map_err(|e| SweepError::Run(format!("{}: {e}", self.kind.name())))
+        self.runner(0, 0)
+            .map(|_| ())
+            .map_err(|e| SweepError::Run(format!("{}: {e}", self.setup.kind.name())))
+    }
+
+    /// The run of cell (i, j).
+    fn runner(&self, i: usize, j: usize) -> Result<Runner<Surface, Box<dyn Optimizer>>, RunError> {
+        let setup = Setup {
+            hp: self.hyper_at(i, j),
+            ..self.setup.clone()
+        };
+        let config = RunConfig {
+            tol_grad: self.tol_grad,
+            ..setup.config()
+        };
+        setup.runner_with(self.surface, &self.start, config)
     }
 }
 
@@ -356,12 +366,7 @@ impl Sweep {
 
 /// Runs cell (i, j).
 fn run_cell(spec: &SweepSpec, i: usize, j: usize) -> SweepCell {
-    let hp = spec.hyper_at(i, j);
-    let config = RunConfig {
-        lr: hp.get("lr").unwrap_or(spec.config.lr),
-        ..spec.config
-    };
-    match Runner::new(spec.surface, spec.kind.build(&hp), config, &spec.start) {
+    match spec.runner(i, j) {
         Ok(mut runner) => {
             let start_loss = runner.loss();
             let taken = runner.run(spec.steps, &mut []);
@@ -391,9 +396,8 @@ mod tests {
     fn whole_number_axes_stay_inside_the_range_asked_for() {
         let spec = SweepSpec {
             surface: Surface::new(SurfaceKind::Rosenbrock),
-            kind: OptimizerKind::LBFGS,
-            hp: OptimizerKind::LBFGS.defaults(),
-            config: RunConfig::default(),
+            setup: Setup::default_for(OptimizerKind::LBFGS),
+            tol_grad: 1e-8,
             start: [-1.2, 1.0],
             steps: 5,
             x: Axis::parse("history_size:1:2.5", 5).unwrap(),
@@ -424,12 +428,8 @@ mod tests {
         let kind = OptimizerKind::MOMENTUM;
         let spec = SweepSpec {
             surface,
-            kind,
-            hp: kind.defaults(),
-            config: RunConfig {
-                tol_grad: 1e-6,
-                ..RunConfig::default()
-            },
+            setup: Setup::default_for(kind),
+            tol_grad: 1e-6,
             start: surface.default_start(),
             steps: 2000,
             x: Axis::parse("lr:0.01:1:log", 9).unwrap(),
@@ -462,9 +462,8 @@ mod tests {
         let kind = OptimizerKind::ADAM;
         let mut spec = SweepSpec {
             surface,
-            kind,
-            hp: kind.defaults(),
-            config: RunConfig::default(),
+            setup: Setup::default_for(kind),
+            tol_grad: 1e-8,
             start: [0.0, 0.0],
             steps: 10,
             x: Axis::parse("lr:1e-3:1:log", 4).unwrap(),

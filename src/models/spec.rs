@@ -4,7 +4,7 @@ use super::architecture::Architecture;
 use crate::data::{Dataset, DatasetSource, SourceError};
 use crate::engine::Schedule;
 use crate::optim::OptimizerKind;
-use crate::train::{Experiment, OptimizerSetup, TrainError, TrainSettings};
+use crate::train::{Experiment, Setup, TrainError, TrainSettings};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -78,7 +78,7 @@ impl OptimizerEntry {
     }
 
     /// The validated optimizer setup, with `extra` overrides applied on top of the spec's.
-    pub fn setup(&self, extra: &[(String, f64)]) -> Result<OptimizerSetup, SpecError> {
+    pub fn setup(&self, extra: &[(String, f64)]) -> Result<Setup, SpecError> {
         let kind =
             OptimizerKind::from_name(&self.name).map_err(|e| SpecError::Invalid(e.to_string()))?;
         let mut hp = self.overrides();
@@ -87,7 +87,7 @@ impl OptimizerEntry {
             None => Schedule::Constant,
             Some(s) => Schedule::parse(s).map_err(|e| SpecError::Invalid(e.to_string()))?,
         };
-        OptimizerSetup::new(kind, &hp, schedule).map_err(|e| SpecError::Invalid(e.to_string()))
+        Setup::new(kind, &hp, schedule).map_err(|e| SpecError::Invalid(e.to_string()))
     }
 }
 
@@ -191,7 +191,7 @@ impl ModelSpec {
     }
 
     /// The validated optimizer setups.
-    pub fn setups(&self) -> Result<Vec<OptimizerSetup>, SpecError> {
+    pub fn setups(&self) -> Result<Vec<Setup>, SpecError> {
         self.optimizers.iter().map(|e| e.setup(&[])).collect()
     }
 

@@ -7,6 +7,7 @@ use crate::optim::OptimizerKind;
 use crate::optim::hyper::HyperValues;
 pub use crate::optim::labels::compact;
 use crate::optim::labels::{Labelled, label_all};
+use crate::setup::Setup;
 use crate::surfaces::Surface;
 use serde::{Deserialize, Serialize};
 
@@ -63,16 +64,21 @@ impl RacerSpec {
         }
     }
 
-    /// The run configuration of this racer under the shared settings.
-    pub fn config(&self, shared: &Shared) -> RunConfig {
-        RunConfig {
-            lr: self.hp.get("lr").unwrap_or(1e-3),
+    /// This racer's run setup under the shared settings (its own clipping and noise win).
+    pub fn setup(&self, shared: &Shared) -> Setup {
+        Setup {
+            kind: self.kind,
+            hp: self.hp.clone(),
             schedule: shared.schedule,
             clip: self.clip.unwrap_or(shared.clip),
             noise: self.noise.unwrap_or(shared.noise),
             seed: shared.seed,
-            ..RunConfig::default()
         }
+    }
+
+    /// The run configuration of this racer under the shared settings.
+    pub fn config(&self, shared: &Shared) -> RunConfig {
+        self.setup(shared).config()
     }
 }
 
@@ -372,9 +378,10 @@ impl Race {
         i: usize,
         config: RunConfig,
     ) -> Option<Runner<Surface, Box<dyn Optimizer>>> {
-        let spec = &self.lanes.get(i)?.spec;
-        let start = self.racer_start(i);
-        Runner::new(self.surface, spec.kind.build(&spec.hp), config, &start).ok()
+        let setup = self.lanes.get(i)?.spec.setup(&self.shared);
+        setup
+            .runner_with(self.surface, &self.racer_start(i), config)
+            .ok()
     }
 
     /// Full paths of every enabled racer for `n` steps from its start, computed afresh (the

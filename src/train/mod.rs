@@ -4,14 +4,13 @@
 
 pub mod run;
 
+pub use crate::setup::Setup;
 pub use run::{EpochMetrics, RunState, StepMetrics, TrainRun};
 
 use crate::data::{Dataset, Split, SplitOptions};
 use crate::engine::{Clip, Schedule};
 use crate::limits::{self, LimitError};
 use crate::models::{Architecture, Batch, ModelError, Network};
-use crate::optim::OptimizerKind;
-use crate::optim::hyper::{HyperError, HyperValues};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use thiserror::Error;
@@ -85,44 +84,9 @@ impl TrainSettings {
     }
 }
 
-/// One optimizer to train with: its kind, hyperparameters and learning-rate schedule.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptimizerSetup {
-    /// Which optimizer.
-    pub kind: OptimizerKind,
-    /// Its hyperparameters (validated).
-    pub hp: HyperValues,
-    /// The learning-rate schedule over steps.
-    pub schedule: Schedule,
-}
-
-impl OptimizerSetup {
-    /// An optimizer with its defaults overridden by `overrides`.
-    pub fn new(
-        kind: OptimizerKind,
-        overrides: &[(String, f64)],
-        schedule: Schedule,
-    ) -> Result<Self, HyperError> {
-        Ok(Self {
-            kind,
-            hp: kind.hyper_values(overrides)?,
-            schedule,
-        })
-    }
-
-    /// The optimizer with its defaults and a constant rate.
-    pub fn default_for(kind: OptimizerKind) -> Self {
-        Self {
-            kind,
-            hp: kind.defaults(),
-            schedule: Schedule::Constant,
-        }
-    }
-}
-
 /// A label per optimizer setup that tells them apart: the hyperparameters that differ among
 /// setups of one optimizer, and a schedule other than the constant one.
-pub fn labels(setups: &[OptimizerSetup]) -> Vec<String> {
+pub fn labels(setups: &[Setup]) -> Vec<String> {
     let parts: Vec<crate::optim::labels::Labelled<'_>> = setups
         .iter()
         .map(|s| crate::optim::labels::Labelled {
@@ -169,7 +133,7 @@ pub struct Experiment {
     /// Training settings.
     pub settings: TrainSettings,
     /// The optimizers, in order.
-    pub optimizers: Vec<OptimizerSetup>,
+    pub optimizers: Vec<Setup>,
     /// The initial parameters every optimizer starts from.
     pub init: Vec<f64>,
 }
@@ -180,13 +144,23 @@ impl Experiment {
         data: &Dataset,
         arch: &Architecture,
         settings: TrainSettings,
-        optimizers: Vec<OptimizerSetup>,
+        optimizers: Vec<Setup>,
     ) -> Result<Self, TrainError> {
         if optimizers.is_empty() {
             return Err(TrainError::NoOptimizer);
         }
         settings.check()?;
         limits::optimizers(optimizers.len())?;
+        // The experiment's clipping, noise and seed apply to every optimizer alike.
+        let optimizers: Vec<Setup> = optimizers
+            .into_iter()
+            .map(|o| Setup {
+                clip: settings.clip_norm.map_or(Clip::None, Clip::Norm),
+                noise: settings.noise,
+                seed: settings.seed,
+                ..o
+            })
+            .collect();
         for o in &optimizers {
             if o.kind.oracle() == crate::engine::Oracle::Hessian {
                 return Err(TrainError::Optimizer(

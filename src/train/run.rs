@@ -1,6 +1,6 @@
 //! One optimizer training one model: steps, epoch metrics, early stopping, divergence.
 
-use super::{Experiment, OptimizerSetup, TrainError};
+use super::{Experiment, Setup, TrainError};
 use crate::data::Split;
 use crate::engine::{Optimizer, RunConfig, Runner, Status};
 use crate::models::eval::{Metrics, evaluate};
@@ -83,7 +83,7 @@ pub struct StepMetrics {
 
 /// One optimizer's training run.
 pub struct TrainRun {
-    setup: OptimizerSetup,
+    setup: Setup,
     runner: Runner<ModelObjective, Box<dyn Optimizer>>,
     net: Arc<Network>,
     split: Arc<Split>,
@@ -106,7 +106,7 @@ const BATCH_SALT: u64 = 0x00ba_7c4e_50dd;
 
 impl TrainRun {
     /// A fresh run of `setup` from the experiment's initial weights.
-    pub fn new(exp: &Experiment, setup: OptimizerSetup) -> Result<Self, TrainError> {
+    pub fn new(exp: &Experiment, setup: Setup) -> Result<Self, TrainError> {
         let settings = exp.settings;
         let objective = ModelObjective::new(
             exp.net.clone(),
@@ -115,17 +115,14 @@ impl TrainRun {
             settings.seed ^ BATCH_SALT,
         );
         let batches = objective.batches_per_epoch();
+        // A training run never "converges": it stops when its epochs are done.
         let config = RunConfig {
-            lr: setup.hp.get("lr").unwrap_or(1e-3),
-            schedule: setup.schedule,
-            clip: exp.clip(),
-            noise: settings.noise,
-            seed: settings.seed,
             tol_grad: 0.0,
             tol_step: 0.0,
-            ..RunConfig::default()
+            ..setup.config()
         };
-        let runner = Runner::new(objective, setup.kind.build(&setup.hp), config, &exp.init)
+        let runner = setup
+            .runner_with(objective, &exp.init, config)
             .map_err(|e| TrainError::Optimizer(setup.kind.name(), e.to_string()))?;
         let eval_rows = 256.min(exp.split.train.n.max(exp.split.val.n).max(1));
         let mut run = Self {
@@ -265,7 +262,7 @@ impl TrainRun {
     }
 
     /// The optimizer and its settings.
-    pub fn setup(&self) -> &OptimizerSetup {
+    pub fn setup(&self) -> &Setup {
         &self.setup
     }
 

@@ -12,7 +12,7 @@ use downhill::insight::lr_range;
 use downhill::models::{Activation, Architecture, Batch, ModelObjective};
 use downhill::optim::OptimizerKind;
 use downhill::surfaces::{Surface, SurfaceKind};
-use downhill::train::{Experiment, OptimizerSetup, TrainSettings};
+use downhill::train::{Experiment, Setup, TrainSettings};
 use std::sync::Arc;
 
 /// The quadratic surface with condition κ and rotation θ (degrees).
@@ -115,10 +115,9 @@ fn the_stable_learning_rate_is_where_descent_starts_to_diverge() {
 
 #[test]
 fn basin_map_of_himmelblau_finds_its_four_minima() {
-    let kind = OptimizerKind::GD;
-    let mut hp = kind.defaults();
-    hp.set("lr", 0.01);
-    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), kind, hp, 48, 2000);
+    let mut setup = Setup::default_for(OptimizerKind::GD);
+    setup.hp.set("lr", 0.01);
+    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), setup, 48, 2000);
     let map = BasinMap::compute(&spec).unwrap();
     assert_eq!(map.cells.len(), 48 * 48);
     assert_eq!(map.minima.len(), 4);
@@ -140,10 +139,9 @@ fn basin_map_of_himmelblau_finds_its_four_minima() {
         }
     }
     // Adam at the benchmark's settings finds them too.
-    let adam = OptimizerKind::ADAM;
-    let mut hp = adam.defaults();
-    hp.set("lr", 0.05);
-    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), adam, hp, 32, 500);
+    let mut setup = Setup::default_for(OptimizerKind::ADAM);
+    setup.hp.set("lr", 0.05);
+    let spec = BasinSpec::new(Surface::new(SurfaceKind::Himmelblau), setup, 32, 500);
     let counts = BasinMap::compute(&spec).unwrap().counts();
     assert!(counts.iter().all(|&c| c > 32 * 32 / 10), "{counts:?}");
 }
@@ -161,7 +159,7 @@ fn trained_iris(epochs: usize) -> (Experiment, Vec<Vec<f64>>) {
         l2: 1e-3,
         ..Architecture::mlp(&[8], Activation::Tanh)
     };
-    let mut setup = OptimizerSetup::default_for(OptimizerKind::ADAM);
+    let mut setup = Setup::default_for(OptimizerKind::ADAM);
     setup.hp.set("lr", 0.02);
     let exp = Experiment::new(&data, &arch, settings, vec![setup]).unwrap();
     let mut runs = exp.runs().unwrap();
@@ -271,7 +269,7 @@ fn pca_plane_of_a_training_run() {
 #[test]
 fn lr_range_test_rises_then_explodes() {
     let (exp, _) = trained_iris(0);
-    let setup = OptimizerSetup::default_for(OptimizerKind::GD);
+    let setup = Setup::default_for(OptimizerKind::GD);
     let r = lr_range::lr_range(&exp, &setup, 1e-4, 1e3, 300).unwrap();
     assert!(r.exploded, "plain GD up to lr 1000 must blow up");
     assert!(r.lrs.len() < 300 && r.lrs.len() > 10);

@@ -31,7 +31,11 @@ fn train_view_error(path: &std::path::Path) -> String {
 }
 
 /// Command-line flags, an edit of the spec file, and words every refusal must contain.
-type Case = (Vec<&'static str>, Box<dyn Fn(String) -> String>, &'static str);
+type Case = (
+    Vec<&'static str>,
+    Box<dyn Fn(String) -> String>,
+    &'static str,
+);
 
 #[test]
 fn each_limit_is_the_same_on_the_command_line_in_spec_files_and_in_the_app() {

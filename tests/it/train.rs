@@ -7,7 +7,7 @@ use downhill::models::eval::{
 };
 use downhill::models::{Activation, Architecture, Batch, BatchName, ModelKind, ModelSpec};
 use downhill::optim::OptimizerKind;
-use downhill::train::{EpochMetrics, Experiment, OptimizerSetup, RunState, TrainSettings};
+use downhill::train::{EpochMetrics, Experiment, RunState, Setup, TrainSettings};
 use downhill::worker::{Command, Event, Worker, WorkerOptions};
 use serde_json::Value;
 use std::sync::Arc;
@@ -15,9 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// An optimizer with hyperparameter overrides.
-fn setup(kind: OptimizerKind, hp: &[(&str, f64)]) -> OptimizerSetup {
+fn setup(kind: OptimizerKind, hp: &[(&str, f64)]) -> Setup {
     let hp: Vec<(String, f64)> = hp.iter().map(|(k, v)| (k.to_string(), *v)).collect();
-    OptimizerSetup::new(kind, &hp, Default::default()).unwrap()
+    Setup::new(kind, &hp, Default::default()).unwrap()
 }
 
 /// A shipped spec's experiment.

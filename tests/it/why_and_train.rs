@@ -6,6 +6,7 @@ use downhill::app::{PRESET_KEYS, ViewMode};
 use downhill::insight::{Axis, Sweep, SweepSpec};
 use downhill::optim::OptimizerKind;
 use downhill::presets::presets;
+use downhill::setup::Setup;
 use downhill::surfaces::{Surface, SurfaceKind};
 use egui_kittest::kittest::Queryable;
 
@@ -75,9 +76,8 @@ fn one_blow_up_does_not_wash_out_the_sweep_colours() {
             &[("condition".into(), 100.0), ("angle".into(), 0.0)],
         )
         .unwrap(),
-        kind: OptimizerKind::MOMENTUM,
-        hp: OptimizerKind::MOMENTUM.defaults(),
-        config: Default::default(),
+        setup: Setup::default_for(OptimizerKind::MOMENTUM),
+        tol_grad: 1e-8,
         start: [-4.0, 3.0],
         steps: 500,
         x: Axis::parse("lr:1e-4:0.1:log", 16).unwrap(),

@@ -115,18 +115,14 @@ impl BasinUi {
         let Some(lane) = race.lanes().get(self.racer) else {
             return;
         };
+        // The racer's own setup: its hyperparameters and the shared schedule, clipping and
+        // noise (its own where it has them).
         let mut spec = BasinSpec::new(
             *race.surface(),
-            lane.spec.kind,
-            lane.spec.hp.clone(),
+            lane.spec.setup(race.shared()),
             self.n,
             self.steps,
         );
-        let shared = race.shared();
-        spec.config.schedule = shared.schedule;
-        spec.config.clip = lane.spec.clip.unwrap_or(shared.clip);
-        spec.config.noise = lane.spec.noise.unwrap_or(shared.noise);
-        spec.config.seed = shared.seed;
         if let Some(w) = self.window {
             spec.window = w;
             spec.tolerance = crate::insight::basin::default_tolerance(w);

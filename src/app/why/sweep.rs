@@ -260,19 +260,11 @@ impl SweepUi {
             log: a.3,
             count: self.n,
         };
-        let shared = race.shared();
         let spec = SweepSpec {
             surface: *race.surface(),
-            kind: lane.spec.kind,
-            hp: lane.spec.hp.clone(),
-            config: crate::engine::RunConfig {
-                schedule: shared.schedule,
-                clip: lane.spec.clip.unwrap_or(shared.clip),
-                noise: lane.spec.noise.unwrap_or(shared.noise),
-                seed: shared.seed,
-                ..Default::default()
-            },
-            start: lane.spec.start.unwrap_or(race.start()),
+            setup: lane.spec.setup(race.shared()),
+            tol_grad: 1e-6,
+            start: race.racer_start(self.racer),
             steps: self.steps,
             x: axis(&self.x),
             y: axis(&self.y),
@@ -370,7 +362,7 @@ pub fn draw(
             } else {
                 "final loss (log)"
             },
-            sweep.spec.kind.title(),
+            sweep.spec.setup.kind.title(),
             sweep.spec.steps,
             if interactive {
                 " Click a cell to use it."
