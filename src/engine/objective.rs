@@ -21,8 +21,18 @@ pub trait Objective {
     /// The loss at `x`.
     fn loss(&mut self, x: &[f64]) -> f64;
 
-    /// The loss at `x`, writing the gradient into `grad` (of length `dim()`).
+    /// The loss at `x`, writing the gradient into `grad` (of length `dim()`). An objective
+    /// that samples minibatches serves the next one with each call: the runner calls this
+    /// once per step.
     fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64;
+
+    /// The loss and gradient at `x` on the same data as the last [`Objective::loss_and_grad`]
+    /// (the same minibatch): what a line search probes, so that its probes compare like with
+    /// like and one step stays one minibatch. The same as `loss_and_grad` for an objective
+    /// without minibatches.
+    fn probe(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        self.loss_and_grad(x, grad)
+    }
 
     /// Whether [`Objective::hessian`] is available.
     fn has_hessian(&self) -> bool {
@@ -46,6 +56,9 @@ impl<T: Objective + ?Sized> Objective for &mut T {
     fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
         (**self).loss_and_grad(x, grad)
     }
+    fn probe(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        (**self).probe(x, grad)
+    }
     fn has_hessian(&self) -> bool {
         (**self).has_hessian()
     }
@@ -63,6 +76,9 @@ impl<T: Objective + ?Sized> Objective for Box<T> {
     }
     fn loss_and_grad(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
         (**self).loss_and_grad(x, grad)
+    }
+    fn probe(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        (**self).probe(x, grad)
     }
     fn has_hessian(&self) -> bool {
         (**self).has_hessian()

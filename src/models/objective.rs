@@ -175,4 +175,12 @@ impl Objective for ModelObjective {
         self.net
             .batch_loss(x, &self.data, idx, &mut self.ws, Some(grad))
     }
+
+    fn probe(&mut self, x: &[f64], grad: &mut [f64]) -> f64 {
+        // The batch last served: a line search's probes all see the step's own minibatch.
+        let end = (self.current + self.rows).min(self.order.len());
+        let idx = &self.order[self.current..end];
+        self.net
+            .batch_loss(x, &self.data, idx, &mut self.ws, Some(grad))
+    }
 }

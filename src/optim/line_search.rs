@@ -41,7 +41,7 @@ impl LineSearch {
         for ((t, &xi), &di) in self.x.iter_mut().zip(x).zip(d) {
             *t = xi + a * di;
         }
-        let f = obj.loss_and_grad(&self.x, &mut self.g);
+        let f = obj.probe(&self.x, &mut self.g);
         let df: f64 = self.g.iter().zip(d).map(|(g, d)| g * d).sum();
         if f.is_finite() && df.is_finite() {
             Probe { a, f, df }

@@ -786,3 +786,26 @@ fn list_names_datasets_and_models() {
     assert_eq!(names("models"), ["linear", "logistic", "softmax", "mlp"]);
     assert_eq!(json["surfaces"].as_array().unwrap().len(), 16);
 }
+
+#[test]
+fn lbfgs_with_minibatches_takes_one_batch_per_step() {
+    use downhill::engine::Objective;
+    use downhill::models::{ModelObjective, Network};
+    let data = DatasetKind::Iris.load(0).unwrap();
+    let split = Split::new(&data, SplitOptions::default(), 0);
+    let net =
+        Arc::new(Network::new(&Architecture::of(ModelKind::Softmax), data.d, data.task()).unwrap());
+    let train = Arc::new(split.train);
+    let init = net.init(0);
+    let lbfgs = Setup::default_for(OptimizerKind::LBFGS);
+    let objective = ModelObjective::new(net.clone(), train.clone(), Batch::Size(16), 3);
+    let mut runner = lbfgs.runner(objective, &init).unwrap();
+    for _ in 0..20 {
+        runner.step();
+    }
+    // The start, then one batch per step, whatever the line search probed.
+    assert_eq!(runner.objective().served(), 21);
+    // And it still learns.
+    let mut fresh = ModelObjective::new(net, train, Batch::Size(16), 3);
+    assert!(fresh.loss(runner.x()) < fresh.loss(&init));
+}
