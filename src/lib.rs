@@ -21,6 +21,7 @@ pub mod scene;
 pub mod scene3d;
 pub mod series;
 pub mod setup;
+pub mod simd;
 pub mod surfaces;
 pub mod train;
 pub mod worker;

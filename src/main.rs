@@ -7,6 +7,7 @@ use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -39,6 +40,22 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// Keeps memory that a frame frees for the next frame. Every frame of the app builds and
+/// drops several MiB of shapes and meshes; by default glibc gives freed memory at the top of
+/// its heap, and blocks from 128 KiB up, straight back to the system, so the next frame
+/// faults the same pages in again and clears them: half the CPU time of a 2D frame
+/// (`downhill bench frame_cpu_ms`: 3.7 ms → 1.9 ms; docs/BENCHMARKS.md). Blocks of 32 MiB and
+/// more (datasets, big grids) still go back.
+fn keep_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes the allocator's thresholds; it is called before any
+    // other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
     }
 }
 

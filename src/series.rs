@@ -31,10 +31,15 @@ pub fn decimate(values: &[f64], max_points: usize, log: bool) -> Vec<[f64; 2]> {
                 max = Some((lo + i, v));
             }
         }
-        let mut pair: Vec<(usize, f64)> = min.into_iter().chain(max).collect();
-        pair.sort_by_key(|p| p.0);
-        pair.dedup_by_key(|p| p.0);
-        out.extend(pair.into_iter().map(|(i, v)| [i as f64, v]));
+        let point = |(i, v): (usize, f64)| [i as f64, v];
+        match (min, max) {
+            (Some(a), Some(b)) if a.0 == b.0 => out.push(point(a)),
+            (Some(a), Some(b)) => {
+                let (first, second) = if a.0 < b.0 { (a, b) } else { (b, a) };
+                out.extend([point(first), point(second)]);
+            }
+            _ => {}
+        }
     }
     out
 }

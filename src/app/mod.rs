@@ -294,7 +294,9 @@ impl Explorer {
             ctx.set_zoom_factor(zoom);
         }
         self.dropped_files(&ctx);
-        self.trainer.poll();
+        if self.trainer.poll() {
+            ctx.request_repaint();
+        }
         let mut commands = Vec::new();
         egui::Panel::top("transport").show(ui, |ui| {
             commands.extend(self.transport(ui));
@@ -458,13 +460,15 @@ impl Explorer {
         let window = self.window3d();
         self.view3d.show(
             ui,
-            &self.race,
-            &self.shown.map,
-            &mut self.shown.surface,
-            window,
-            highlight,
-            preview,
-            self.screenshot.is_none(),
+            view3d::Shown3d {
+                race: &self.race,
+                map: &self.shown.map,
+                settings: &mut self.shown.surface,
+                window,
+                highlight,
+                preview,
+                readout: self.screenshot.is_none(),
+            },
         )
     }
 

@@ -13,11 +13,15 @@ pub fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn(
     let color = Color32::from_white_alpha(70);
     let half_width = 0.6;
     let mut mesh = egui::Mesh::default();
+    let segments: usize = lines.iter().map(|c| c.segments.len()).sum();
+    mesh.reserve_vertices(4 * segments);
+    mesh.reserve_triangles(2 * segments);
     for c in lines {
         for seg in &c.segments {
             let (a, b) = (to_screen(seg[0]), to_screen(seg[1]));
             let d = b - a;
-            let len = d.length();
+            // A square root, not `length` (a slow `hypot` call, here once per segment).
+            let len = d.length_sq().sqrt();
             if len < 1e-3 || !len.is_finite() {
                 continue;
             }
@@ -55,10 +59,10 @@ pub fn paint_contour_labels(
                 let (a, b) = (to_screen(seg[0]), to_screen(seg[1]));
                 let m = a + (b - a) * 0.5;
                 let along = (m - origin).dot(dir);
-                let off = ((m - origin) - dir * along).length();
-                (m, along, off)
+                let off_sq = ((m - origin) - dir * along).length_sq();
+                (m, along, off_sq)
             })
-            .filter(|(_, along, off)| *along > 0.0 && *off < 6.0)
+            .filter(|(_, along, off_sq)| *along > 0.0 && *off_sq < 36.0)
             .min_by(|x, y| x.2.total_cmp(&y.2));
         let Some((at, _, _)) = best else { continue };
         let text = short_level(c.level);

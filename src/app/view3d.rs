@@ -57,37 +57,83 @@ pub struct View3d {
     last_camera: Option<OrbitCamera>,
 }
 
+/// What the 3D view draws, and the settings its controls change.
+pub struct Shown3d<'a> {
+    /// The race whose surface and paths are drawn.
+    pub race: &'a Race,
+    /// The map's settings the 3D view shares (colormap, contour levels).
+    pub map: &'a ViewSettings,
+    /// The 3D view's own settings and camera, changed by its toolbar and the pointer.
+    pub settings: &'a mut Settings3d,
+    /// The part of the plane shown.
+    pub window: Window,
+    /// A point to mark (hovered in the 2D view).
+    pub highlight: Option<[f64; 2]>,
+    /// Live preview paths of every racer, while something is dragged.
+    pub preview: Option<&'a [Vec<[f64; 2]>]>,
+    /// Draw the read-out under the pointer (not in screenshots).
+    pub readout: bool,
+}
+
 impl View3d {
     /// Draws the view into the rest of `ui`; returns the commands the user's input asked for.
-    #[allow(clippy::too_many_arguments)]
-    pub fn show(
-        &mut self,
-        ui: &mut egui::Ui,
-        race: &Race,
-        view: &ViewSettings,
-        settings: &mut Settings3d,
-        window: Window,
-        highlight: Option<[f64; 2]>,
-        preview: Option<&[Vec<[f64; 2]>]>,
-        readout: bool,
-    ) -> Vec<Command> {
+    pub fn show(&mut self, ui: &mut egui::Ui, shown: Shown3d<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
-        toolbar(ui, settings);
+        toolbar(ui, shown.settings);
         let rect = ui.available_rect_before_wrap();
         let response = ui.allocate_rect(rect, Sense::click_and_drag());
-        self.input(ui, &response, rect, &mut settings.camera);
+        self.input(ui, &response, rect, &mut shown.settings.camera);
 
-        let surface = *race.surface();
-        self.update_mesh(&surface, window, settings, view);
+        let surface = *shown.race.surface();
+        self.update_mesh(&surface, shown.window, shown.settings, shown.map);
+        if self.mesh.is_none() {
+            return commands;
+        }
+        let [w, _] = self.render(ui, rect, &shown);
+        show_frame(ui.ctx(), &self.frame, &mut self.texture, "surface3d");
         let Some((_, mesh)) = &self.mesh else {
             return commands;
+        };
+        let painter = ui.painter_at(rect);
+        if let Some(t) = &self.texture {
+            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
+            painter.image(t.id(), rect, uv, Color32::WHITE);
+        }
+        let camera = shown.settings.camera;
+        let dark = ui.visuals().dark_mode;
+        corner_labels(&painter, rect, mesh, &camera, &self.frame, dark);
+        gizmo(&painter, rect, &camera, dark);
+
+        // Hover: what is under the pointer, read back from the depth buffer.
+        self.hover = response.hover_pos().and_then(|pos| {
+            let scale = w as f32 / rect.width();
+            let (x, y) = ((pos - rect.min) * scale).into();
+            scene3d::pick(&self.frame, &camera, mesh, x as usize, y as usize)
+        });
+        if let Some(p) = self.hover {
+            if shown.readout {
+                overlay::paint_readout(&painter, rect, &surface, p);
+            }
+            if response.clicked() {
+                commands.push(Command::SetStart(p));
+            }
+        }
+        commands
+    }
+
+    /// Renders the picture for a view of `rect` into the frame (at the screen's pixel
+    /// density, capped; lower while the camera moves); returns its size in pixels.
+    fn render(&mut self, ui: &egui::Ui, rect: Rect, shown: &Shown3d<'_>) -> [usize; 2] {
+        let settings = &*shown.settings;
+        let Some((_, mesh)) = &self.mesh else {
+            return [1, 1];
         };
         self.overlay.wireframe_every = if settings.wireframe {
             (mesh.n / 24).max(1)
         } else {
             0
         };
-        // Render at the screen's pixel density, capped; lines keep their width in points.
+        // Lines keep their width in points whatever the resolution.
         let ppp = ui.ctx().pixels_per_point();
         let moving = self.last_camera.is_some_and(|c| c != settings.camera);
         self.last_camera = Some(settings.camera);
@@ -101,8 +147,15 @@ impl View3d {
             // One more frame after the camera stops, drawn sharp.
             ui.ctx().request_repaint();
         }
+        self.overlay.draft = moving;
         self.overlay.line_scale = px.x / rect.width().max(1.0);
-        build_paths(&mut self.overlay, race, mesh, highlight, preview);
+        build_paths(
+            &mut self.overlay,
+            shown.race,
+            mesh,
+            shown.highlight,
+            shown.preview,
+        );
         let (w, h) = (
             px.x.round().max(1.0) as usize,
             px.y.round().max(1.0) as usize,
@@ -110,14 +163,15 @@ impl View3d {
         if self.frame.size() != [w, h] {
             self.frame.resize(w, h);
         }
-        if self.ramp.as_ref().is_none_or(|(c, _)| *c != view.colormap) {
+        let colormap = shown.map.colormap;
+        if self.ramp.as_ref().is_none_or(|(c, _)| *c != colormap) {
             let ramp = (0..256)
                 .map(|k| {
-                    let c = view.colormap.at(k as f64 / 255.0);
+                    let c = colormap.at(k as f64 / 255.0);
                     [c.r(), c.g(), c.b()]
                 })
                 .collect();
-            self.ramp = Some((view.colormap, ramp));
+            self.ramp = Some((colormap, ramp));
         }
         let dark = ui.visuals().dark_mode;
         let palette = Palette {
@@ -143,31 +197,7 @@ impl View3d {
             &mut self.prims,
         );
         self.render_ms = started.elapsed().as_secs_f64() * 1e3;
-        show_frame(ui.ctx(), &self.frame, &mut self.texture, "surface3d");
-        let painter = ui.painter_at(rect);
-        if let Some(t) = &self.texture {
-            let uv = Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0));
-            painter.image(t.id(), rect, uv, Color32::WHITE);
-        }
-        let camera = settings.camera;
-        corner_labels(&painter, rect, mesh, &camera, &self.frame, dark);
-        gizmo(&painter, rect, &camera, dark);
-
-        // Hover: what is under the pointer, read back from the depth buffer.
-        self.hover = response.hover_pos().and_then(|pos| {
-            let scale = w as f32 / rect.width();
-            let (x, y) = ((pos - rect.min) * scale).into();
-            scene3d::pick(&self.frame, &camera, mesh, x as usize, y as usize)
-        });
-        if let Some(p) = self.hover {
-            if readout {
-                overlay::paint_readout(&painter, rect, &surface, p);
-            }
-            if response.clicked() {
-                commands.push(Command::SetStart(p));
-            }
-        }
-        commands
+        [w, h]
     }
 
     /// The last picture drawn.

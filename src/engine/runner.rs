@@ -1,4 +1,18 @@
 //! The one stepping loop: schedule → gradient (+ noise, + clipping) → update → record → status.
+//!
+//! # Why there are two step paths
+//!
+//! [`Runner::step`] goes one of two ways. `step_any` is the general loop: any number of
+//! parameters, Hessians for second-order methods, θ, ∇f and Δθ in the runner's vectors.
+//! `step_pair` is the same loop for the case the app draws (a two-parameter surface and a
+//! first-order optimizer) with θ and ∇f held in `[f64; 2]` arrays passed by value and
+//! [`Optimizer::update_pair`] returning Δθ by value, so the compiler keeps the whole step in
+//! registers instead of going through slices, lengths and bounds checks. That is what keeps
+//! `engine_steps_per_s` near a hand-written loop
+//! (`downhill bench engine_steps_per_s hand_loop_steps_per_s`; docs/BENCHMARKS.md), which the
+//! basin maps, sweeps and the live preview (thousands of runs per frame) need. Both paths make
+//! the same decisions in the same order and give the same numbers bit for bit, which the
+//! engine tests check for every optimizer.
 
 use super::gradient::{Clip, add_noise};
 use super::objective::{Objective, Oracle};
@@ -586,7 +600,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
 
     /// [`Runner::step`] for two parameters and a first-order optimizer (a surface), with θ
     /// and ∇f in `x` and `grad` (updated after a step) and handed to
-    /// [`Optimizer::update_pair`] by value, so that the compiler can keep them in registers.
+    /// [`Optimizer::update_pair`] by value (why: the module's documentation).
     #[inline(always)]
     fn step_pair(&mut self, x: &mut [f64; 2], grad: &mut [f64; 2]) -> bool {
         if !self.status.is_running() {

@@ -1,8 +1,9 @@
 //! The few vector operations of the stepping loop, with a straight-line path for the two
 //! parameters of a surface (the common case, where loop set-up would cost more than the work).
-//! The long forms (a model's thousands of parameters) run a copy compiled with AVX2 where the
-//! CPU has it: the same operations in the same order, so the same numbers bit for bit.
+//! The long forms (a model's thousands of parameters) run the [`crate::simd`] build that suits
+//! the CPU: the same operations in the same order, so the same numbers bit for bit.
 
+use crate::simd::twice;
 use std::cmp::Ordering::{Equal, Less};
 
 /// ‖v‖².
@@ -14,50 +15,22 @@ pub fn norm_sq(v: &[f64]) -> f64 {
     }
 }
 
-/// Whether this CPU runs the AVX2 copies of the long forms.
-#[inline]
-fn avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("avx2");
-    #[cfg(not(target_arch = "x86_64"))]
-    return false;
-}
-
-/// Defines `$name`, which runs `$body` (a function marked `#[inline(always)]`) compiled with
-/// AVX2 when the CPU has it and as the default target otherwise.
-macro_rules! with_avx2 {
-    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $body:ident) => {
-        $(#[$doc])*
-        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
-            #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx2")]
-            fn fast($($arg: $ty),*) $(-> $ret)? {
-                $body($($arg),*)
-            }
-            #[cfg(target_arch = "x86_64")]
-            if avx2() {
-                // SAFETY: the CPU supports AVX2, checked just above.
-                return unsafe { fast($($arg),*) };
-            }
-            $body($($arg),*)
-        }
-    };
-}
-
-with_avx2! {
+twice! {
     /// [`norm_sq_lanes`] in the best build for this CPU.
-    fn norm_sq_long(v: &[f64]) -> f64 = norm_sq_lanes
+    fn norm_sq_long(v: &[f64]) -> f64 where _WIDE { norm_sq_lanes(v) }
 }
 
-with_avx2! {
+twice! {
     /// [`add_lanes`] in the best build for this CPU.
-    fn add_long(x: &mut [f64], d: &[f64]) = add_lanes
+    fn add_long(x: &mut [f64], d: &[f64]) where _WIDE { add_lanes(x, d) }
 }
 
-with_avx2! {
+twice! {
     /// ‖d‖² and whether every |xᵢ + dᵢ| ≤ bound (false for NaN and ±∞), in one pass that
     /// writes nothing: what a step of d from x would do, checked before it is taken.
-    pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) = step_check_lanes
+    pub fn step_check(x: &[f64], d: &[f64], bound: f64) -> (f64, bool) where _WIDE {
+        step_check_lanes(x, d, bound)
+    }
 }
 
 /// The sum of four lanes, halves first ((l₀ + l₂) + (l₁ + l₃)), the order in which one

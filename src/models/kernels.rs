@@ -4,12 +4,13 @@
 //! dimension, reading each element of B once per `MR` rows, and the innermost loops run over
 //! `NR` contiguous columns so the compiler turns them into vector instructions (`NR` up to 16
 //! for f32, 8 for f64: two AVX registers per row either way). On x86-64 the same source is
-//! compiled a second time with AVX2 and FMA enabled and chosen at run time (the default
-//! target has neither); elsewhere, or on older CPUs, the portable version runs. The two
+//! compiled a second time with AVX2 and FMA enabled and chosen at run time ([`crate::simd`];
+//! the default target has neither); elsewhere, or on older CPUs, the portable version runs. The two
 //! differ only in rounding (a fused multiply-add rounds once), and each is deterministic, so
 //! a seed still gives the same numbers on the same machine.
 
 use super::real::Real;
+use crate::simd::twice;
 
 /// How the left operand is read: `A(i, p)` for row i of the result and shared index p.
 trait Left<T: Real> {
@@ -224,28 +225,17 @@ fn product<const FMA: bool, T: Real, L: Left<T>>(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn product_avx2<T: Real, L: Left<T>>(
-    left: &L,
-    b: &[T],
-    c: &mut [T],
-    dims: (usize, usize, usize),
-    init: Init<'_, T>,
-) {
-    product::<true, T, L>(left, b, c, dims, init)
-}
-
-/// Whether this CPU runs the AVX2 + FMA build of the kernels.
-#[cfg(target_arch = "x86_64")]
-pub fn fast_path() -> bool {
-    std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-}
-
-/// Whether this CPU runs the AVX2 + FMA build of the kernels.
-#[cfg(not(target_arch = "x86_64"))]
-pub fn fast_path() -> bool {
-    false
+twice! {
+    /// [`product`] in the best build for this CPU: fused multiply-adds where it has them.
+    fn product_fast[T: Real, L: Left<T>](
+        left: &L,
+        b: &[T],
+        c: &mut [T],
+        dims: (usize, usize, usize),
+        init: Init<'_, T>,
+    ) where FMA {
+        product::<FMA, T, L>(left, b, c, dims, init)
+    }
 }
 
 /// Whether `v` has at least `rows × cols` entries (false if that overflows).
@@ -267,13 +257,7 @@ fn dispatch<T: Real, L: Left<T>>(
     if let Init::Bias(bias) = init {
         assert!(bias.len() >= n, "bias size");
     }
-    #[cfg(target_arch = "x86_64")]
-    if fast_path() {
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        unsafe { product_avx2(left, b, c, dims, init) };
-        return;
-    }
-    product::<false, T, L>(left, b, c, dims, init)
+    product_fast(left, b, c, dims, init)
 }
 
 /// What C starts from before the product is added.
@@ -361,22 +345,12 @@ fn exp_all<const FMA: bool>(v: &mut [f64]) {
     v.iter_mut().for_each(|x| *x = exp_nonpositive::<FMA>(*x));
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn exp_all_avx2(v: &mut [f64]) {
-    exp_all::<true>(v)
-}
-
-/// Replaces every value v ≤ 0 of `v` by eᵛ (to within 2 ulp), vectorised; values above 0 are
-/// treated as 0 and values below −708 as −708.
-pub fn exp_nonpositive_in_place(v: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if fast_path() {
-        // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-        unsafe { exp_all_avx2(v) };
-        return;
+twice! {
+    /// Replaces every value v ≤ 0 of `v` by eᵛ (to within 2 ulp), vectorised; values above 0
+    /// are treated as 0 and values below −708 as −708.
+    pub fn exp_nonpositive_in_place(v: &mut [f64]) where FMA {
+        exp_all::<FMA>(v)
     }
-    exp_all::<false>(v)
 }
 
 #[cfg(test)]

@@ -12,9 +12,10 @@
 
 use super::architecture::{Activation, Architecture, Loss, ModelError, ModelKind};
 use super::head::{argmax, loss_head};
-use super::kernels::{Init, fast_path, matmul, matmul_tn};
+use super::kernels::{Init, matmul, matmul_tn};
 use super::real::{Real, convert_into};
 use crate::data::{Table, Task};
+use crate::simd::twice;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::{RngExt, seq::SliceRandom as _};
@@ -241,28 +242,7 @@ impl Network {
         ws: &mut Workspace<T>,
         grad: Option<&mut [f64]>,
     ) -> f64 {
-        #[cfg(target_arch = "x86_64")]
-        if fast_path() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { self.batch_loss_avx2(params, table, idx, ws, grad) };
-        }
-        self.batch_loss_here(params, table, idx, ws, grad)
-    }
-
-    /// [`Network::batch_loss`] compiled with AVX2 and FMA, so that the element-wise passes
-    /// around the products (gathering, conversions, activations, bias sums, the loss head)
-    /// run eight f32 lanes wide. Only the kernels call `mul_add`, so the numbers are the same.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn batch_loss_avx2<T: Real>(
-        &self,
-        params: &[f64],
-        table: &Table,
-        idx: &[usize],
-        ws: &mut Workspace<T>,
-        grad: Option<&mut [f64]>,
-    ) -> f64 {
-        self.batch_loss_here(params, table, idx, ws, grad)
+        batch_loss_fast(self, params, table, idx, ws, grad)
     }
 
     /// The body of [`Network::batch_loss`], inlined into each build.
@@ -392,6 +372,23 @@ impl Network {
             .iter()
             .map(|l| grad[l.all()].iter().map(|g| g * g).sum::<f64>().sqrt())
             .collect()
+    }
+}
+
+twice! {
+    /// [`Network::batch_loss`] in the best build for this CPU: with AVX2 and FMA the
+    /// element-wise passes around the products (gathering, conversions, activations, bias
+    /// sums, the loss head) run eight f32 lanes wide. Only the kernels call `mul_add`, so the
+    /// numbers are those of the kernels' build.
+    fn batch_loss_fast[T: Real](
+        net: &Network,
+        params: &[f64],
+        table: &Table,
+        idx: &[usize],
+        ws: &mut Workspace<T>,
+        grad: Option<&mut [f64]>,
+    ) -> f64 where _WIDE {
+        net.batch_loss_here(params, table, idx, ws, grad)
     }
 }
 
@@ -611,11 +608,11 @@ mod tests {
         }
     }
 
-    #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_avx2_build_of_a_batch_gives_the_same_numbers() {
-        // Only the products use fused multiply-adds, and both builds call the same ones.
-        if !fast_path() {
+        // Only the products use fused multiply-adds, and both builds call the same ones:
+        // batch_loss runs the wide build here, batch_loss_here the baseline one.
+        if !crate::simd::fast() {
             return;
         }
         let t = table(37, 6, Task::Classification(3), 5);
@@ -627,8 +624,7 @@ mod tests {
             let params = net.init(9);
             let (mut ga, mut gb) = (vec![0.0; net.dim], vec![0.0; net.dim]);
             let mut ws = net.workspace(t.n);
-            // SAFETY: the CPU supports AVX2 and FMA (checked above).
-            let a = unsafe { net.batch_loss_avx2(&params, &t, &idx, &mut ws, Some(&mut ga)) };
+            let a = net.batch_loss(&params, &t, &idx, &mut ws, Some(&mut ga));
             let b = net.batch_loss_here(&params, &t, &idx, &mut ws, Some(&mut gb));
             assert_eq!(a.to_bits(), b.to_bits(), "{}", arch.label());
             assert_eq!(ga, gb, "{}", arch.label());

@@ -4,6 +4,7 @@ use super::def::{HyperReader, OptimizerDef, any_combination};
 use super::hyper::{HyperError, HyperSpec, beta1, beta2, eps, lr, switch, weight_decay};
 use super::power::Power;
 use crate::engine::{Objective, Optimizer, Oracle, PairStep, StatePicture, Step};
+use crate::simd::twice;
 
 const AMSGRAD_SWITCH: HyperSpec = switch(
     "amsgrad",
@@ -297,6 +298,20 @@ impl Optimizer for Adam {
     }
 }
 
+twice! {
+    /// [`AdamCoord::apply_loop`] in the best build for this CPU.
+    fn apply_all(
+        c: &AdamCoord,
+        m: &mut [f64],
+        v: &mut [f64],
+        delta: &mut [f64],
+        g: &[f64],
+        x: &[f64],
+    ) where _WIDE {
+        c.apply_loop(m, v, delta, g, x)
+    }
+}
+
 /// The per-step constants of an Adam update, applied one coordinate at a time.
 #[derive(Clone, Copy)]
 struct AdamCoord {
@@ -310,25 +325,13 @@ struct AdamCoord {
 }
 
 impl AdamCoord {
-    /// [`AdamCoord::apply`] without AMSGrad over whole vectors, four lanes wide where the CPU
-    /// has AVX2 (the same operations in the same order, so the same numbers bit for bit).
+    /// [`AdamCoord::apply`] without AMSGrad over whole vectors, in the [`crate::simd`] build
+    /// that suits the CPU (the same operations in the same order, so the same numbers).
     fn apply_all(&self, m: &mut [f64], v: &mut [f64], delta: &mut [f64], g: &[f64], x: &[f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { self.apply_all_avx2(m, v, delta, g, x) };
-            return;
-        }
-        self.apply_loop(m, v, delta, g, x);
+        apply_all(self, m, v, delta, g, x)
     }
 
-    /// The loop of [`AdamCoord::apply_all`], compiled with AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn apply_all_avx2(&self, m: &mut [f64], v: &mut [f64], d: &mut [f64], g: &[f64], x: &[f64]) {
-        self.apply_loop(m, v, d, g, x);
-    }
-
+    /// The loop of [`AdamCoord::apply_all`], inlined into each build.
     #[inline(always)]
     fn apply_loop(&self, m: &mut [f64], v: &mut [f64], delta: &mut [f64], g: &[f64], x: &[f64]) {
         let moments = m.iter_mut().zip(v.iter_mut());

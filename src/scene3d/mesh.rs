@@ -116,6 +116,9 @@ pub struct SurfaceMesh {
     pub tone: Vec<f32>,
     /// Triangle corners, three per triangle, counter-clockwise seen from above.
     pub indices: Vec<u32>,
+    /// The same over every other grid line (and the last): a quarter of the triangles, for
+    /// drafts drawn while the camera moves.
+    pub draft_indices: Vec<u32>,
     /// The loss values at the vertices, as a grid whose cell centres are the vertices (for
     /// contour lines that lie exactly on the mesh's levels).
     pub grid: Grid,
@@ -180,7 +183,8 @@ impl SurfaceMesh {
             positions,
             normals,
             tone,
-            indices: grid_indices(n),
+            indices: grid_indices(n, 1),
+            draft_indices: grid_indices(n, DRAFT_STRIDE),
             grid,
             map,
         }
@@ -222,13 +226,28 @@ fn normals(positions: &[[f32; 3]], n: usize) -> Vec<[f32; 3]> {
     out
 }
 
-/// Two counter-clockwise triangles per grid cell.
-fn grid_indices(n: usize) -> Vec<u32> {
-    let mut indices = Vec::with_capacity(6 * (n - 1) * (n - 1));
-    for j in 0..n - 1 {
-        for i in 0..n - 1 {
-            let a = (j * n + i) as u32;
-            let (b, c, d) = (a + 1, a + n as u32, a + n as u32 + 1);
+/// Grid lines skipped between two lines of a draft mesh, plus one.
+pub const DRAFT_STRIDE: usize = 2;
+
+/// The grid lines (rows or columns) of a mesh that keeps every `stride`-th line of `n`, and
+/// the last.
+pub fn kept_lines(n: usize, stride: usize) -> impl Iterator<Item = usize> + Clone {
+    let last = n.saturating_sub(1);
+    (0..n)
+        .step_by(stride.max(1))
+        .chain((!last.is_multiple_of(stride.max(1))).then_some(last))
+}
+
+/// Two counter-clockwise triangles per cell of the grid kept with [`kept_lines`].
+fn grid_indices(n: usize, stride: usize) -> Vec<u32> {
+    let lines: Vec<usize> = kept_lines(n, stride).collect();
+    let cells = lines.len().saturating_sub(1);
+    let mut indices = Vec::with_capacity(6 * cells * cells);
+    for rows in lines.windows(2) {
+        for cols in lines.windows(2) {
+            let corner = |j: usize, i: usize| (j * n + i) as u32;
+            let (a, b) = (corner(rows[0], cols[0]), corner(rows[0], cols[1]));
+            let (c, d) = (corner(rows[1], cols[0]), corner(rows[1], cols[1]));
             indices.extend_from_slice(&[a, b, d, a, d, c]);
         }
     }
@@ -245,12 +264,30 @@ mod tests {
     }
 
     #[test]
+    fn drafts_keep_every_other_line_and_the_last() {
+        let kept = |n, s| kept_lines(n, s).collect::<Vec<_>>();
+        assert_eq!(kept(9, 2), [0, 2, 4, 6, 8]);
+        assert_eq!(kept(10, 2), [0, 2, 4, 6, 8, 9]);
+        assert_eq!(kept(4, 1), [0, 1, 2, 3]);
+    }
+
+    #[test]
     fn indices_cover_every_cell_counter_clockwise() {
         let s = Surface::new(SurfaceKind::Booth);
         let mesh = SurfaceMesh::build(&s, window((-2.0, 2.0), (-1.0, 1.0)), 9, Default::default());
         assert_eq!(mesh.indices.len(), 6 * 8 * 8);
         assert!(mesh.indices.iter().all(|&k| (k as usize) < 81));
-        for t in mesh.indices.chunks(3) {
+        // The draft keeps lines 0, 2, 4, 6, 8: 4 × 4 cells over the same corners.
+        assert_eq!(mesh.draft_indices.len(), 6 * 4 * 4);
+        let corners = |ix: &[u32]| {
+            let xs = ix.iter().map(|&k| mesh.positions[k as usize][0]);
+            (
+                xs.clone().fold(f32::MAX, f32::min),
+                xs.fold(f32::MIN, f32::max),
+            )
+        };
+        assert_eq!(corners(&mesh.draft_indices), corners(&mesh.indices));
+        for t in mesh.indices.chunks(3).chain(mesh.draft_indices.chunks(3)) {
             let [a, b, c] = [0, 1, 2].map(|k| mesh.positions[t[k] as usize]);
             let area = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
             assert!(

@@ -54,6 +54,9 @@ pub struct Overlay {
     pub balls: Vec<Ball3d>,
     /// Image pixels per point: line widths are multiplied by it (0 is taken as 1).
     pub line_scale: f32,
+    /// Draw the mesh's draft (a quarter of the triangles), for pictures shown while the
+    /// camera moves; a sharp picture follows when it stops.
+    pub draft: bool,
 }
 
 /// The colours of the picture.
@@ -131,11 +134,39 @@ pub fn render(
             rgb: base.map(|c| (f64::from(c) * shade + 70.0 * spec).min(255.0) as f32),
         }
     };
-    (0..mesh.positions.len())
-        .into_par_iter()
-        .map(lit)
-        .collect_into_vec(&mut prims.mesh_vertices);
-    prims.mesh_indices.extend_from_slice(&mesh.indices);
+    // A draft leaves the vertices between its grid lines unlit and unprojected.
+    let n = mesh.n;
+    let stride = if overlay.draft { mesh::DRAFT_STRIDE } else { 1 };
+    let kept = |k: usize| {
+        let on = |line: usize| line.is_multiple_of(stride) || line + 1 == n;
+        on(k / n.max(1)) && on(k % n.max(1))
+    };
+    let unused = Vertex {
+        x: f32::NAN,
+        y: f32::NAN,
+        z: f32::NAN,
+        rgb: [0.0; 3],
+    };
+    // Drafts are small pictures, drawn on this thread alone (see [`Frame::draw`]).
+    let parallel = !overlay.draft;
+    let vertex = |k: usize| if kept(k) { lit(k) } else { unused };
+    if parallel {
+        (0..mesh.positions.len())
+            .into_par_iter()
+            .map(vertex)
+            .collect_into_vec(&mut prims.mesh_vertices);
+    } else {
+        prims.mesh_vertices.clear();
+        prims
+            .mesh_vertices
+            .extend((0..mesh.positions.len()).map(vertex));
+    }
+    let indices = if overlay.draft {
+        &mesh.draft_indices
+    } else {
+        &mesh.indices
+    };
+    prims.mesh_indices.extend_from_slice(indices);
 
     // The floor's outline.
     let wd = mesh.window;
@@ -224,7 +255,7 @@ pub fn render(
             rgb: ball.rgb,
         });
     }
-    frame.draw(prims);
+    frame.draw(prims, parallel);
 }
 
 /// The plane point seen at pixel (x, y) of a rendered frame, if the pixel shows the mesh

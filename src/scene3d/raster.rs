@@ -1,5 +1,5 @@
-//! A small z-buffered rasteriser: shaded triangles, flat triangles (for thick lines), discs
-//! and lit spheres, drawn into an RGBA image in horizontal bands on all cores. It needs no
+//! A small z-buffered rasteriser: shaded triangles, line segments of any width, discs and
+//! lit spheres, drawn into an RGBA image in horizontal bands on all cores. It needs no
 //! GPU, so the 3D view looks the same under a software driver, in tests and on a laptop.
 
 use rayon::prelude::*;
@@ -15,6 +15,34 @@ pub struct Vertex {
     pub z: f32,
     /// Linear 0–255 colour.
     pub rgb: [f32; 3],
+}
+
+/// A flat-coloured line segment facing the viewer: the pixel centres within `width / 2` of
+/// the line through its ends, between them. Made by [`Primitives::line`], which works out its
+/// direction once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Segment {
+    /// The first end: pixels from the left, from the top, and depth.
+    a: [f32; 3],
+    /// Unit direction from the first end to the second, in pixels.
+    dir: [f32; 2],
+    /// Length in pixels.
+    len: f32,
+    /// Half the width in pixels.
+    half: f32,
+    /// Depth change per pixel along the segment.
+    dz: f32,
+    /// Colour.
+    rgb: [u8; 3],
+}
+
+impl Segment {
+    /// The topmost and bottommost rows the segment reaches, in pixels.
+    fn rows(&self) -> (f32, f32) {
+        let across = self.dir[0].abs() * self.half;
+        let by = self.a[1] + self.dir[1] * self.len;
+        (self.a[1].min(by) - across, self.a[1].max(by) + across)
+    }
 }
 
 /// A flat-coloured disc facing the viewer (a round line joint).
@@ -57,8 +85,8 @@ pub struct Primitives {
     /// Mesh triangles, three indices each (a vertex that could not be projected has a NaN
     /// position, and its triangles are skipped).
     pub mesh_indices: Vec<u32>,
-    /// Flat triangles: lines drawn as quads, with the colour of their first vertex.
-    pub flat: Vec<[Vertex; 3]>,
+    /// Line segments.
+    pub segments: Vec<Segment>,
     /// Discs.
     pub discs: Vec<Disc>,
     /// Spheres.
@@ -70,29 +98,26 @@ impl Primitives {
     pub fn clear(&mut self) {
         self.mesh_vertices.clear();
         self.mesh_indices.clear();
-        self.flat.clear();
+        self.segments.clear();
         self.discs.clear();
         self.spheres.clear();
     }
 
-    /// A segment `width` pixels wide between two projected points, as two flat triangles.
+    /// A segment `width` pixels wide between two projected points.
     pub fn line(&mut self, a: [f32; 3], b: [f32; 3], width: f32, rgb: [u8; 3]) {
         let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
         let len = (dx * dx + dy * dy).sqrt();
-        if len.is_nan() || len <= 1e-3 {
+        if !(len > 1e-3 && len.is_finite() && a[2].is_finite() && b[2].is_finite()) {
             return;
         }
-        let (nx, ny) = (-dy / len * width / 2.0, dx / len * width / 2.0);
-        let rgb = rgb.map(f32::from);
-        let v = |p: [f32; 3], s: f32| Vertex {
-            x: p[0] + s * nx,
-            y: p[1] + s * ny,
-            z: p[2],
+        self.segments.push(Segment {
+            a,
+            dir: [dx / len, dy / len],
+            len,
+            half: width / 2.0,
+            dz: (b[2] - a[2]) / len,
             rgb,
-        };
-        let (a0, a1, b0, b1) = (v(a, 1.0), v(a, -1.0), v(b, 1.0), v(b, -1.0));
-        self.flat.push([a0, a1, b1]);
-        self.flat.push([a0, b1, b0]);
+        });
     }
 
     /// A polyline with round joints on thick lines. Points closer than a pixel to the last
@@ -140,6 +165,9 @@ pub struct Frame {
     bins: Vec<Vec<u32>>,
 }
 
+/// A band's index, its colour and depth rows, and the triangles and segments that touch it.
+type BandWork<'a> = (usize, ((&'a mut [[u8; 4]], &'a mut [f32]), &'a Vec<u32>));
+
 /// Rows per band of parallel work.
 const BAND: usize = 32;
 
@@ -178,9 +206,11 @@ impl Frame {
             .filter(|&d| d < 1.0)
     }
 
-    /// Draws everything, bands of rows in parallel; triangles are first sorted into the
-    /// bands they touch, so each band walks only its own.
-    pub fn draw(&mut self, p: &Primitives) {
+    /// Draws everything in bands of rows, on all cores when `parallel` (on two cores, a small
+    /// picture is drawn sooner on one: handing bands to other threads costs more than it
+    /// saves, and a busy core holds the whole picture up); triangles and segments are first
+    /// sorted into the bands they touch, so each band walks only its own.
+    pub fn draw(&mut self, p: &Primitives, parallel: bool) {
         let width = self.width;
         let bands = self.height.div_ceil(BAND);
         let mut bins = std::mem::take(&mut self.bins);
@@ -191,11 +221,8 @@ impl Frame {
             let [a, b, c] = [t[0], t[1], t[2]].map(|k| &v[k as usize]);
             (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y))
         });
-        let flat = p
-            .flat
-            .iter()
-            .map(|[a, b, c]| (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y)));
-        for (k, (y0, y1)) in mesh.chain(flat).enumerate() {
+        let segments = p.segments.iter().map(Segment::rows);
+        for (k, (y0, y1)) in mesh.chain(segments).enumerate() {
             if !(y1 >= 0.0 && y0 < self.height as f32) {
                 continue; // off screen, or not projectable (NaN)
             }
@@ -206,37 +233,46 @@ impl Frame {
             }
         }
         let triangles = p.mesh_indices.len() / 3;
-        self.color
-            .par_chunks_mut(width * BAND)
-            .zip(self.depth.par_chunks_mut(width * BAND))
-            .zip(bins.par_iter())
-            .enumerate()
-            .for_each(|(k, ((color, depth), bin))| {
-                let mut band = Band {
-                    width,
-                    y0: k * BAND,
-                    rows: color.len() / width,
-                    color,
-                    depth,
-                };
-                for &t in bin {
-                    let t = t as usize;
-                    if t < triangles {
-                        let i = &p.mesh_indices[3 * t..3 * t + 3];
-                        let [a, b, c] = [i[0], i[1], i[2]].map(|k| &v[k as usize]);
-                        band.triangle(a, b, c, true);
-                    } else {
-                        let [a, b, c] = &p.flat[t - triangles];
-                        band.triangle(a, b, c, false);
-                    }
+        let draw_band = |(k, ((color, depth), bin)): BandWork<'_>| {
+            let mut band = Band {
+                width,
+                y0: k * BAND,
+                rows: color.len() / width,
+                color,
+                depth,
+            };
+            for &t in bin {
+                let t = t as usize;
+                if t < triangles {
+                    let i = &p.mesh_indices[3 * t..3 * t + 3];
+                    let [a, b, c] = [i[0], i[1], i[2]].map(|k| &v[k as usize]);
+                    band.triangle(a, b, c);
+                } else {
+                    band.segment(&p.segments[t - triangles]);
                 }
-                for d in &p.discs {
-                    band.disc(d);
-                }
-                for s in &p.spheres {
-                    band.sphere(s);
-                }
-            });
+            }
+            for d in &p.discs {
+                band.disc(d);
+            }
+            for s in &p.spheres {
+                band.sphere(s);
+            }
+        };
+        if parallel {
+            self.color
+                .par_chunks_mut(width * BAND)
+                .zip(self.depth.par_chunks_mut(width * BAND))
+                .zip(bins.par_iter())
+                .enumerate()
+                .for_each(draw_band);
+        } else {
+            self.color
+                .chunks_mut(width * BAND)
+                .zip(self.depth.chunks_mut(width * BAND))
+                .zip(bins.iter())
+                .enumerate()
+                .for_each(draw_band);
+        }
         self.bins = bins;
     }
 }
@@ -294,10 +330,10 @@ impl Band<'_> {
         }
     }
 
-    /// A triangle, colours interpolated when `smooth`, else the first vertex's. Each row is
-    /// walked only over its covered span, with depth and colour stepped incrementally and the
-    /// colour written only where the depth test passes.
-    fn triangle(&mut self, a: &Vertex, b: &Vertex, c: &Vertex, smooth: bool) {
+    /// A triangle with its vertices' colours interpolated. Each row is walked only over its
+    /// covered span, with depth and colour stepped incrementally and the colour written only
+    /// where the depth test passes.
+    fn triangle(&mut self, a: &Vertex, b: &Vertex, c: &Vertex) {
         let (x0, x1) = (a.x.min(b.x).min(c.x), a.x.max(b.x).max(c.x));
         let (y0, y1) = (a.y.min(b.y).min(c.y), a.y.max(b.y).max(c.y));
         let Some((cx0, cx1, r0, r1)) = self.clip(x0, x1, y0, y1) else {
@@ -334,19 +370,11 @@ impl Band<'_> {
             ]
         };
         let z = affine(a.z, b.z, c.z);
-        let rgb = if smooth {
-            [
-                affine(a.rgb[0], b.rgb[0], c.rgb[0]),
-                affine(a.rgb[1], b.rgb[1], c.rgb[1]),
-                affine(a.rgb[2], b.rgb[2], c.rgb[2]),
-            ]
-        } else {
-            [
-                [0.0, 0.0, a.rgb[0]],
-                [0.0, 0.0, a.rgb[1]],
-                [0.0, 0.0, a.rgb[2]],
-            ]
-        };
+        let rgb = [
+            affine(a.rgb[0], b.rgb[0], c.rgb[0]),
+            affine(a.rgb[1], b.rgb[1], c.rgb[1]),
+            affine(a.rgb[2], b.rgb[2], c.rgb[2]),
+        ];
         for row in r0..=r1 {
             let py = (self.y0 + row) as f32 + 0.5;
             // The covered span of this row: every edge's weight at least its slack.
@@ -384,6 +412,63 @@ impl Band<'_> {
                 r += rgb[0][0];
                 g += rgb[1][0];
                 bb += rgb[2][0];
+            }
+        }
+    }
+
+    /// A segment: each row is walked over the span where it lies within the segment's width
+    /// across and between its ends along, with depth stepped incrementally.
+    fn segment(&mut self, s: &Segment) {
+        let [ax, ay, az] = s.a;
+        let [ux, uy] = s.dir;
+        let (bx, by) = (ax + ux * s.len, ay + uy * s.len);
+        let (across_x, across_y) = (uy.abs() * s.half, ux.abs() * s.half);
+        let Some((cx0, cx1, r0, r1)) = self.clip(
+            ax.min(bx) - across_x,
+            ax.max(bx) + across_x,
+            ay.min(by) - across_y,
+            ay.max(by) + across_y,
+        ) else {
+            return;
+        };
+        // Across: |−u_y·(x − a_x) + u_x·(y − a_y)| ≤ half. Along: 0 ≤ u·(p − a) ≤ len.
+        // Each bounds x on a row to an interval, unless its x coefficient is 0.
+        let within = |coef: f32, lo: f32, hi: f32, span: &mut (f32, f32)| {
+            if coef != 0.0 {
+                let (p, q) = (lo / coef, hi / coef);
+                span.0 = span.0.max(p.min(q));
+                span.1 = span.1.min(p.max(q));
+            } else if !(lo <= 0.0 && 0.0 <= hi) {
+                *span = (1.0, 0.0);
+            }
+        };
+        for row in r0..=r1 {
+            let dy = (self.y0 + row) as f32 + 0.5 - ay;
+            // In terms of dx = x − a_x.
+            let mut span = (cx0 as f32 + 0.5 - ax, cx1 as f32 + 0.5 - ax);
+            within(-uy, -s.half - ux * dy, s.half - ux * dy, &mut span);
+            within(ux, -uy * dy, s.len - uy * dy, &mut span);
+            let (lo, hi) = (span.0 + ax, span.1 + ax);
+            if lo.partial_cmp(&hi).is_none_or(|o| o.is_gt()) {
+                continue; // empty, or NaN
+            }
+            let first = ceil_nonneg((lo - 0.5).max(0.0)).max(cx0);
+            let last = floor_nonneg((hi - 0.5).max(0.0)).min(cx1);
+            if last < first || hi < 0.5 {
+                continue;
+            }
+            let mut z = az + s.dz * (ux * (first as f32 + 0.5 - ax) + uy * dy);
+            let step = s.dz * ux;
+            let colour = [s.rgb[0], s.rgb[1], s.rgb[2], 255];
+            let line = row * self.width;
+            let depth = &mut self.depth[line + first..=line + last];
+            let color = &mut self.color[line + first..=line + last];
+            for (d, c) in depth.iter_mut().zip(color.iter_mut()) {
+                if z < *d && z >= 0.0 {
+                    *d = z;
+                    *c = colour;
+                }
+                z += step;
             }
         }
     }
@@ -459,15 +544,13 @@ mod tests {
                 vertex(40.0, 0.0, 0.3, [0.0, 0.0, 255.0]),
                 vertex(0.0, 40.0, 0.3, [0.0, 0.0, 255.0]),
             ];
+            let (first, second) = if near_first { (near, far) } else { (far, near) };
             let p = Primitives {
-                flat: if near_first {
-                    vec![near, far]
-                } else {
-                    vec![far, near]
-                },
+                mesh_vertices: [first, second].concat(),
+                mesh_indices: (0..6).collect(),
                 ..Default::default()
             };
-            frame.draw(&p);
+            frame.draw(&p, true);
             assert_eq!(frame.color[5 * 64 + 5], [0, 0, 255, 255]);
             assert_eq!(frame.color[5 * 64 + 50], [255, 0, 0, 255]);
             assert_eq!(frame.color[47 * 64 + 63], [0, 0, 0, 255], "outside both");
@@ -490,7 +573,14 @@ mod tests {
             mesh_indices: vec![0, 1, 3, 0, 3, 2],
             ..Default::default()
         };
-        frame.draw(&p);
+        frame.draw(&p, true);
+        let mut serial = Frame::new(100, 100);
+        serial.clear([0, 0, 0]);
+        serial.draw(&p, false);
+        assert_eq!(
+            serial.color, frame.color,
+            "one thread draws the same picture"
+        );
         let covered = frame.depth.iter().filter(|&&d| d < 1.0).count();
         assert_eq!(
             covered,
@@ -504,22 +594,57 @@ mod tests {
     }
 
     #[test]
+    fn segments_cover_their_rectangle_without_gaps_and_interpolate_depth() {
+        for (a, b, width) in [
+            ([10.0, 10.0, 0.2], [90.0, 70.0, 0.6], 3.0),
+            ([50.5, 5.0, 0.2], [52.0, 95.0, 0.6], 1.0),
+            ([5.0, 40.0, 0.2], [95.0, 40.5, 0.6], 1.3),
+        ] {
+            let mut frame = Frame::new(100, 100);
+            frame.clear([0, 0, 0]);
+            let mut p = Primitives::default();
+            p.line(a, b, width, [255, 0, 0]);
+            frame.draw(&p, true);
+            let len = ((b[0] - a[0]).powi(2) + (b[1] - a[1]).powi(2)).sqrt();
+            let covered = frame.depth.iter().filter(|&&d| d < 1.0).count() as f32;
+            let area = len * width;
+            assert!(
+                (covered - area).abs() <= 0.08 * area + 2.0 * (len + width),
+                "{covered} pixels for an area of {area}"
+            );
+            // Every row (or column, for a flat line) along the segment has a pixel.
+            let steep = (b[1] - a[1]).abs() > (b[0] - a[0]).abs();
+            let (from, to) = if steep { (a[1], b[1]) } else { (a[0], b[0]) };
+            for k in (from.ceil() as usize + 1)..(to.floor() as usize - 1) {
+                let hit = (0..100).any(|m| {
+                    let (x, y) = if steep { (m, k) } else { (k, m) };
+                    frame.depth_at(x, y).is_some()
+                });
+                assert!(hit, "a gap at {k} in {a:?}–{b:?}");
+            }
+            // Depth along the middle: a quarter of the way is a quarter of the change.
+            let q = [0.75 * a[0] + 0.25 * b[0], 0.75 * a[1] + 0.25 * b[1]];
+            let d = frame
+                .depth_at(q[0] as usize, q[1] as usize)
+                .expect("on the line");
+            assert!((d - 0.3).abs() < 0.02, "{d}");
+        }
+    }
+
+    #[test]
     fn lines_and_spheres_respect_depth() {
         let mut frame = Frame::new(80, 80);
         frame.clear([0, 0, 0]);
         let mut p = Primitives::default();
         // A wall at depth 0.5 over the right half.
         let wall = [255.0, 255.0, 255.0];
-        p.flat.push([
+        p.mesh_vertices = vec![
             vertex(40.0, 0.0, 0.5, wall),
             vertex(80.0, 0.0, 0.5, wall),
             vertex(80.0, 80.0, 0.5, wall),
-        ]);
-        p.flat.push([
-            vertex(40.0, 0.0, 0.5, wall),
-            vertex(80.0, 80.0, 0.5, wall),
             vertex(40.0, 80.0, 0.5, wall),
-        ]);
+        ];
+        p.mesh_indices = vec![0, 1, 2, 0, 2, 3];
         // A line behind the wall, across the whole frame.
         p.line([0.0, 20.0, 0.7], [80.0, 20.0, 0.7], 3.0, [255, 0, 0]);
         // A ball in front of it.
@@ -531,7 +656,7 @@ mod tests {
             dz: 0.01,
             rgb: [0, 255, 0],
         });
-        frame.draw(&p);
+        frame.draw(&p, true);
         assert_eq!(
             frame.color[20 * 80 + 10][0],
             255,

@@ -86,3 +86,36 @@ pub fn usage_error(args: &[&str], needles: &[&str]) {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("panicked"));
     assert!(!err.contains("panicked"));
 }
+
+/// A fresh folder under the system's temporary directory, removed with everything in it when
+/// dropped, so a failing test leaves nothing behind either.
+pub struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    /// A new empty folder named after `name` and this process.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("downhill-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

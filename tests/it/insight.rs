@@ -289,12 +289,6 @@ fn usage_error(args: &[&str], needle: &str) {
     crate::common::usage_error(args, &[needle]);
 }
 
-fn temp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("downhill-insight-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
-
 #[test]
 fn cli_basin_writes_one_row_per_start() {
     let text = ok(&[
@@ -324,8 +318,8 @@ fn cli_basin_writes_one_row_per_start() {
     }
     assert_eq!(seen.len(), 4, "{seen:?}");
 
-    let png = temp("basin.png");
-    let csv = temp("basin.csv");
+    let dir = crate::common::Scratch::new("insight-basin");
+    let (png, csv) = (dir.join("basin.png"), dir.join("basin.csv"));
     ok(&[
         "basin",
         "--surface",
@@ -403,7 +397,8 @@ fn cli_basin_writes_one_row_per_start() {
 
 #[test]
 fn cli_sweep_writes_the_grid() {
-    let png = temp("sweep.png");
+    let dir = crate::common::Scratch::new("insight-sweep");
+    let png = dir.join("sweep.png");
     let text = ok(&[
         "sweep",
         "--surface",
@@ -495,7 +490,8 @@ fn cli_sweep_writes_the_grid() {
 
 #[test]
 fn cli_landscape_writes_the_slice() {
-    let png = temp("landscape.png");
+    let dir = crate::common::Scratch::new("insight-landscape");
+    let png = dir.join("landscape.png");
     let text = ok(&[
         "landscape",
         "--dataset",

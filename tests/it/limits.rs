@@ -7,10 +7,8 @@ use downhill::app::train::TrainView;
 use downhill::models::ModelSpec;
 use std::path::PathBuf;
 
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("downhill-limits-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn dir(name: &str) -> crate::common::Scratch {
+    crate::common::Scratch::new(&format!("limits-{name}"))
 }
 
 /// The iris spec with `edit` applied to its TOML, written to a file.
@@ -101,7 +99,6 @@ fn each_limit_is_the_same_on_the_command_line_in_spec_files_and_in_the_app() {
         let app = train_view_error(&path);
         assert!(app.contains(words), "app case {k}: {app}");
     }
-    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
@@ -129,7 +126,6 @@ fn a_spec_finds_its_csv_next_to_itself_not_in_the_working_folder() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
@@ -169,7 +165,6 @@ fn special_and_huge_files_are_refused_without_reading_them() {
         "{} bytes of message",
         out.stderr.len()
     );
-    std::fs::remove_dir_all(&d).unwrap();
 }
 
 #[test]
@@ -220,5 +215,4 @@ fn nothing_is_touched_that_the_user_did_not_ask_to_write() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::remove_dir_all(&d).unwrap();
 }

@@ -598,8 +598,7 @@ fn train_json_has_every_run_and_epoch() {
 
 #[test]
 fn train_reads_a_user_csv() {
-    let dir = std::env::temp_dir().join(format!("downhill-train-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::Scratch::new("train-csv");
     let good = dir.join("good.csv");
     let mut text = String::from("a,b,label,c\n");
     for i in 0..60 {
@@ -673,7 +672,6 @@ fn train_reads_a_user_csv() {
         ],
         &["line 3", "'four'"],
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

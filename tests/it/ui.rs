@@ -343,7 +343,8 @@ fn the_training_view_trains_every_optimizer_and_refuses_a_bad_file() {
     assert_eq!(first, again);
 
     // A ragged CSV: a message naming the line, and the current setup keeps working.
-    let path = std::env::temp_dir().join(format!("downhill-ragged-{}.csv", std::process::id()));
+    let dir = crate::common::Scratch::new("ragged");
+    let path = dir.join("ragged.csv");
     std::fs::write(&path, "a,b,label\n1,2,x\n3,4\n").unwrap();
     h.state_mut().trainer.open.path = path.display().to_string();
     h.run_steps(1);
@@ -360,7 +361,6 @@ fn the_training_view_trains_every_optimizer_and_refuses_a_bad_file() {
         h.state().trainer.problem.is_some(),
         "the previous data stays loaded"
     );
-    let _ = std::fs::remove_file(&path);
 }
 
 #[test]
@@ -461,8 +461,7 @@ fn the_loss_landscape_of_a_trained_model_has_every_path_on_it() {
 #[test]
 fn a_csv_picked_in_the_browser_trains_and_the_lr_range_test_runs() {
     // A folder with one small two-class CSV.
-    let dir = std::env::temp_dir().join(format!("downhill-browse-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::Scratch::new("browse");
     let mut csv = String::from("x1,x2,label\n");
     for k in 0..60 {
         let t = k as f64 / 60.0;
@@ -475,7 +474,7 @@ fn a_csv_picked_in_the_browser_trains_and_the_lr_range_test_runs() {
     let mut h = harness();
     h.get_by_label("Train").click();
     h.run_steps(2);
-    h.state_mut().trainer.open.dir = Some(dir.clone());
+    h.state_mut().trainer.open.dir = Some(dir.to_path_buf());
     h.get_by_label("Browse…").click();
     h.run_steps(3);
     h.get_by_label("two-groups.csv").click();
@@ -484,7 +483,7 @@ fn a_csv_picked_in_the_browser_trains_and_the_lr_range_test_runs() {
     assert_eq!(trainer.error, None);
     let problem = trainer.problem.as_ref().expect("the file loaded");
     assert_eq!(problem.data.n, 60);
-    assert_eq!(problem.split.class_names, vec!["left", "right"]);
+    assert_eq!(problem.experiment.split.class_names, vec!["left", "right"]);
     assert!(!trainer.open.browsing, "the browser closes");
 
     // The learning-rate range test for every optimizer of the spec.
@@ -500,7 +499,6 @@ fn a_csv_picked_in_the_browser_trains_and_the_lr_range_test_runs() {
         assert!(r.lrs.windows(2).all(|w| w[1] > w[0]), "γ grows");
         assert!(r.steepest().is_some());
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

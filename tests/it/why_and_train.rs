@@ -138,12 +138,11 @@ fn the_train_view_names_what_it_shows_and_forgets_old_results() {
 
 #[test]
 fn saving_a_spec_asks_before_replacing_a_file_and_keeps_the_current_name() {
-    let dir = std::env::temp_dir().join(format!("downhill-save-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::Scratch::new("save");
     let mut h = harness();
     h.get_by_label("Train").click();
     h.run_steps(2);
-    h.state_mut().trainer.open.dir = Some(dir.clone());
+    h.state_mut().trainer.open.dir = Some(dir.to_path_buf());
     // Edit the spec in the panel (full-batch training): it becomes "NAME (edited)".
     h.get_by_label("full").click();
     h.run_steps(2);
@@ -175,5 +174,4 @@ fn saving_a_spec_asks_before_replacing_a_file_and_keeps_the_current_name() {
     h.get_by_label("Replace").click();
     h.run_steps(2);
     assert_eq!(downhill::models::ModelSpec::load(&path).unwrap().name, name);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -111,7 +111,7 @@ fn dataset(ui: &mut egui::Ui, view: &mut TrainView) {
             }
         });
     if let Some(p) = &view.problem {
-        let split = &p.split;
+        let split = &p.experiment.split;
         let task = match split.class_names.len() {
             0 => "regression".to_string(),
             k => format!("{k} classes"),

@@ -182,8 +182,8 @@ impl LandscapeUi {
         let Some((epoch, center)) = run.weights.clone() else {
             return;
         };
-        let net = problem.net.clone();
-        let table = Arc::new(problem.split.train.clone());
+        let net = problem.experiment.net.clone();
+        let table = Arc::new(problem.experiment.split.train.clone());
         let trajectories: Vec<([u8; 3], Vec<Vec<f64>>)> = runs
             .iter()
             .map(|r| (r.color, r.snapshots.clone()))

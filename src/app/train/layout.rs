@@ -78,7 +78,7 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
             ui.label(view.error.clone().unwrap_or_default());
             return;
         };
-        let classification = !problem.split.class_names.is_empty();
+        let classification = !problem.experiment.split.class_names.is_empty();
         ui.horizontal(|ui| {
             curves::options(ui, &mut view.curves);
         });
@@ -116,7 +116,9 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
                     PictureTab::Landscape => {
                         view.landscape.show(ui, problem, &view.runs, view.selected)
                     }
-                    PictureTab::LrRange => view.lr_test.show(ui, &view.spec, &view.runs),
+                    PictureTab::LrRange => {
+                        view.lr_test.show(ui, &problem.experiment, &view.runs)
+                    }
                 }
             });
         });

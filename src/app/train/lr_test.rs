@@ -6,7 +6,7 @@ use super::RunView;
 use crate::app::background::{Background, collect};
 use crate::app::view2d::{rgb, short};
 use crate::insight::{LrRange, lr_range};
-use crate::models::ModelSpec;
+use crate::train::Experiment;
 use eframe::egui::{self, RichText};
 use egui_plot::{Legend, Line, Plot, Points, VLine};
 
@@ -45,7 +45,7 @@ impl LrTestUi {
     }
 
     /// Controls and the plot.
-    pub fn show(&mut self, ui: &mut egui::Ui, spec: &ModelSpec, runs: &[RunView]) {
+    pub fn show(&mut self, ui: &mut egui::Ui, exp: &Experiment, runs: &[RunView]) {
         self.collect();
         ui.horizontal_wrapped(|ui| {
             ui.add(
@@ -78,7 +78,7 @@ impl LrTestUi {
                 )
                 .clicked()
             {
-                self.start(ui.ctx(), spec);
+                self.start(ui.ctx(), exp);
             }
         });
         let Some(results) = &self.results else {
@@ -149,18 +149,14 @@ impl LrTestUi {
             });
     }
 
-    fn start(&mut self, ctx: &egui::Context, spec: &ModelSpec) {
-        let spec = spec.clone();
+    fn start(&mut self, ctx: &egui::Context, exp: &Experiment) {
+        let exp = exp.clone();
         let (lo, hi, steps) = (self.lr_min, self.lr_max, self.steps);
         self.pending = Some(Background::spawn(ctx, move || -> Results {
-            match spec.experiment() {
-                Ok((_, exp)) => exp
-                    .optimizers
-                    .iter()
-                    .map(|setup| lr_range(&exp, setup, lo, hi, steps).map_err(|e| e.to_string()))
-                    .collect(),
-                Err(e) => vec![Err(e.to_string())],
-            }
+            exp.optimizers
+                .iter()
+                .map(|setup| lr_range(&exp, setup, lo, hi, steps).map_err(|e| e.to_string()))
+                .collect()
         }));
     }
 

@@ -13,21 +13,23 @@ pub mod pictures;
 
 pub use layout::{show, transport};
 
-use crate::data::{Dataset, Split};
-use crate::models::Network;
+use crate::data::Dataset;
 use crate::models::spec::{ModelSpec, SHIPPED};
 use crate::race::PALETTE;
-use crate::train::{EpochMetrics, RunState};
+use crate::train::{EpochMetrics, Experiment, RunState};
 use crate::worker::{Command, Event, Worker, WorkerOptions};
 use eframe::egui;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The spec shown first.
 pub const DEFAULT_SPEC: &str = "moons-mlp";
 
-/// The most events folded in per frame, so a flood never stalls a frame.
-const MAX_EVENTS_PER_FRAME: usize = 20_000;
+/// The time a frame spends folding in the worker's events; what is left waits for the next
+/// frame, so a flood of events never stalls one.
+const EVENT_BUDGET: Duration = Duration::from_millis(4);
+
+/// Events taken from the worker between looks at the clock.
+const EVENT_BATCH: usize = 256;
 
 /// The most per-step points kept per run; older ones are halved when it fills.
 const MAX_STEP_POINTS: usize = 40_000;
@@ -83,14 +85,13 @@ impl SpecSource {
     }
 }
 
-/// The loaded problem: what the pictures need besides the weights.
+/// The loaded problem, built once per setup: what the worker trains and what the pictures
+/// need besides the weights, from the same read of the data.
 pub struct Problem {
     /// The rows as loaded (original units).
     pub data: Dataset,
-    /// The split the runs train on.
-    pub split: Arc<Split>,
-    /// The network.
-    pub net: Arc<Network>,
+    /// The split, network, optimizers and initial weights the runs train with.
+    pub experiment: Experiment,
 }
 
 /// The training workspace's state.
@@ -214,8 +215,7 @@ impl TrainView {
                 self.init = exp.init.clone();
                 self.problem = Some(Problem {
                     data,
-                    split: exp.split.clone(),
-                    net: exp.net.clone(),
+                    experiment: exp,
                 });
             }
             Err(e) => self.error = Some(e.to_string()),
@@ -286,10 +286,13 @@ impl TrainView {
         }
     }
 
+    /// Starts a worker on the problem that [`TrainView::prepare`] built (the data is not read
+    /// again, so the run and the pictures come from the same rows).
     fn spawn(&mut self, ctx: &egui::Context) {
-        let Ok((_, exp)) = self.spec.experiment() else {
+        let Some(problem) = &self.problem else {
             return;
         };
+        let exp = problem.experiment.clone();
         let ctx = ctx.clone();
         let options = WorkerOptions {
             steps_per_tick: self.steps_per_tick,
@@ -310,69 +313,86 @@ impl TrainView {
         ));
     }
 
-    /// Folds the worker's waiting events into the histories; never blocks.
-    pub fn poll(&mut self) {
-        let Some(worker) = &self.worker else {
-            return;
-        };
-        self.events.clear();
-        worker.poll_into(&mut self.events, MAX_EVENTS_PER_FRAME);
-        for event in self.events.drain(..) {
-            match event {
-                Event::Started { runs } => {
-                    for (view, (_, metrics)) in self.runs.iter_mut().zip(runs) {
-                        view.epochs = vec![metrics];
-                        view.steps.clear();
-                        view.state = RunState::Running;
+    /// Folds the worker's waiting events into the histories for up to [`EVENT_BUDGET`];
+    /// never blocks. Returns whether events are left for the next frame (the caller asks for
+    /// one: the worker's own wake-up may already have been spent).
+    pub fn poll(&mut self) -> bool {
+        let started = std::time::Instant::now();
+        loop {
+            let Some(worker) = &self.worker else {
+                return false;
+            };
+            let mut events = std::mem::take(&mut self.events);
+            let taken = worker.poll_into(&mut events, EVENT_BATCH);
+            for event in events.drain(..) {
+                self.fold(event);
+            }
+            self.events = events;
+            if taken < EVENT_BATCH {
+                return false;
+            }
+            if started.elapsed() >= EVENT_BUDGET {
+                return true;
+            }
+        }
+    }
+
+    /// Folds one event from the worker into the histories.
+    fn fold(&mut self, event: Event) {
+        match event {
+            Event::Started { runs } => {
+                for (view, (_, metrics)) in self.runs.iter_mut().zip(runs) {
+                    view.epochs = vec![metrics];
+                    view.steps.clear();
+                    view.state = RunState::Running;
+                }
+                self.finished = false;
+            }
+            Event::Epoch { run, metrics } => {
+                if let Some(v) = self.runs.get_mut(run) {
+                    v.epochs.push(metrics);
+                }
+            }
+            Event::Step { run, metrics } => {
+                if let Some(v) = self.runs.get_mut(run) {
+                    if v.steps.len() >= MAX_STEP_POINTS {
+                        // Keep every other point: the curve keeps its shape, memory stays
+                        // bounded however long the run.
+                        let kept: Vec<[f64; 3]> = v.steps.iter().step_by(2).copied().collect();
+                        v.steps = kept;
                     }
-                    self.finished = false;
+                    v.steps
+                        .push([metrics.step as f64, metrics.batch_loss, metrics.grad_norm]);
                 }
-                Event::Epoch { run, metrics } => {
-                    if let Some(v) = self.runs.get_mut(run) {
-                        v.epochs.push(metrics);
+            }
+            Event::Weights {
+                run,
+                epoch,
+                weights,
+            } => {
+                if let Some(v) = self.runs.get_mut(run) {
+                    if v.snapshots.len() >= MAX_SNAPSHOTS {
+                        let kept = v.snapshots.iter().step_by(2).cloned().collect();
+                        v.snapshots = kept;
                     }
+                    v.snapshots.push(weights.clone());
+                    v.weights = Some((epoch, weights));
                 }
-                Event::Step { run, metrics } => {
-                    if let Some(v) = self.runs.get_mut(run) {
-                        if v.steps.len() >= MAX_STEP_POINTS {
-                            // Keep every other point: the curve keeps its shape, memory stays
-                            // bounded however long the run.
-                            let kept: Vec<[f64; 3]> = v.steps.iter().step_by(2).copied().collect();
-                            v.steps = kept;
-                        }
-                        v.steps
-                            .push([metrics.step as f64, metrics.batch_loss, metrics.grad_norm]);
-                    }
+            }
+            Event::State { run, state } => {
+                if let Some(v) = self.runs.get_mut(run) {
+                    v.state = state;
                 }
-                Event::Weights {
-                    run,
-                    epoch,
-                    weights,
-                } => {
-                    if let Some(v) = self.runs.get_mut(run) {
-                        if v.snapshots.len() >= MAX_SNAPSHOTS {
-                            let kept = v.snapshots.iter().step_by(2).cloned().collect();
-                            v.snapshots = kept;
-                        }
-                        v.snapshots.push(weights.clone());
-                        v.weights = Some((epoch, weights));
-                    }
-                }
-                Event::State { run, state } => {
-                    if let Some(v) = self.runs.get_mut(run) {
-                        v.state = state;
-                    }
-                }
-                Event::Paused => self.playing = false,
-                Event::Resumed => self.playing = true,
-                Event::Finished => {
-                    self.finished = true;
-                    self.playing = false;
-                }
-                Event::Error(message) => {
-                    self.error = Some(message);
-                    self.playing = false;
-                }
+            }
+            Event::Paused => self.playing = false,
+            Event::Resumed => self.playing = true,
+            Event::Finished => {
+                self.finished = true;
+                self.playing = false;
+            }
+            Event::Error(message) => {
+                self.error = Some(message);
+                self.playing = false;
             }
         }
     }

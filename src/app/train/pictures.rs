@@ -60,8 +60,8 @@ pub fn show(
         return;
     };
     let key = (selected, *epoch);
-    let inputs = problem.net.inputs();
-    let classes = problem.split.class_names.len();
+    let inputs = problem.experiment.net.inputs();
+    let classes = problem.experiment.split.class_names.len();
     ui.label(
         RichText::new(format!("{} after epoch {epoch}", run.name))
             .color(rgb(run.color))
@@ -90,10 +90,10 @@ fn cached<T>(slot: &mut Option<(PictureKey, T)>, key: PictureKey, make: impl FnO
 
 /// The validation rows, or the training rows when none are held out, and which it is.
 fn shown_rows(problem: &Problem) -> (&Table, &'static str) {
-    if problem.split.val.is_empty() {
-        (&problem.split.train, "training")
+    if problem.experiment.split.val.is_empty() {
+        (&problem.experiment.split.train, "training")
     } else {
-        (&problem.split.val, "validation")
+        (&problem.experiment.split.val, "validation")
     }
 }
 
@@ -107,9 +107,9 @@ fn matrix(
     cache: &mut PictureCache,
 ) {
     let (table, which) = shown_rows(problem);
-    let names = &problem.split.class_names;
+    let names = &problem.experiment.split.class_names;
     let counts = cached(&mut cache.confusion, key, || {
-        confusion_counts(&problem.net, weights, table, names.len())
+        confusion_counts(&problem.experiment.net, weights, table, names.len())
     });
     let right: usize = (0..counts.len()).map(|k| counts[k][k]).sum();
     ui.label(format!(
@@ -129,9 +129,9 @@ fn actual_against_predicted(
     cache: &mut PictureCache,
 ) {
     let (table, which) = shown_rows(problem);
-    let target = problem.split.target_scaling.as_ref();
+    let target = problem.experiment.split.target_scaling.as_ref();
     let pairs = cached(&mut cache.fit, key, || {
-        actual_vs_predicted(&problem.net, weights, table, target)
+        actual_vs_predicted(&problem.experiment.net, weights, table, target)
     });
     let (lo, hi) = pairs
         .iter()
@@ -188,8 +188,14 @@ fn boundary(
     let (x, y) = (feature_range(problem, 0), feature_range(problem, 1));
     if cache.boundary.as_ref().is_none_or(|(k, _)| *k != key) {
         let n = BOUNDARY_CELLS;
-        let Some(grid) = decision_grid(&problem.net, weights, &problem.split.scaling, x, y, (n, n))
-        else {
+        let Some(grid) = decision_grid(
+            &problem.experiment.net,
+            weights,
+            &problem.experiment.split.scaling,
+            x,
+            y,
+            (n, n),
+        ) else {
             return;
         };
         // Rows come from the bottom; images from the top. Confidence sets the strength.
@@ -224,7 +230,7 @@ fn boundary(
     let Target::Classes { labels, .. } = &data.target else {
         return;
     };
-    let names = &problem.split.class_names;
+    let names = &problem.experiment.split.class_names;
     Plot::new("boundary")
         .data_aspect(1.0)
         .allow_scroll(false)
@@ -256,10 +262,10 @@ fn fitted_line(ui: &mut egui::Ui, problem: &Problem, weights: &[f64]) {
     };
     let x = feature_range(problem, 0);
     let line = curve(
-        &problem.net,
+        &problem.experiment.net,
         weights,
-        &problem.split.scaling,
-        problem.split.target_scaling.as_ref(),
+        &problem.experiment.split.scaling,
+        problem.experiment.split.target_scaling.as_ref(),
         x,
         100,
     );
@@ -285,7 +291,7 @@ fn digits(
 ) {
     let (table, which) = shown_rows(problem);
     let misses = cached(&mut cache.misses, key, || {
-        misclassified(&problem.net, weights, table)
+        misclassified(&problem.experiment.net, weights, table)
     });
     ui.label(format!(
         "{} of {} {which} digits misclassified (true → predicted)",
