@@ -39,17 +39,22 @@ pub fn paint_contours(painter: &Painter, lines: &[Contour], to_screen: &impl Fn(
 
 /// Labels the contour levels where they cross the ray from the view's centre towards its
 /// top-right corner, so nested levels get labels spread along one line (every other level when
-/// there are many).
+/// there are many). No label covers one of the surface's known points.
 pub fn paint_contour_labels(
     painter: &Painter,
     rect: Rect,
     lines: &[Contour],
+    surface: &Surface,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
 ) {
     let origin = rect.center();
     let dir = (rect.right_top() - origin).normalized();
     let stride = if lines.len() > 12 { 2 } else { 1 };
-    let mut placed: Vec<Rect> = Vec::new();
+    let mut placed: Vec<Rect> = surface
+        .critical_points()
+        .iter()
+        .map(|p| Rect::from_center_size(to_screen([p.x, p.y]), Vec2::splat(14.0)))
+        .collect();
     for c in lines.iter().skip(stride - 1).step_by(stride) {
         // The segment midpoint closest to the ray, ahead of the origin.
         let best = c
@@ -230,9 +235,69 @@ pub fn arrow(painter: &Painter, from: Pos2, to: Pos2, stroke: Stroke) {
     painter.line_segment([to, to - head * (rot.inverse() * dir)], stroke);
 }
 
+/// What the legend must not cover, with how much each matters: starts, balls and known
+/// minima (100 each) and points along the trails (1 each, at most ~200 per racer).
+fn marks(race: &Race, to_screen: &impl Fn([f64; 2]) -> Pos2) -> Vec<(Pos2, f32)> {
+    let mut marks = vec![(to_screen(race.start()), 100.0)];
+    for p in race.surface().critical_points() {
+        if matches!(p.kind, PointKind::Global | PointKind::Local) {
+            marks.push((to_screen([p.x, p.y]), 100.0));
+        }
+    }
+    for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
+        if let Some(start) = lane.spec.start {
+            marks.push((to_screen(start), 100.0));
+        }
+        let track = &lane.track;
+        if track.points.is_empty() {
+            continue;
+        }
+        let end = race.index_at_cursor(track);
+        marks.push((to_screen(track.points[end]), 100.0));
+        let stride = (end / 200).max(1);
+        marks.extend(
+            track.points[..=end]
+                .iter()
+                .step_by(stride)
+                .map(|p| (to_screen(*p), 1.0)),
+        );
+    }
+    marks
+}
+
+/// The box of `size` in the corner of `rect` (10 points in) that covers the least of `marks`:
+/// top left unless something matters more there.
+fn legend_corner(rect: Rect, size: Vec2, marks: &[(Pos2, f32)]) -> Rect {
+    let inner = rect.shrink(10.0);
+    let corners = [
+        inner.left_top(),
+        pos2(inner.right() - size.x, inner.top()),
+        pos2(inner.left(), inner.bottom() - size.y),
+        inner.right_bottom() - size,
+    ];
+    let covered = |r: &Rect| -> f32 {
+        let r = r.expand(8.0);
+        marks
+            .iter()
+            .filter(|(p, _)| r.contains(*p))
+            .map(|(_, w)| w)
+            .sum()
+    };
+    corners
+        .iter()
+        .map(|c| Rect::from_min_size(*c, size))
+        .min_by(|a, b| covered(a).total_cmp(&covered(b)))
+        .unwrap_or(Rect::from_min_size(inner.left_top(), size))
+}
+
 /// The legend on the map itself, top left: each enabled racer's colour and name. It stays
 /// when the panels are hidden and in presentation mode.
-pub fn paint_legend(painter: &Painter, rect: Rect, race: &Race) {
+pub fn paint_legend(
+    painter: &Painter,
+    rect: Rect,
+    race: &Race,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
     let rows: Vec<(Color32, String)> = race
         .lanes()
         .iter()
@@ -251,11 +316,9 @@ pub fn paint_legend(painter: &Painter, rect: Rect, race: &Race) {
     let swatch = 22.0;
     let line_height = galleys.iter().map(|g| g.size().y).fold(0.0, f32::max) + 4.0;
     let width = galleys.iter().map(|g| g.size().x).fold(0.0, f32::max) + swatch + 8.0;
-    let top_left = rect.left_top() + Vec2::new(10.0, 10.0);
-    let box_rect = Rect::from_min_size(
-        top_left,
-        Vec2::new(width + 12.0, line_height * rows.len() as f32 + 8.0),
-    );
+    let size = Vec2::new(width + 12.0, line_height * rows.len() as f32 + 8.0);
+    let box_rect = legend_corner(rect, size, &marks(race, to_screen));
+    let top_left = box_rect.min;
     painter.rect_filled(box_rect, 5.0, Color32::from_black_alpha(165));
     for (k, ((color, _), galley)) in rows.iter().zip(galleys).enumerate() {
         let y = top_left.y + 4.0 + line_height * (k as f32 + 0.5);
@@ -386,4 +449,26 @@ pub fn text_box(painter: &Painter, pos: Pos2, text: String, size: f32) {
     let rect = Align2::LEFT_BOTTOM.anchor_size(pos, galley.size());
     painter.rect_filled(rect.expand(4.0), 4.0, Color32::from_black_alpha(160));
     painter.galley(rect.min, galley, Color32::WHITE);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_goes_to_the_corner_that_hides_least() {
+        let rect = Rect::from_min_size(Pos2::ZERO, Vec2::new(400.0, 300.0));
+        let size = Vec2::new(100.0, 60.0);
+        let corner = |marks: &[(Pos2, f32)]| legend_corner(rect, size, marks).min;
+        assert_eq!(corner(&[]), pos2(10.0, 10.0), "top left by default");
+        // A start in the top left sends it to the top right.
+        assert_eq!(corner(&[(pos2(30.0, 30.0), 100.0)]), pos2(290.0, 10.0));
+        // A start there too, and a few trail points bottom left: bottom right.
+        let marks = [
+            (pos2(30.0, 30.0), 100.0),
+            (pos2(350.0, 40.0), 100.0),
+            (pos2(40.0, 260.0), 1.0),
+        ];
+        assert_eq!(corner(&marks), pos2(290.0, 230.0));
+    }
 }

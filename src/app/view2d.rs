@@ -237,7 +237,13 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         .show_x(false)
         .show_y(false)
         .show_background(false)
-        .x_axis_label("x")
+        // The plane's coordinates are short numbers: a label every 30 points or so on x (egui_plot
+        // keeps 60 for long labels, which left only "0" on a 10-wide surface).
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x()
+                .label("x")
+                .label_spacing(28.0..=40.0),
+        ])
         .y_axis_label("y");
     let response = plot.show(ui, |plot_ui| {
         let size = plot_ui.transform().frame().size();
@@ -295,7 +301,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
 
     if view.contours {
         overlay::paint_contours(&painter, &cache.contours, &to_screen);
-        overlay::paint_contour_labels(&painter, rect, &cache.contours, &to_screen);
+        overlay::paint_contour_labels(&painter, rect, &cache.contours, &surface, &to_screen);
     }
     overlay::paint_known_points(&painter, &surface, &to_screen);
     if let Some(paths) = preview {
@@ -335,7 +341,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         Color32::from_white_alpha(60),
         Stroke::new(1.5, Color32::WHITE),
     );
-    overlay::paint_legend(&painter, rect, race);
+    overlay::paint_legend(&painter, rect, race, &to_screen);
 
     // Input: drag the start, click to set it.
     let hover = response
