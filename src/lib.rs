@@ -11,6 +11,7 @@ pub mod data;
 pub mod engine;
 pub mod field;
 pub mod files;
+pub mod formula;
 pub mod insight;
 pub mod limits;
 pub mod models;

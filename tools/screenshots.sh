@@ -22,6 +22,8 @@ shot --preset ill-conditioning --steps 150 --screenshot docs/explorer-ill-condit
 shot --preset himmelblau --steps 120 --screenshot docs/explorer-himmelblau.png
 shot --preset saddle --steps 150 --view split --screenshot docs/split-saddle.png
 shot --preset himmelblau --steps 120 --view 3d --screenshot docs/surface-himmelblau.png
+shot --function 'x^4 - 2*x^2 + y^2 + 0.3*x' --optimizer newton,adam,gd --hp lr=0.1 --start 2,2.2 \
+  --steps 60 --view split --screenshot docs/formula-split.png
 shot --view train --model-spec moons-mlp --screenshot docs/train-moons.png
 shot --view train --model-spec digits-mlp --epochs 30 --screenshot docs/train-digits.png
 

@@ -5,6 +5,9 @@ use eframe::egui::{Color32, ColorImage};
 
 pub use crate::field::Colormap;
 
+/// The colour of the map where the function is undefined.
+pub const UNDEFINED: Color32 = Color32::from_rgb(58, 58, 62);
+
 /// A colormap's colours as egui colours and images.
 pub trait Paint {
     /// The colour at t ∈ [0, 1].
@@ -24,7 +27,14 @@ impl Paint for Colormap {
         let mut pixels = Vec::with_capacity(grid.nx * grid.ny);
         for j in (0..grid.ny).rev() {
             for i in 0..grid.nx {
-                let t = scale.unit(grid.values[j * grid.nx + i]);
+                let v = grid.values[j * grid.nx + i];
+                if crate::scene3d::mesh::undefined(v) {
+                    // Where the function is undefined: a neutral grey, never a colour of
+                    // the scale.
+                    pixels.push(UNDEFINED);
+                    continue;
+                }
+                let t = scale.unit(v);
                 pixels.push(lut[(t * 255.0).round() as usize]);
             }
         }

@@ -13,6 +13,7 @@ pub mod plots;
 pub mod screenshot;
 pub mod side_panel;
 pub mod state;
+pub mod surface_panel;
 pub mod train;
 mod transport;
 pub mod view2d;
@@ -35,6 +36,9 @@ pub const WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
 pub struct Launch {
     /// A preset to load instead of the default race.
     pub preset: Option<&'static Preset>,
+    /// A scene to show instead of the restored or default one (from `app --surface` or
+    /// `--function`).
+    pub scene: Option<crate::scene::Scene>,
     /// Steps to take before the first frame.
     pub steps: u64,
     /// Save a PNG of the window here, then close.
@@ -77,14 +81,21 @@ pub fn run(launch: Launch) -> Result<(), String> {
             fonts::install(&cc.egui_ctx);
             // A launch that names a scene (a preset, a screenshot) starts from it; a plain
             // launch picks up where the last session left off.
-            let restored = (launch.preset.is_none() && screenshot.is_none())
-                .then(|| cc.storage.and_then(|s| s.get_string(state::KEY)))
-                .flatten();
+            let restored =
+                (launch.preset.is_none() && launch.scene.is_none() && screenshot.is_none())
+                    .then(|| cc.storage.and_then(|s| s.get_string(state::KEY)))
+                    .flatten();
             let mut explorer = match (launch.preset, restored) {
                 (Some(p), _) => Explorer::with_preset(p),
                 (None, Some(text)) => Explorer::restore(&text),
                 (None, None) => Explorer::default(),
             };
+            if let Some(scene) = &launch.scene {
+                match scene.build() {
+                    Ok(race) => explorer.show_race(race),
+                    Err(e) => explorer.notice = Some(format!("The scene could not be built: {e}")),
+                }
+            }
             explorer.race.apply(Command::Step(launch.steps as i64));
             if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
                 explorer.shown.mode = launch.view;
@@ -163,6 +174,8 @@ pub struct Explorer {
     pub basin: why::BasinUi,
     /// The hyperparameter sweep window.
     pub sweep: why::SweepUi,
+    /// The surface section's formula box and searches.
+    pub surface_panel: surface_panel::SurfacePanel,
     view_state: view2d::ViewState,
     heat: view2d::HeatCache,
     screenshot: Option<screenshot::Job>,
@@ -172,19 +185,24 @@ pub struct Explorer {
     drop_focus: bool,
 }
 
+/// The race a first launch shows: GD, momentum, RMSprop and Adam on Rosenbrock, with learning
+/// rates that make it interesting there.
+pub fn default_race() -> Race {
+    use OptimizerKind as K;
+    let mut race = Race::new(
+        Surface::new(SurfaceKind::Rosenbrock),
+        &[K::GD, K::MOMENTUM, K::RMSPROP, K::ADAM],
+    );
+    for (i, lr) in [(0, 1e-3), (1, 1e-3), (2, 1e-2), (3, 5e-2)] {
+        race.apply(Command::SetHyper(i, "lr", lr));
+    }
+    race
+}
+
 impl Default for Explorer {
     fn default() -> Self {
-        use OptimizerKind as K;
-        let mut race = Race::new(
-            Surface::new(SurfaceKind::Rosenbrock),
-            &[K::GD, K::MOMENTUM, K::RMSPROP, K::ADAM],
-        );
-        // Learning rates that make the default race interesting on Rosenbrock.
-        for (i, lr) in [(0, 1e-3), (1, 1e-3), (2, 1e-2), (3, 5e-2)] {
-            race.apply(Command::SetHyper(i, "lr", lr));
-        }
         Self {
-            race,
+            race: default_race(),
             shown: Default::default(),
             playing: false,
             carry: 0.0,
@@ -197,6 +215,7 @@ impl Default for Explorer {
             trainer: Default::default(),
             basin: Default::default(),
             sweep: Default::default(),
+            surface_panel: Default::default(),
             view_state: view2d::ViewState::default(),
             heat: Default::default(),
             screenshot: None,
@@ -223,6 +242,18 @@ impl Explorer {
         };
     }
 
+    /// Shows `race` (its typed function, if any, goes into the formula box too).
+    pub fn show_race(&mut self, race: Race) {
+        if let Some(t) = race.surface().typed_function() {
+            self.surface_panel.text = t.text().to_string();
+        }
+        self.race = race;
+        self.preset = None;
+        self.basin.clear();
+        self.sweep.forget();
+        self.view_state.reset_bounds = true;
+    }
+
     /// Replaces the race with a preset's.
     pub fn load(&mut self, preset: &'static Preset) {
         self.race = preset.build();
@@ -236,7 +267,7 @@ impl Explorer {
     pub fn apply(&mut self, commands: Vec<Command>) {
         for c in commands {
             if let Command::SetSurface(s) = &c
-                && s.kind() != self.race.surface().kind()
+                && (!s.same_function(self.race.surface()) || s.view() != self.race.surface().view())
             {
                 self.view_state.reset_bounds = true;
             }
@@ -333,7 +364,12 @@ impl Explorer {
             .resizable(true)
             .default_size(side_size)
             .show(ui, |ui| {
-                commands.extend(side_panel::show(ui, &self.race, &mut self.shown.map));
+                commands.extend(side_panel::show(
+                    ui,
+                    &self.race,
+                    &mut self.shown.map,
+                    &mut self.surface_panel,
+                ));
                 ui.separator();
                 self.why_section(ui);
             });
@@ -477,7 +513,7 @@ impl Explorer {
     /// only flatten the surface).
     fn window3d(&self) -> Window {
         let default = || {
-            let v = self.race.surface().info().view;
+            let v = self.race.surface().view();
             Window { x: v.x, y: v.y }
         };
         if self.view_state.fitted {

@@ -51,7 +51,8 @@ pub fn paint_contour_labels(
     let dir = (rect.right_top() - origin).normalized();
     let stride = if lines.len() > 12 { 2 } else { 1 };
     let mut placed: Vec<Rect> = surface
-        .critical_points()
+        .critical_points_now()
+        .unwrap_or_default()
         .iter()
         .map(|p| Rect::from_center_size(to_screen([p.x, p.y]), Vec2::splat(14.0)))
         .collect();
@@ -101,7 +102,8 @@ pub fn paint_known_points(
     surface: &Surface,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
 ) {
-    for p in surface.critical_points() {
+    // A typed function's points are found in the background: none until they are.
+    for p in surface.critical_points_now().unwrap_or_default() {
         let at = to_screen([p.x, p.y]);
         match p.kind {
             PointKind::Global | PointKind::Local => {
@@ -135,6 +137,19 @@ pub fn paint_known_points(
                     pts,
                     Color32::from_gray(30),
                     Stroke::new(1.5, Color32::WHITE),
+                ));
+            }
+            PointKind::Maximum => {
+                let d = 6.0;
+                let pts = vec![
+                    at + Vec2::new(0.0, -d),
+                    at + Vec2::new(d * 0.87, d * 0.5),
+                    at + Vec2::new(-d * 0.87, d * 0.5),
+                ];
+                painter.add(Shape::convex_polygon(
+                    pts,
+                    Color32::from_gray(30),
+                    Stroke::new(1.5, Color32::from_rgb(255, 170, 120)),
                 ));
             }
         }
@@ -239,7 +254,7 @@ pub fn arrow(painter: &Painter, from: Pos2, to: Pos2, stroke: Stroke) {
 /// minima (100 each) and points along the trails (1 each, at most ~200 per racer).
 fn marks(race: &Race, to_screen: &impl Fn([f64; 2]) -> Pos2) -> Vec<(Pos2, f32)> {
     let mut marks = vec![(to_screen(race.start()), 100.0)];
-    for p in race.surface().critical_points() {
+    for p in race.surface().critical_points_now().unwrap_or_default() {
         if matches!(p.kind, PointKind::Global | PointKind::Local) {
             marks.push((to_screen([p.x, p.y]), 100.0));
         }

@@ -5,6 +5,7 @@ use crate::engine::Status;
 use crate::race::Race;
 pub use crate::scene::view::PlotSettings;
 use crate::series::decimate;
+use crate::surfaces::PointKind;
 use eframe::egui::{self, RichText};
 use egui_plot::{Line, Plot, VLine};
 
@@ -33,23 +34,49 @@ pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings, compact
     };
     ui.scope_builder(column(rect(full.left(), table)), |ui| legend(ui, race));
     let first = rect(full.left() + table + gap, plot);
+    // The loss as its gap to the lowest known minimum f* when f* is not 0 (a log scale can
+    // then show how a run closes in on it, negative minima included).
+    let best = race
+        .surface()
+        .critical_points_now()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| matches!(p.kind, PointKind::Global | PointKind::Local))
+        .map(|p| p.value)
+        .fold(f64::INFINITY, f64::min);
+    let (title, offset) = if best.is_finite() && best != 0.0 {
+        ("loss − f*", best)
+    } else {
+        ("loss", 0.0)
+    };
     ui.scope_builder(column(first), |ui| {
-        curve(ui, race, settings, "loss", |t| &t.loss)
+        curve(ui, race, settings, title, offset, |t| &t.loss)
     });
     if !compact {
         let second = rect(first.right() + gap, plot);
         ui.scope_builder(column(second), |ui| {
-            curve(ui, race, settings, "gradient norm", |t| &t.grad_norm)
+            curve(ui, race, settings, "gradient norm", 0.0, |t| &t.grad_norm)
         });
     }
     ui.advance_cursor_after_rect(full);
 }
 
+/// `values` − `offset`, copied only when the offset is not 0.
+fn shift(values: &[f64], offset: f64) -> std::borrow::Cow<'_, [f64]> {
+    if offset == 0.0 {
+        std::borrow::Cow::Borrowed(values)
+    } else {
+        std::borrow::Cow::Owned(values.iter().map(|v| v - offset).collect())
+    }
+}
+
+/// One plot of `values` − `offset` for every racer up to the cursor.
 fn curve(
     ui: &mut egui::Ui,
     race: &Race,
     settings: &mut PlotSettings,
     title: &str,
+    offset: f64,
     values: impl Fn(&crate::race::Track) -> &Vec<f64>,
 ) {
     // A log axis cannot show zero or negative values (Newton's exact minimum, the saddles):
@@ -62,13 +89,21 @@ fn curve(
         .filter(|(l, _)| l.spec.enabled)
         .filter_map(|(l, label)| {
             let end = (race.index_at_cursor(&l.track) + 1).min(values(&l.track).len());
-            let first = values(&l.track)[..end].iter().position(|v| *v <= 0.0)?;
+            let first = values(&l.track)[..end]
+                .iter()
+                .position(|v| *v - offset <= 0.0)?;
             Some(format!("{label} from step {first}"))
         })
         .collect();
     let log = settings.log_y;
     ui.horizontal_wrapped(|ui| {
-        ui.strong(title);
+        let heading = ui.strong(title);
+        if offset != 0.0 {
+            heading.on_hover_text(format!(
+                "The loss above f* = {}, the lowest known minimum",
+                short(offset)
+            ));
+        }
         ui.checkbox(&mut settings.log_y, "log scale");
         if log && !hidden.is_empty() {
             ui.label(RichText::new("(values ≤ 0 not drawn)").weak())
@@ -97,7 +132,8 @@ fn curve(
         {
             let track = &lane.track;
             let end = race.index_at_cursor(track) + 1;
-            let mut pts = decimate(&values(track)[..end], MAX_POINTS, log);
+            let series = shift(values(track), offset);
+            let mut pts = decimate(&series[..end.min(series.len())], MAX_POINTS, log);
             if log {
                 pts.iter_mut().for_each(|p| p[1] = p[1].log10());
             }
@@ -115,7 +151,14 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
     let width = ui.available_width();
     let show_grad = width >= 470.0;
     let show_dist = width >= 570.0;
-    let minima = race.surface().minima();
+    // Known without waiting (a typed function's are found in the background).
+    let minima: Vec<_> = race
+        .surface()
+        .critical_points_now()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| matches!(p.kind, PointKind::Global | PointKind::Local))
+        .collect();
     egui::ScrollArea::both().id_salt("legend").show(ui, |ui| {
         egui::Grid::new("legend_table")
             .striped(true)
@@ -179,7 +222,8 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
 }
 
 /// A run's status for the table: "converged at 31", "stalled at 466 (plateau)", "escaped at
-/// 218", "diverged at 131" or "running", and its colour (green, amber, blue, red).
+/// 218", "left domain at 12", "diverged at 131" or "running", and its colour (green, amber,
+/// blue, orange, red).
 pub fn status_text(status: &Status) -> (String, Option<egui::Color32>) {
     match *status {
         Status::Running => ("running".into(), None),
@@ -194,6 +238,10 @@ pub fn status_text(status: &Status) -> (String, Option<egui::Color32>) {
         Status::Escaped { step } => (
             format!("escaped at {step}"),
             Some(egui::Color32::from_rgb(120, 190, 255)),
+        ),
+        Status::LeftDomain { step } => (
+            format!("left domain at {step}"),
+            Some(egui::Color32::from_rgb(255, 150, 90)),
         ),
         Status::Diverged { step, .. } => (
             format!("diverged at {step}"),

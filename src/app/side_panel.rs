@@ -1,12 +1,12 @@
 //! The side panel: surface, optimizers with their hyperparameters, shared settings, display.
 
 use super::colormap::Colormap;
+use super::surface_panel::SurfacePanel;
 use super::view2d::{ViewSettings, text_rgb};
 use crate::engine::{Clip, Schedule};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperSpec};
 use crate::race::{Command, Race, Shared};
-use crate::surfaces::{Surface, SurfaceKind};
 use eframe::egui::{self, RichText};
 
 /// Memory key of the "a hyperparameter is being dragged" flag.
@@ -22,10 +22,15 @@ pub fn dragging(ctx: &egui::Context) -> bool {
 pub const MAX_RACERS: usize = crate::limits::MAX_RACERS;
 
 /// Draws the side panel; returns the commands the user asked for.
-pub fn show(ui: &mut egui::Ui, race: &Race, view: &mut ViewSettings) -> Vec<Command> {
+pub fn show(
+    ui: &mut egui::Ui,
+    race: &Race,
+    view: &mut ViewSettings,
+    surface: &mut SurfacePanel,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        surface_section(ui, race, &mut commands);
+        super::surface_panel::show(ui, surface, race, &mut commands);
         ui.separator();
         racers_section(ui, race, &mut commands);
         ui.separator();
@@ -34,42 +39,6 @@ pub fn show(ui: &mut egui::Ui, race: &Race, view: &mut ViewSettings) -> Vec<Comm
         display_section(ui, view);
     });
     commands
-}
-
-fn surface_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
-    let surface = race.surface();
-    let info = surface.info();
-    egui::ComboBox::from_label(RichText::new("Surface").heading())
-        .selected_text(RichText::new(info.title).size(15.0))
-        .width(ui.available_width() - 110.0)
-        .show_ui(ui, |ui| {
-            for kind in SurfaceKind::ALL {
-                let selected = kind == surface.kind();
-                if ui
-                    .selectable_label(selected, kind.info().title)
-                    .on_hover_text(kind.info().lesson)
-                    .clicked()
-                    && !selected
-                {
-                    commands.push(Command::SetSurface(Surface::new(kind)));
-                }
-            }
-        });
-    ui.label(RichText::new(info.formula).monospace().size(13.0));
-    ui.label(RichText::new(info.lesson).italics());
-    for (spec, (name, value)) in info.params.iter().zip(surface.params()) {
-        let mut v = value;
-        if hyper_widget(ui, spec, &mut v, None) {
-            let overrides: Vec<(String, f64)> = surface
-                .params()
-                .into_iter()
-                .map(|(n, old)| (n.to_string(), if n == name { v } else { old }))
-                .collect();
-            if let Ok(s) = Surface::with_params(surface.kind(), &overrides) {
-                commands.push(Command::SetSurface(s));
-            }
-        }
-    }
 }
 
 fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
@@ -216,7 +185,12 @@ fn own_start(
 
 /// A widget for one hyperparameter; returns whether the value changed. While its slider is
 /// being dragged it marks the frame for the live preview ([`dragging`]).
-fn hyper_widget(ui: &mut egui::Ui, spec: &HyperSpec, v: &mut f64, formula: Option<&str>) -> bool {
+pub fn hyper_widget(
+    ui: &mut egui::Ui,
+    spec: &HyperSpec,
+    v: &mut f64,
+    formula: Option<&str>,
+) -> bool {
     hyper_widget_response(ui, spec, v, formula).0
 }
 

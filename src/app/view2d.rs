@@ -19,7 +19,7 @@ pub struct Extras {
 }
 
 /// What the heatmap and contours were computed for.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct HeatKey {
     surface: Surface,
     window: [f64; 4],
@@ -61,7 +61,7 @@ pub struct HeatCache {
 impl HeatCache {
     /// The window the cached heatmap covers.
     fn window(&self) -> Option<Window> {
-        self.key.map(|k| Window {
+        self.key.as_ref().map(|k| Window {
             x: (k.window[0], k.window[1]),
             y: (k.window[2], k.window[3]),
         })
@@ -70,6 +70,7 @@ impl HeatCache {
     /// The window the cache covers, if it was computed for `surface`.
     pub fn window_for(&self, surface: &Surface) -> Option<Window> {
         self.key
+            .as_ref()
             .filter(|k| k.surface == *surface)
             .and_then(|_| self.window())
     }
@@ -83,14 +84,14 @@ impl HeatCache {
         view: &ViewSettings,
     ) {
         let key = HeatKey {
-            surface: *surface,
+            surface: surface.clone(),
             window: [window.x.0, window.x.1, window.y.0, window.y.1],
             colormap: view.colormap,
             log: view.log_scale,
             levels: view.levels,
             resolution: view.resolution,
         };
-        if self.key.is_some_and(|k| k.same_as(&key)) {
+        if self.key.as_ref().is_some_and(|k| k.same_as(&key)) {
             return;
         }
         let n = view.resolution.clamp(16, 1024);
@@ -203,7 +204,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
     } = view;
     let highlight = extras.highlight;
     let mut commands = Vec::new();
-    let surface = *race.surface();
+    let surface = race.surface().clone();
     let start = race.start();
     // Grab the start marker before the plot can take the drag as a pan.
     let pointer = ui.input(|i| i.pointer.interact_pos());
@@ -218,14 +219,14 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         state.dragging_start = false;
     }
     let scroll = ui.input(|i| i.smooth_scroll_delta.y);
-    let info = surface.info();
+    let surface_view = surface.view();
     // One plot id wherever the view is placed (alone or in the split), so pan and zoom
     // survive a change of layout; a plot seen for the first time starts at the surface's
     // view, never at bounds fitted to its own heatmap (which would grow every frame).
     let plot = Plot::new("view2d")
         .id(egui::Id::unique("downhill-view2d"))
-        .default_x_bounds(info.view.x.0, info.view.x.1)
-        .default_y_bounds(info.view.y.0, info.view.y.1)
+        .default_x_bounds(surface_view.x.0, surface_view.x.1)
+        .default_y_bounds(surface_view.y.0, surface_view.y.1)
         .data_aspect(1.0)
         .allow_drag(!state.dragging_start)
         .allow_scroll(false)
@@ -254,7 +255,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         }
         // Fitted: the whole default window, letterboxed to the frame as it is now.
         if state.fitted && (size - state.fitted_size).length() > 0.5 {
-            plot_ui.set_plot_bounds(letterbox(info.view, size));
+            plot_ui.set_plot_bounds(letterbox(surface_view, size));
             state.fitted_size = size;
         }
         if plot_ui.response().hovered() && scroll != 0.0 {

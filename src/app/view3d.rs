@@ -30,7 +30,7 @@ const MOVING_PIXELS: f32 = 4.5e5;
 const MAX_PATH_POINTS: usize = 1500;
 
 /// What the mesh was built for.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct MeshKey {
     surface: Surface,
     window: [f64; 4],
@@ -84,7 +84,7 @@ impl View3d {
         let response = ui.allocate_rect(rect, Sense::click_and_drag());
         self.input(ui, &response, rect, &mut shown.settings.camera);
 
-        let surface = *shown.race.surface();
+        let surface = shown.race.surface().clone();
         self.update_mesh(&surface, shown.window, shown.settings, shown.map);
         if self.mesh.is_none() {
             return commands;
@@ -244,7 +244,7 @@ impl View3d {
         view: &ViewSettings,
     ) {
         let key = MeshKey {
-            surface: *surface,
+            surface: surface.clone(),
             window: [window.x.0, window.x.1, window.y.0, window.y.1],
             resolution: settings.resolution.clamp(16, 512),
             height: settings.height.sanitized(),

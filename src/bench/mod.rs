@@ -35,6 +35,12 @@ pub const FIGURES: &[Figure] = &[
         measure: engine_dyn_steps_per_s,
     },
     Figure {
+        name: "formula_steps_per_s",
+        unit: "steps/s",
+        about: "Adam on Rosenbrock typed as a formula, (1 - x)^2 + 100*(y - x^2)^2, one thread (target ≥ 0.5× engine_steps_per_s)",
+        measure: formula_steps_per_s,
+    },
+    Figure {
         name: "hand_loop_steps_per_s",
         unit: "steps/s",
         about: "a hand-written Adam loop on Rosenbrock: no runner, status, schedule or checks (engine_steps_per_s's target: ≥ 0.7× this)",
@@ -162,7 +168,7 @@ fn median_ms(samples: usize, mut f: impl FnMut()) -> f64 {
 fn contour_ms() -> f64 {
     use crate::field::{Grid, Scale, Window, contours};
     let surface = Surface::new(SurfaceKind::Himmelblau);
-    let v = surface.info().view;
+    let v = surface.view();
     let window = Window { x: v.x, y: v.y };
     median_ms(15, || {
         let grid = Grid::sample(&surface, window, 512, 512);
@@ -311,7 +317,7 @@ fn mesh_build_ms() -> f64 {
     use crate::field::Window;
     use crate::scene3d::mesh::SurfaceMesh;
     let surface = Surface::new(SurfaceKind::Himmelblau);
-    let v = surface.info().view;
+    let v = surface.view();
     let window = Window { x: v.x, y: v.y };
     median_ms(15, || {
         std::hint::black_box(SurfaceMesh::build(
@@ -330,7 +336,7 @@ fn render3d_ms() -> f64 {
     use crate::scene3d::raster::{Frame, Primitives};
     use crate::scene3d::{Overlay, Palette, Path3d, camera::OrbitCamera, render};
     let surface = Surface::new(SurfaceKind::Himmelblau);
-    let v = surface.info().view;
+    let v = surface.view();
     let window = Window { x: v.x, y: v.y };
     let mesh = SurfaceMesh::build(&surface, window, 160, Default::default());
     let mut overlay = Overlay {
@@ -342,8 +348,13 @@ fn render3d_ms() -> f64 {
         .enumerate()
     {
         let adam = OptimizerKind::ADAM;
-        let mut runner = Runner::new(surface, adam.build(&adam.defaults()), endless(0.05), &start)
-            .expect("a 2-parameter start on a 2-parameter surface");
+        let mut runner = Runner::new(
+            surface.clone(),
+            adam.build(&adam.defaults()),
+            endless(0.05),
+            &start,
+        )
+        .expect("a 2-parameter start on a 2-parameter surface");
         let mut points = Vec::new();
         for _ in 0..300 {
             let x = runner.x();
@@ -418,13 +429,28 @@ fn hand_loop_steps_per_s() -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// [`engine_steps_per_s`] with Rosenbrock typed as a formula: the compiled instructions
+/// against the built-in's straight-line code.
+fn formula_steps_per_s() -> f64 {
+    let adam = OptimizerKind::ADAM;
+    let optimizer = adam.build_adam(&adam.defaults());
+    let surface =
+        Surface::typed("(1 - x)^2 + 100*(y - x^2)^2", &[], None).expect("Rosenbrock typed parses");
+    steps_per_s_on(surface, || optimizer.clone().expect("Adam builds as Adam"))
+}
+
 /// Single-thread steps per second of Adam on Rosenbrock from (−1.2, 1), best of five trials.
 fn steps_per_s<P: Optimizer>(optimizer: impl Fn() -> P) -> f64 {
+    steps_per_s_on(Surface::new(SurfaceKind::Rosenbrock), optimizer)
+}
+
+/// Single-thread steps per second of `optimizer` on `surface` from (−1.2, 1), best of five
+/// trials.
+fn steps_per_s_on<P: Optimizer>(surface: Surface, optimizer: impl Fn() -> P) -> f64 {
     const STEPS: u64 = 2_000_000;
-    let surface = Surface::new(SurfaceKind::Rosenbrock);
     (0..5)
         .map(|_| {
-            let mut runner = Runner::new(surface, optimizer(), endless(1e-3), &[-1.2, 1.0])
+            let mut runner = Runner::new(surface.clone(), optimizer(), endless(1e-3), &[-1.2, 1.0])
                 .expect("a 2-parameter start on a 2-parameter surface");
             let start = Instant::now();
             let taken = runner.run(STEPS, &mut []);
@@ -438,7 +464,7 @@ fn steps_per_s<P: Optimizer>(optimizer: impl Fn() -> P) -> f64 {
 /// Runs Adam for `steps` from every point of an n×n grid over the surface's view, in
 /// parallel; returns the final points.
 pub fn grid_run(surface: Surface, n: usize, steps: u64, lr: f64) -> Vec<[f64; 2]> {
-    let view = surface.info().view;
+    let view = surface.view();
     let adam = OptimizerKind::ADAM;
     let hp = adam.defaults();
     (0..n * n)
@@ -451,7 +477,7 @@ pub fn grid_run(surface: Surface, n: usize, steps: u64, lr: f64) -> Vec<[f64; 2]
                 view.x.0 + fx * (view.x.1 - view.x.0),
                 view.y.0 + fy * (view.y.1 - view.y.0),
             ];
-            let mut runner = Runner::new(surface, adam.build(&hp), endless(lr), &start)
+            let mut runner = Runner::new(surface.clone(), adam.build(&hp), endless(lr), &start)
                 .expect("a 2-parameter start on a 2-parameter surface");
             runner.run(steps, &mut []);
             [runner.x()[0], runner.x()[1]]
@@ -465,7 +491,7 @@ fn grid_runs_s() -> f64 {
     (0..2)
         .map(|_| {
             let start = Instant::now();
-            let ends = grid_run(surface, 256, 500, 0.05);
+            let ends = grid_run(surface.clone(), 256, 500, 0.05);
             std::hint::black_box(&ends);
             start.elapsed().as_secs_f64()
         })

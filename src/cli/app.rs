@@ -9,8 +9,24 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct AppArgs {
     /// A lecture preset to load (see `downhill list`).
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["surface", "function"])]
     pub preset: Option<String>,
+    /// Open on this surface or your own function (with parameters) instead.
+    #[command(flatten)]
+    pub surface: super::surface_args::SurfaceArgs,
+    /// The window of a typed function X0,X1,Y0,Y1 (default [-3,3]², or around its stationary
+    /// points).
+    #[arg(long, value_parser = super::surface_args::window, allow_hyphen_values = true, requires = "function")]
+    pub window: Option<crate::surfaces::View>,
+    /// With --surface or --function: the optimizers to race (default: the app's usual four).
+    #[arg(long = "optimizer", value_delimiter = ',', value_parser = super::args::optimizer)]
+    pub optimizers: Vec<crate::optim::OptimizerKind>,
+    /// With --optimizer: hyperparameters, e.g. lr=0.1 (PyTorch names).
+    #[arg(long, value_parser = super::args::assignments, requires = "optimizers")]
+    pub hp: Vec<super::args::Assignments>,
+    /// With --surface or --function: the start point X,Y.
+    #[arg(long, value_parser = super::args::point, allow_hyphen_values = true)]
+    pub start: Option<[f64; 2]>,
     /// Steps to take before showing (or photographing) the scene.
     #[arg(long, default_value = "0", value_parser = super::args::steps, allow_negative_numbers = true)]
     pub steps: u64,
@@ -62,12 +78,39 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         crate::models::ModelSpec::load(std::path::Path::new(spec))
             .map_err(|e| CliError::Usage(format!("--model-spec: {e}")))?;
     }
+    if !args.surface.given() && (!args.optimizers.is_empty() || args.start.is_some()) {
+        return Err(CliError::Usage(
+            "--optimizer and --start go with --surface or --function".into(),
+        ));
+    }
+    let scene = if args.surface.given() {
+        let surface = args.surface.build(args.window)?;
+        let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
+        Some(if args.optimizers.is_empty() {
+            let mut scene =
+                crate::scene::Scene::of(&crate::app::default_race(), Default::default());
+            scene.surface = crate::scene::SurfaceSpec::of(&surface);
+            scene.start = args.start.unwrap_or_else(|| surface.default_start());
+            scene
+        } else {
+            super::run::racing_scene(
+                &surface,
+                &args.optimizers,
+                &hp,
+                args.start,
+                Default::default(),
+            )?
+        })
+    } else {
+        None
+    };
     // Checked before the window opens; the file is touched only when the PNG is written.
     if let Some(path) = &args.screenshot {
         crate::files::check_output(path, Some("png")).map_err(CliError::Usage)?;
     }
     run(Launch {
         preset,
+        scene,
         steps: args.steps,
         screenshot: args.screenshot.clone(),
         view,

@@ -3,13 +3,13 @@
 use super::CliError;
 use super::args::{self, Assignments};
 use super::run::num;
+use super::surface_args::SurfaceArgs;
 use crate::engine::Schedule;
 use crate::field::Window;
 use crate::insight::basin::{self, BasinMap, BasinSpec, MAX_GRID};
 use crate::insight::picture::Picture;
 use crate::optim::OptimizerKind;
 use crate::setup::Setup;
-use crate::surfaces::{Surface, SurfaceKind};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -24,20 +24,18 @@ sorted by value, of the minimum within --tolerance of the end; empty if none).
 
 Examples:
   downhill basin --surface himmelblau --optimizer adam --hp lr=0.05 --grid 256 --png basins.png
-  downhill basin --surface six-hump-camel --optimizer momentum --hp lr=0.01 --out cells.csv")]
+  downhill basin --surface six-hump-camel --optimizer momentum --hp lr=0.01 --out cells.csv
+  downhill basin --function 'x^4 - 2*x^2 + y^2 + 0.3*x' --optimizer gd --hp lr=0.05 --png basins.png")]
 pub struct BasinArgs {
-    /// The surface, e.g. himmelblau (see `downhill list`).
-    #[arg(long, value_parser = args::surface)]
-    pub surface: SurfaceKind,
+    /// The surface: a built-in or your own function, with parameters.
+    #[command(flatten)]
+    pub surface: SurfaceArgs,
     /// The optimizer.
     #[arg(long, value_parser = args::optimizer)]
     pub optimizer: OptimizerKind,
     /// Hyperparameters, e.g. lr=0.01,momentum=0.8 (PyTorch names).
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
-    /// Surface parameters, e.g. condition=100 for quadratic.
-    #[arg(long = "surface-param", value_parser = args::assignments)]
-    pub surface_param: Vec<Assignments>,
     /// Grid side N: N × N start points (at most 512).
     #[arg(long, default_value = "128", value_parser = grid_side, allow_negative_numbers = true)]
     pub grid: usize,
@@ -95,12 +93,6 @@ pub fn window(s: &str) -> Result<Window, String> {
     }
 }
 
-/// The surface with `--surface-param` applied.
-pub fn surface_of(kind: SurfaceKind, params: &[Assignments]) -> Result<Surface, CliError> {
-    let params: Vec<(String, f64)> = params.iter().flat_map(|a| a.0.clone()).collect();
-    Surface::with_params(kind, &params).map_err(|e| CliError::Usage(e.to_string()))
-}
-
 /// Checks `--out` and `--png` before any work is done (exit 2 with one line).
 pub fn check_outputs(out: Option<&Path>, png: Option<&Path>) -> Result<(), CliError> {
     if let Some(p) = out {
@@ -132,7 +124,11 @@ pub fn emit(
 /// Runs `downhill basin`.
 pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_outputs(args.out.as_deref(), args.png.as_deref())?;
-    let surface = surface_of(args.surface, &args.surface_param)?;
+    // A typed function is shown over the window of starts when one is given.
+    let view = args
+        .window
+        .map(|w| crate::surfaces::View { x: w.x, y: w.y });
+    let surface = args.surface.build(view)?;
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
     let setup = Setup::new(args.optimizer, &hp, Schedule::Constant)
         .map_err(|e| CliError::Usage(e.to_string()))?;

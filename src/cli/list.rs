@@ -33,6 +33,7 @@ pub fn catalog_json() -> Value {
                 "name": info.name,
                 "title": info.title,
                 "formula": info.formula,
+                "typed": info.typed,
                 "lesson": info.lesson,
                 "params": info.params,
                 "view": info.view,
@@ -115,6 +116,7 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
         let info = kind.info();
         writeln!(out, "  {:<18} {}", info.name, info.formula)?;
         writeln!(out, "  {:<18} {}", "", info.lesson)?;
+        writeln!(out, "  {:<18} as --function: {}", "", info.typed)?;
         for p in info.params {
             writeln!(
                 out,

@@ -9,6 +9,7 @@ pub mod landscape;
 pub mod list;
 pub mod lr_range;
 pub mod run;
+pub mod surface_args;
 pub mod sweep;
 pub mod train;
 

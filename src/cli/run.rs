@@ -2,13 +2,14 @@
 
 use super::CliError;
 use super::args::{self, Assignments};
+use super::surface_args::{self, SurfaceArgs};
 use crate::engine::{ObserveMode, Schedule, Status, StepRecord, Watch};
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperKind, HyperValues};
 use crate::presets;
 use crate::race::Shared;
 use crate::scene::{Scene, SceneRacer, SurfaceSpec};
-use crate::surfaces::SurfaceKind;
+use crate::surfaces::{Surface, View};
 use serde_json::{Map, Value, json};
 use std::io::Write;
 
@@ -30,32 +31,35 @@ so that two runs of one optimizer can be told apart (e.g. \"GD γ=0.15\"). json:
 \"stalled_at\", \"status_step\", \"points\": [[x, y, loss], ...]}]}, written as the runs go.
 
 Statuses: converged (at a minimum), stalled (the gradient vanished on a plateau, at a saddle or \
-at a maximum), escaped (left the bounds with the loss still falling: unbounded below), diverged \
-(non-finite or blowing up), running (the step limit came first).
+at a maximum), escaped (left the bounds with the loss still falling: unbounded below), \
+left-domain (a typed function is not defined where the step landed), diverged (non-finite or \
+blowing up), running (the step limit came first).
 
 Examples:
   downhill run --surface rosenbrock --optimizer adam,momentum --hp lr=0.01 --steps 2000
-  downhill run --preset himmelblau --steps 300 --format json")]
+  downhill run --preset himmelblau --steps 300 --format json
+  downhill run --function 'x^4 - 2*x^2 + y^2 + 0.3*x' --optimizer newton,adam --hp lr=0.1 --start 0.5,1")]
 pub struct RunArgs {
     /// A lecture preset to run exactly as the app does (see `downhill list`): its surface,
     /// starts, racers, hyperparameters, clipping and noise.
     #[arg(long, value_parser = args::preset, conflicts_with_all = [
-        "surface", "optimizers", "hp", "surface_param", "schedule", "start", "seed", "noise",
-        "clip_norm", "clip_value",
+        "surface", "function", "optimizers", "hp", "params", "window", "schedule", "start",
+        "seed", "noise", "clip_norm", "clip_value",
     ])]
     pub preset: Option<&'static presets::Preset>,
-    /// The surface, e.g. rosenbrock (see `downhill list`).
-    #[arg(long, value_parser = args::surface, required_unless_present = "preset")]
-    pub surface: Option<SurfaceKind>,
+    /// The surface: a built-in or your own function, with parameters.
+    #[command(flatten)]
+    pub surface: SurfaceArgs,
+    /// The window of a typed function X0,X1,Y0,Y1 (default [-3,3]², or around its stationary
+    /// points); the start defaults to a point inside it.
+    #[arg(long, value_parser = surface_args::window, allow_hyphen_values = true, requires = "function")]
+    pub window: Option<View>,
     /// An optimizer to run; repeat or separate with commas for several.
     #[arg(long = "optimizer", required_unless_present = "preset", value_delimiter = ',', value_parser = args::optimizer)]
     pub optimizers: Vec<OptimizerKind>,
     /// Hyperparameters for every optimizer named, e.g. lr=0.01,beta1=0.8 (PyTorch names).
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
-    /// Surface parameters, e.g. a=1,b=100 for rosenbrock.
-    #[arg(long = "surface-param", value_parser = args::assignments)]
-    pub surface_param: Vec<Assignments>,
     /// Learning-rate schedule NAME[:key=value,...], e.g. cosine:t_max=500.
     #[arg(long, value_parser = args::schedule)]
     pub schedule: Option<Schedule>,
@@ -124,11 +128,28 @@ pub fn hyper_json(kind: OptimizerKind, hp: &HyperValues) -> Value {
 
 /// The scene the flags describe: one racer per `--optimizer` with the `--hp` values it has;
 /// a name that no optimizer named has is an error.
-fn scene_of(args: &RunArgs, surface: SurfaceKind) -> Result<Scene, CliError> {
+fn scene_of(args: &RunArgs, surface: &Surface) -> Result<Scene, CliError> {
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
-    args::check_hp_names(&args.optimizers, &hp).map_err(CliError::Usage)?;
-    let racers = args
-        .optimizers
+    let shared = Shared {
+        schedule: args.schedule.unwrap_or_default(),
+        clip: args::clip(args.clip_norm, args.clip_value),
+        noise: args.noise.unwrap_or(0.0),
+        seed: args.seed.unwrap_or(0),
+    };
+    racing_scene(surface, &args.optimizers, &hp, args.start, shared)
+}
+
+/// A scene of one racer per optimizer on `surface` from `start` (default: the surface's),
+/// each with the values of `hp` it has; a name no optimizer has is an error.
+pub fn racing_scene(
+    surface: &Surface,
+    optimizers: &[OptimizerKind],
+    hp: &[(String, f64)],
+    start: Option<[f64; 2]>,
+    shared: Shared,
+) -> Result<Scene, CliError> {
+    args::check_hp_names(optimizers, hp).map_err(CliError::Usage)?;
+    let racers = optimizers
         .iter()
         .map(|&kind| SceneRacer {
             optimizer: kind.name().to_string(),
@@ -145,30 +166,12 @@ fn scene_of(args: &RunArgs, surface: SurfaceKind) -> Result<Scene, CliError> {
             show_state: false,
         })
         .collect();
-    let shared = Shared {
-        schedule: args.schedule.unwrap_or_default(),
-        clip: args::clip(args.clip_norm, args.clip_value),
-        noise: args.noise.unwrap_or(0.0),
-        seed: args.seed.unwrap_or(0),
-    };
-    let params = args
-        .surface_param
-        .iter()
-        .flat_map(|a| a.0.clone())
-        .collect();
-    let start = match args.start {
-        Some(p) => p,
-        None => surface.info().starts[0],
-    };
     Ok(Scene {
         version: crate::scene::VERSION,
         title: String::new(),
         caption: String::new(),
-        start,
-        surface: SurfaceSpec {
-            name: surface.name().to_string(),
-            params,
-        },
+        start: start.unwrap_or_else(|| surface.default_start()),
+        surface: SurfaceSpec::of(surface),
         shared,
         racers,
         view: Default::default(),
@@ -178,10 +181,14 @@ fn scene_of(args: &RunArgs, surface: SurfaceKind) -> Result<Scene, CliError> {
 /// Runs `downhill run`: every racer of the scene (a preset's, or the one the flags describe)
 /// exactly as the app's race sets it up; a run that stops early gets a line in `notes`.
 pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Result<(), CliError> {
-    let scene = match (args.preset, args.surface) {
-        (Some(p), _) => p.scene.clone(),
-        (None, Some(surface)) => scene_of(args, surface)?,
-        (None, None) => return Err(CliError::Usage("give --surface or --preset".into())),
+    let scene = match args.preset {
+        Some(p) => p.scene.clone(),
+        None if args.surface.given() => scene_of(args, &args.surface.build(args.window)?)?,
+        None => {
+            return Err(CliError::Usage(
+                "give --surface, --function or --preset".into(),
+            ));
+        }
     };
     let race = scene.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let labels = race.labels();
@@ -190,7 +197,7 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
         write!(
             out,
             "{{\"surface\":{},\"start\":{},\"schedule\":{},\"runs\":[",
-            json!(race.surface().kind().name()),
+            json!(race.surface().name()),
             json!(race.start()),
             json!(race.shared().schedule),
         )?;
@@ -270,6 +277,11 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
             Status::Diverged { .. } => writeln!(
                 notes,
                 "note: {label} {}; its output ends at the last finite point (a smaller lr may help)",
+                status.describe()
+            )?,
+            Status::LeftDomain { .. } => writeln!(
+                notes,
+                "note: {label} {}; its output ends at its last point inside the domain",
                 status.describe()
             )?,
             Status::Stalled { .. } | Status::Escaped { .. } => {

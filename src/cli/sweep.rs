@@ -2,14 +2,14 @@
 
 use super::CliError;
 use super::args::{self, Assignments};
-use super::basin::{check_outputs, emit, surface_of};
+use super::basin::{check_outputs, emit};
 use super::run::num;
+use super::surface_args::{self, SurfaceArgs};
 use crate::engine::Schedule;
 use crate::insight::ColorScale;
 use crate::insight::sweep::{Axis, MAX_AXIS, Sweep, SweepSpec};
 use crate::optim::OptimizerKind;
 use crate::setup::Setup;
-use crate::surfaces::SurfaceKind;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -35,9 +35,13 @@ Examples:
   downhill sweep --surface rosenbrock --optimizer momentum --x-hp lr:1e-5:1e-2:log --y-hp momentum:0:0.99 --png sweep.png
   downhill sweep --surface quadratic --optimizer adam --x-hp lr:1e-3:1:log --y-hp beta1:0:0.99 --metric steps")]
 pub struct SweepArgs {
-    /// The surface (see `downhill list`).
-    #[arg(long, value_parser = args::surface)]
-    pub surface: SurfaceKind,
+    /// The surface: a built-in or your own function, with parameters.
+    #[command(flatten)]
+    pub surface: SurfaceArgs,
+    /// The window of a typed function X0,X1,Y0,Y1 (default [-3,3]², or around its stationary
+    /// points); the start defaults to a point inside it.
+    #[arg(long, value_parser = surface_args::window, allow_hyphen_values = true, requires = "function")]
+    pub window: Option<crate::surfaces::View>,
     /// The optimizer.
     #[arg(long, value_parser = args::optimizer)]
     pub optimizer: OptimizerKind,
@@ -50,9 +54,6 @@ pub struct SweepArgs {
     /// The other hyperparameters, e.g. eps=1e-6 (the swept ones are overridden).
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
-    /// Surface parameters, e.g. condition=100 for quadratic.
-    #[arg(long = "surface-param", value_parser = args::assignments)]
-    pub surface_param: Vec<Assignments>,
     /// Values per axis.
     #[arg(long, default_value = "25", value_parser = axis_count, allow_negative_numbers = true)]
     pub grid: usize,
@@ -91,7 +92,7 @@ fn axis_count(s: &str) -> Result<usize, String> {
 pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_outputs(args.out.as_deref(), args.png.as_deref())?;
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
-    let surface = surface_of(args.surface, &args.surface_param)?;
+    let surface = args.surface.build(args.window)?;
     let x = Axis::parse(&args.x_hp, args.grid).map_err(|e| usage(&e))?;
     let y = Axis::parse(&args.y_hp, args.grid).map_err(|e| usage(&e))?;
     // --hp must not name the swept ones out of range; they are validated with the defaults.
@@ -106,11 +107,12 @@ pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
         let all: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
         args.optimizer.hyper_values(&all).map_err(|e| usage(&e))?
     };
+    let start = args.start.unwrap_or_else(|| surface.default_start());
     let spec = SweepSpec {
         surface,
         setup,
         tol_grad: args.tol_grad,
-        start: args.start.unwrap_or_else(|| surface.default_start()),
+        start,
         steps: args.steps,
         x,
         y,

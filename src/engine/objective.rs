@@ -44,6 +44,13 @@ pub trait Objective {
     fn hessian(&mut self, _x: &[f64], _hess: &mut [f64]) -> bool {
         false
     }
+
+    /// Whether `x` is inside the function's domain (a typed function with a logarithm or a
+    /// square root may not be defined everywhere); asked only when a value is not finite, to
+    /// tell leaving the domain from blowing up.
+    fn in_domain(&self, _x: &[f64]) -> bool {
+        true
+    }
 }
 
 impl<T: Objective + ?Sized> Objective for &mut T {
@@ -65,6 +72,9 @@ impl<T: Objective + ?Sized> Objective for &mut T {
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> bool {
         (**self).hessian(x, hess)
     }
+    fn in_domain(&self, x: &[f64]) -> bool {
+        (**self).in_domain(x)
+    }
 }
 
 impl<T: Objective + ?Sized> Objective for Box<T> {
@@ -85,5 +95,8 @@ impl<T: Objective + ?Sized> Objective for Box<T> {
     }
     fn hessian(&mut self, x: &[f64], hess: &mut [f64]) -> bool {
         (**self).hessian(x, hess)
+    }
+    fn in_domain(&self, x: &[f64]) -> bool {
+        (**self).in_domain(x)
     }
 }

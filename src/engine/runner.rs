@@ -150,6 +150,13 @@ pub enum Status {
         /// The step at which it was detected.
         step: u64,
     },
+    /// Stopped at `step` on a point where the function is not defined (a logarithm of a
+    /// number ≤ 0, a square root of a negative number, a division by zero); the run keeps
+    /// its last point inside the domain.
+    LeftDomain {
+        /// The step at which it was detected (0: the start is outside the domain).
+        step: u64,
+    },
     /// Stopped because the iterates blew up at `step`.
     Diverged {
         /// The step at which it was detected.
@@ -160,13 +167,15 @@ pub enum Status {
 }
 
 impl Status {
-    /// `"running"`, `"converged"`, `"stalled"`, `"escaped"` or `"diverged"`.
+    /// `"running"`, `"converged"`, `"stalled"`, `"escaped"`, `"left-domain"` or
+    /// `"diverged"`.
     pub fn label(&self) -> &'static str {
         match self {
             Status::Running => "running",
             Status::Converged { .. } => "converged",
             Status::Stalled { .. } => "stalled",
             Status::Escaped { .. } => "escaped",
+            Status::LeftDomain { .. } => "left-domain",
             Status::Diverged { .. } => "diverged",
         }
     }
@@ -178,6 +187,7 @@ impl Status {
             Status::Converged { step, .. }
             | Status::Stalled { step, .. }
             | Status::Escaped { step }
+            | Status::LeftDomain { step }
             | Status::Diverged { step, .. } => Some(step),
         }
     }
@@ -208,15 +218,27 @@ impl Status {
                 "escaped at step {step}: it left the bounds with its loss still falling (the \
                  function is unbounded below)"
             ),
+            Status::LeftDomain { step: 0 } => {
+                "starts outside the function's domain: f is not defined at its start".into()
+            }
+            Status::LeftDomain { step } => format!(
+                "left the function's domain at step {step}: f is not defined there (a \
+                 logarithm of a number ≤ 0, a square root of a negative number or a division \
+                 by zero)"
+            ),
             Status::Diverged { step, reason } => {
                 format!("diverged at step {step}: {}", reason.describe())
             }
         }
     }
 
-    /// Whether the run diverged or escaped: it ended nowhere, with no final point to compare.
+    /// Whether the run diverged, escaped or left the domain: it ended nowhere, with no final
+    /// point to compare.
     pub fn ended_nowhere(&self) -> bool {
-        matches!(self, Status::Diverged { .. } | Status::Escaped { .. })
+        matches!(
+            self,
+            Status::Diverged { .. } | Status::Escaped { .. } | Status::LeftDomain { .. }
+        )
     }
 
     /// Whether the run is still stepping.
@@ -480,9 +502,13 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             || !self.grad_sq.is_finite()
             || (!inside && self.x.iter().any(|v| !v.is_finite()))
         {
-            Status::Diverged {
-                step,
-                reason: StopReason::NonFinite,
+            if self.x.iter().all(|v| v.is_finite()) && !self.objective.in_domain(&self.x) {
+                Status::LeftDomain { step }
+            } else {
+                Status::Diverged {
+                    step,
+                    reason: StopReason::NonFinite,
+                }
             }
         } else if !inside && self.loss < loss_before && self.loss < self.start_loss {
             Status::Escaped { step }
@@ -673,7 +699,7 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
             Status::Diverged {
                 reason: StopReason::NonFinite,
                 ..
-            }
+            } | Status::LeftDomain { .. }
         );
         if non_finite {
             vecops::sub_assign(&mut self.x, &self.delta);

@@ -51,7 +51,7 @@ impl BasinSpec {
     /// A map of `setup` over the surface's default view, `n` × `n` starts, `steps` steps
     /// each, converged at ‖∇f‖ < 1e-6, labelled within 1% of the view's diagonal.
     pub fn new(surface: Surface, setup: Setup, n: usize, steps: u64) -> Self {
-        let v = surface.info().view;
+        let v = surface.view();
         let window = Window { x: v.x, y: v.y };
         Self {
             surface,
@@ -88,7 +88,7 @@ impl BasinSpec {
             tol_grad: self.tol_grad,
             ..self.setup.config()
         };
-        self.setup.runner_with(self.surface, &start, config)
+        self.setup.runner_with(self.surface.clone(), &start, config)
     }
 
     /// The start point of cell (i, j): column i, row j (row 0 is the smallest y).

@@ -254,7 +254,7 @@ impl SweepSpec {
             tol_grad: self.tol_grad,
             ..setup.config()
         };
-        setup.runner_with(self.surface, &self.start, config)
+        setup.runner_with(self.surface.clone(), &self.start, config)
     }
 }
 
@@ -427,7 +427,7 @@ mod tests {
         let surface = Surface::new(SurfaceKind::Quadratic);
         let kind = OptimizerKind::MOMENTUM;
         let spec = SweepSpec {
-            surface,
+            surface: surface.clone(),
             setup: Setup::default_for(kind),
             tol_grad: 1e-6,
             start: surface.default_start(),

@@ -186,7 +186,8 @@ pub struct Race {
 impl Race {
     /// A race on `surface` from its default start, with the given racers.
     pub fn new(surface: Surface, racers: &[OptimizerKind]) -> Self {
-        let mut race = Self::empty(surface, surface.default_start(), Shared::default());
+        let start = surface.default_start();
+        let mut race = Self::empty(surface, start, Shared::default());
         for &kind in racers {
             race.apply(Command::Add(kind));
         }
@@ -208,7 +209,7 @@ impl Race {
     pub fn apply(&mut self, command: Command) {
         match command {
             Command::SetSurface(surface) => {
-                if surface.kind() != self.surface.kind() {
+                if !surface.same_function(&self.surface) {
                     self.start = surface.default_start();
                     for lane in &mut self.lanes {
                         lane.spec.start = None;
@@ -380,7 +381,7 @@ impl Race {
     ) -> Option<Runner<Surface, Box<dyn Optimizer>>> {
         let setup = self.lanes.get(i)?.spec.setup(&self.shared);
         setup
-            .runner_with(self.surface, &self.racer_start(i), config)
+            .runner_with(self.surface.clone(), &self.racer_start(i), config)
             .ok()
     }
 

@@ -10,7 +10,7 @@ pub use view::SceneView;
 use crate::engine::Clip;
 use crate::optim::OptimizerKind;
 use crate::race::{Command, PALETTE, Race, RacerSpec, Shared};
-use crate::surfaces::{Surface, SurfaceKind};
+use crate::surfaces::{Surface, SurfaceKind, TypedParam, TypedSurface, View};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use thiserror::Error;
@@ -18,15 +18,117 @@ use thiserror::Error;
 /// The scene format this build writes and the newest it reads.
 pub const VERSION: u32 = 1;
 
-/// A surface by name with the parameters that differ from its defaults.
+/// A surface by name with the parameters that differ from its defaults, or a typed function
+/// (`name = "formula"`) with its formula, parameters, their slider ranges and its window.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SurfaceSpec {
-    /// Surface name, e.g. `himmelblau` (see `downhill list`).
+    /// Surface name, e.g. `himmelblau` (see `downhill list`), or `formula`.
     pub name: String,
+    /// The typed function, e.g. `x^4 - 2*x^2 + y^2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formula: Option<String>,
     /// Parameters by name, e.g. `condition = 100`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, f64>,
+    /// A typed function's parameter slider ranges, `a = [-10, 10]`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<String, [f64; 2]>,
+    /// A typed function's window, `[x0, x1, y0, y1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<[f64; 4]>,
+}
+
+impl SurfaceSpec {
+    /// How `surface` is saved.
+    pub fn of(surface: &Surface) -> Self {
+        match (surface.kind(), surface.typed_function()) {
+            (_, Some(t)) => {
+                let v = t.view();
+                SurfaceSpec {
+                    name: surface.name().to_string(),
+                    formula: Some(t.text().to_string()),
+                    params: t
+                        .params()
+                        .iter()
+                        .map(|p| (p.name.clone(), p.value))
+                        .collect(),
+                    ranges: t
+                        .params()
+                        .iter()
+                        .map(|p| (p.name.clone(), [p.min, p.max]))
+                        .collect(),
+                    window: Some([v.x.0, v.x.1, v.y.0, v.y.1]),
+                }
+            }
+            (Some(kind), None) => {
+                let defaults = Surface::new(kind);
+                SurfaceSpec {
+                    name: kind.name().to_string(),
+                    formula: None,
+                    params: surface
+                        .params()
+                        .into_iter()
+                        .zip(defaults.params())
+                        .filter(|((_, v), (_, d))| v != d)
+                        .map(|((k, v), _)| (k, v))
+                        .collect(),
+                    ranges: BTreeMap::new(),
+                    window: None,
+                }
+            }
+            (None, None) => SurfaceSpec {
+                name: surface.name().to_string(),
+                formula: None,
+                params: BTreeMap::new(),
+                ranges: BTreeMap::new(),
+                window: None,
+            },
+        }
+    }
+
+    /// The surface it describes; names, values, the formula and the window are checked.
+    pub fn build(&self) -> Result<Surface, String> {
+        let params: Vec<(String, f64)> = self.params.clone().into_iter().collect();
+        match (&self.formula, self.name.as_str()) {
+            (Some(text), "formula") => {
+                let formula = crate::formula::Formula::parse(text)
+                    .map_err(|e| format!("its formula: {e}"))?;
+                let view = self.window.map(|[x0, x1, y0, y1]| View {
+                    x: (x0, x1),
+                    y: (y0, y1),
+                });
+                let given: Vec<TypedParam> = formula
+                    .params()
+                    .iter()
+                    .filter_map(|n| {
+                        let [min, max] = *self.ranges.get(n)?;
+                        let value = self.params.get(n).copied().unwrap_or(1.0);
+                        Some(TypedParam {
+                            name: n.clone(),
+                            value,
+                            min,
+                            max,
+                        })
+                    })
+                    .collect();
+                let typed =
+                    TypedSurface::new(text, &params, &given, view).map_err(|e| e.to_string())?;
+                Ok(Surface::from_typed(typed))
+            }
+            (Some(_), name) => Err(format!(
+                "a formula goes with name = \"formula\", not \"{name}\""
+            )),
+            (None, "formula") => Err("name = \"formula\" needs a formula = \"…\"".into()),
+            (None, name) => {
+                if !self.ranges.is_empty() || self.window.is_some() {
+                    return Err("ranges and window belong to a typed function".into());
+                }
+                let kind = SurfaceKind::from_name(name).map_err(|e| e.to_string())?;
+                Surface::with_params(kind, &params).map_err(|e| e.to_string())
+            }
+        }
+    }
 }
 
 /// One racer as saved.
@@ -145,23 +247,12 @@ impl Scene {
 impl Scene {
     /// The setup of `race` (with no title or caption), shown as `view` says.
     pub fn of(race: &Race, view: SceneView) -> Scene {
-        let surface = race.surface();
-        let defaults = Surface::new(surface.kind());
         Scene {
             version: VERSION,
             title: String::new(),
             caption: String::new(),
             start: race.start(),
-            surface: SurfaceSpec {
-                name: surface.kind().name().to_string(),
-                params: surface
-                    .params()
-                    .into_iter()
-                    .zip(defaults.params())
-                    .filter(|((_, v), (_, d))| v != d)
-                    .map(|((k, v), _)| (k.to_string(), v))
-                    .collect(),
-            },
+            surface: SurfaceSpec::of(race.surface()),
             shared: *race.shared(),
             racers: race
                 .lanes()
@@ -196,9 +287,7 @@ impl Scene {
     pub fn build(&self) -> Result<Race, SceneError> {
         let scene = self;
         let invalid = |e: &dyn std::fmt::Display| SceneError::Invalid(e.to_string());
-        let kind = SurfaceKind::from_name(&scene.surface.name).map_err(|e| invalid(&e))?;
-        let params: Vec<(String, f64)> = scene.surface.params.clone().into_iter().collect();
-        let surface = Surface::with_params(kind, &params).map_err(|e| invalid(&e))?;
+        let surface = scene.surface.build().map_err(|e| invalid(&e))?;
         let finite = |p: &[f64; 2]| p.iter().all(|v| v.is_finite());
         if !finite(&scene.start) {
             return Err(invalid(&"the start point is not finite"));

@@ -171,7 +171,12 @@ impl SurfaceMesh {
             .enumerate()
             .for_each(|(j, (row, tones))| {
                 for (i, (pos, t)) in row.iter_mut().zip(tones).enumerate() {
-                    let b = map.to_box(grid.point(i, j), grid.values[j * grid.nx + i]);
+                    let v = grid.values[j * grid.nx + i];
+                    let mut b = map.to_box(grid.point(i, j), v);
+                    if undefined(v) {
+                        // A hole: the triangles around it are not drawn.
+                        b[2] = f64::NAN;
+                    }
                     *pos = [b[0] as f32, b[1] as f32, b[2] as f32];
                     *t = (b[2] / map.top()) as f32;
                 }
@@ -197,6 +202,12 @@ impl SurfaceMesh {
     }
 }
 
+/// Whether a sampled value means the function is undefined there (NaN, or −∞ as a logarithm
+/// of 0 gives); +∞ is an overflow and is drawn at the top.
+pub fn undefined(v: f64) -> bool {
+    v.is_nan() || v == f64::NEG_INFINITY
+}
+
 /// The value below which a `fraction` of the finite `values` lie.
 fn quantile(values: &[f64], fraction: f64) -> Option<f64> {
     let mut finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
@@ -215,10 +226,26 @@ fn normals(positions: &[[f32; 3]], n: usize) -> Vec<[f32; 3]> {
         let (j0, j1) = (j.saturating_sub(1), (j + 1).min(n - 1));
         for (i, normal) in row.iter_mut().enumerate() {
             let (i0, i1) = (i.saturating_sub(1), (i + 1).min(n - 1));
-            let (a, b) = (positions[j * n + i0], positions[j * n + i1]);
-            let (c, d) = (positions[j0 * n + i], positions[j1 * n + i]);
-            let dzdx = (b[2] - a[2]) / (b[0] - a[0]);
-            let dzdy = (d[2] - c[2]) / (d[1] - c[1]);
+            // A neighbour in a hole (where f is undefined) gives way to the point itself.
+            let centre = positions[j * n + i];
+            let or_centre = |p: [f32; 3]| if p[2].is_finite() { p } else { centre };
+            let (a, b) = (
+                or_centre(positions[j * n + i0]),
+                or_centre(positions[j * n + i1]),
+            );
+            let (c, d) = (
+                or_centre(positions[j0 * n + i]),
+                or_centre(positions[j1 * n + i]),
+            );
+            let slope = |dz: f32, d: f32| {
+                if d != 0.0 && dz.is_finite() {
+                    dz / d
+                } else {
+                    0.0
+                }
+            };
+            let dzdx = slope(b[2] - a[2], b[0] - a[0]);
+            let dzdy = slope(d[2] - c[2], d[1] - c[1]);
             let len = (dzdx * dzdx + dzdy * dzdy + 1.0).sqrt();
             *normal = [-dzdx / len, -dzdy / len, 1.0 / len];
         }
@@ -336,9 +363,20 @@ mod tests {
     }
 
     #[test]
+    fn where_the_function_is_undefined_the_mesh_has_a_hole() {
+        let s = Surface::typed("log(x) + y^2", &[], None).unwrap();
+        let mesh = SurfaceMesh::build(&s, window((-1.0, 1.0), (-1.0, 1.0)), 9, Default::default());
+        for (k, p) in mesh.positions.iter().enumerate() {
+            let x = mesh.grid.point(k % 9, k / 9)[0];
+            assert_eq!(p[2].is_nan(), x <= 0.0, "vertex {k} at x = {x}");
+        }
+        assert!(mesh.normals.iter().all(|n| n.iter().all(|v| v.is_finite())));
+    }
+
+    #[test]
     fn clamping_caps_the_height_and_keeps_the_floor() {
         let s = Surface::new(SurfaceKind::GoldsteinPrice);
-        let w = s.info().view;
+        let w = s.view();
         let w = window(w.x, w.y);
         let options = HeightOptions {
             log: false,

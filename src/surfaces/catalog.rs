@@ -22,6 +22,8 @@ pub enum PointKind {
     Local,
     /// A saddle point.
     Saddle,
+    /// A local maximum (found on typed functions).
+    Maximum,
 }
 
 /// The fixed description of one surface.
@@ -33,6 +35,9 @@ pub struct SurfaceInfo {
     pub title: &'static str,
     /// The formula as text.
     pub formula: &'static str,
+    /// The same function in the formula language (`downhill run --function`), with the same
+    /// parameter names.
+    pub typed: &'static str,
     /// One sentence on what it teaches.
     pub lesson: &'static str,
     /// Adjustable parameters.
@@ -86,6 +91,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "rosenbrock",
         title: "Rosenbrock",
         formula: "f(x, y) = (a − x)² + b·(y − x²)²",
+        typed: "(a - x)^2 + b*(y - x^2)^2",
         lesson: "A long, curved, flat-bottomed valley: reaching it is easy, following it to the minimum at (a, a²) is slow without momentum or curvature.",
         params: &[
             param(
@@ -114,6 +120,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "beale",
         title: "Beale",
         formula: "f(x, y) = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
+        typed: "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
         lesson: "Flat arms and steep ridges around the minimum at (3, 0.5): gradient scales differ by orders of magnitude, which adaptive methods absorb and plain GD does not.",
         params: &[],
         view: view(-4.5, 4.5, -4.5, 4.5),
@@ -129,6 +136,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "himmelblau",
         title: "Himmelblau",
         formula: "f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
+        typed: "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         lesson: "Four equally deep minima: where you start decides where you end.",
         params: &[],
         view: view(-5.0, 5.0, -5.0, 5.0),
@@ -149,6 +157,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "booth",
         title: "Booth",
         formula: "f(x, y) = (x + 2y − 7)² + (2x + y − 5)²",
+        typed: "(x + 2*y - 7)^2 + (2*x + y - 5)^2",
         lesson: "A tilted, moderately conditioned bowl: every method should succeed here, a sanity check.",
         params: &[],
         view: view(-10.0, 10.0, -10.0, 10.0),
@@ -160,6 +169,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "matyas",
         title: "Matyas",
         formula: "f(x, y) = 0.26·(x² + y²) − 0.48·xy",
+        typed: "0.26*(x^2 + y^2) - 0.48*x*y",
         lesson: "A plate almost flat along the diagonal: tiny gradients make progress slow even on a convex function.",
         params: &[],
         view: view(-10.0, 10.0, -10.0, 10.0),
@@ -171,6 +181,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "three-hump-camel",
         title: "Three-hump camel",
         formula: "f(x, y) = 2x² − 1.05x⁴ + x⁶/6 + xy + y²",
+        typed: "2*x^2 - 1.05*x^4 + x^6/6 + x*y + y^2",
         lesson: "A global minimum between two shallower local ones: a first taste of local minima.",
         params: &[],
         view: view(-2.5, 2.5, -2.5, 2.5),
@@ -188,6 +199,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "six-hump-camel",
         title: "Six-hump camel",
         formula: "f(x, y) = (4 − 2.1x² + x⁴/3)·x² + xy + (4y² − 4)·y²",
+        typed: "(4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (4*y^2 - 4)*y^2",
         lesson: "Six minima, two of them global, with saddles between them: which one you reach depends on the path, not just the start.",
         params: &[],
         view: view(-2.2, 2.2, -1.2, 1.2),
@@ -213,6 +225,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "goldstein-price",
         title: "Goldstein–Price",
         formula: "f(x, y) = [1 + (x + y + 1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)] · [30 + (2x − 3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
+        typed: "(1 + (x + y + 1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2))*(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))",
         lesson: "Values spanning six orders of magnitude: a learning rate that is safe in one place explodes in another (colour it on a log scale).",
         params: &[],
         view: view(-2.0, 2.0, -2.0, 2.0),
@@ -233,6 +246,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "rastrigin",
         title: "Rastrigin",
         formula: "f(x, y) = 20 + x² − 10·cos(2πx) + y² − 10·cos(2πy)",
+        typed: "20 + x^2 - 10*cos(2*pi*x) + y^2 - 10*cos(2*pi*y)",
         lesson: "A bowl covered in regular bumps: a forest of local minima that traps gradient methods, which noise and momentum can hop over.",
         params: &[],
         view: view(-5.12, 5.12, -5.12, 5.12),
@@ -244,6 +258,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "ackley",
         title: "Ackley",
         formula: "f(x, y) = −20·exp(−0.2·√(½(x² + y²))) − exp(½(cos 2πx + cos 2πy)) + e + 20",
+        typed: "-20*exp(-0.2*sqrt(0.5*(x^2 + y^2))) - exp(0.5*(cos(2*pi*x) + cos(2*pi*y))) + e + 20",
         lesson: "A nearly flat, rippled outer region around a deep funnel: far out, the gradient says little about where the minimum is.",
         params: &[],
         view: view(-5.0, 5.0, -5.0, 5.0),
@@ -255,6 +270,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "styblinski-tang",
         title: "Styblinski–Tang",
         formula: "f(x, y) = ½·(x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)",
+        typed: "0.5*(x^4 - 16*x^2 + 5*x + y^4 - 16*y^2 + 5*y)",
         lesson: "Four minima of different depths: gradient descent goes to the nearest basin, not the deepest.",
         params: &[],
         view: view(-5.0, 5.0, -5.0, 5.0),
@@ -275,6 +291,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "levy13",
         title: "Lévy N.13",
         formula: "f(x, y) = sin²(3πx) + (x − 1)²·(1 + sin²(3πy)) + (y − 1)²·(1 + sin²(2πy))",
+        typed: "sin(3*pi*x)^2 + (x - 1)^2*(1 + sin(3*pi*y)^2) + (y - 1)^2*(1 + sin(2*pi*y)^2)",
         lesson: "Ripples along both axes over a valley: many local minima close to the global one at (1, 1).",
         params: &[],
         view: view(-4.0, 6.0, -4.0, 6.0),
@@ -286,6 +303,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "saddle",
         title: "Saddle",
         formula: "f(x, y) = x² − y²",
+        typed: "x^2 - y^2",
         lesson: "The gradient vanishes at the origin, yet it is no minimum: started exactly on the ridge GD converges to the saddle, a little noise or momentum escapes it.",
         params: &[],
         view: view(-2.0, 2.0, -2.0, 2.0),
@@ -297,6 +315,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "monkey-saddle",
         title: "Monkey saddle",
         formula: "f(x, y) = x³ − 3xy²",
+        typed: "x^3 - 3*x*y^2",
         lesson: "A flat saddle with three downhill valleys, where gradient and Hessian both vanish: second-order methods see nothing there.",
         params: &[],
         view: view(-2.0, 2.0, -2.0, 2.0),
@@ -308,6 +327,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "quadratic",
         title: "Ill-conditioned quadratic",
         formula: "f(x, y) = ½·(u² + κ·v²), with (u, v) = (x, y) rotated by −θ",
+        typed: "0.5*((cos(angle*pi/180)*x + sin(angle*pi/180)*y)^2 + condition*(cos(angle*pi/180)*y - sin(angle*pi/180)*x)^2)",
         lesson: "An elongated bowl: GD needs γ < 2/λ_max = 2/κ to stay stable and then crawls along the flat direction; adaptive and second-order methods do not.",
         params: &[
             param(
@@ -336,6 +356,7 @@ pub const SURFACES: [SurfaceInfo; 16] = [
         name: "plateau-cliff",
         title: "Plateau and cliff",
         formula: "f(x, y) = 1 − exp(−(x² + y²)/2) + 5·σ(20·(x − 2.5)),  σ(u) = 1/(1 + exp(−u))",
+        typed: "1 - exp(-(x^2 + y^2)/2) + 5*sigmoid(20*(x - 2.5))",
         lesson: "A plateau where gradients vanish and a cliff where they explode: one step off the cliff throws you far away, unless gradients are clipped.",
         params: &[],
         view: view(-6.0, 6.0, -4.0, 4.0),

@@ -21,6 +21,8 @@ pub trait Real:
 {
     /// The value without derivatives.
     fn value(self) -> f64;
+    /// A constant: the value `c` with zero derivatives.
+    fn constant(c: f64) -> Self;
     /// Applies a scalar function given its value and first and second derivatives at `self`.
     fn chain(self, f: f64, df: f64, d2f: f64) -> Self;
 
@@ -77,6 +79,26 @@ pub trait Real:
         let (s, c) = self.value().sin_cos();
         self.chain(c, -s, -c)
     }
+    /// Tangent.
+    #[inline]
+    fn tan(self) -> Self {
+        let t = self.value().tan();
+        let d = 1.0 + t * t;
+        self.chain(t, d, 2.0 * t * d)
+    }
+    /// Absolute value; at exactly zero its derivatives are taken as zero (a subgradient).
+    #[inline]
+    fn abs(self) -> Self {
+        let v = self.value();
+        let sign = if v > 0.0 {
+            1.0
+        } else if v < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        self.chain(v.abs(), sign, 0.0)
+    }
     /// Hyperbolic tangent.
     #[inline]
     fn tanh(self) -> Self {
@@ -103,6 +125,10 @@ impl Real for f64 {
     #[inline]
     fn value(self) -> f64 {
         self
+    }
+    #[inline]
+    fn constant(c: f64) -> Self {
+        c
     }
     #[inline]
     fn chain(self, f: f64, _df: f64, _d2f: f64) -> Self {
@@ -163,6 +189,10 @@ impl Real for Jet {
         self.v
     }
     #[inline]
+    fn constant(c: f64) -> Self {
+        Self { v: c, d: [0.0; 2] }
+    }
+    #[inline]
     fn chain(self, f: f64, df: f64, _d2f: f64) -> Self {
         Self {
             v: f,
@@ -196,6 +226,14 @@ impl Real for Jet2 {
     #[inline]
     fn value(self) -> f64 {
         self.v
+    }
+    #[inline]
+    fn constant(c: f64) -> Self {
+        Self {
+            v: c,
+            d: [0.0; 2],
+            h: [0.0; 3],
+        }
     }
     #[inline]
     fn chain(self, f: f64, df: f64, d2f: f64) -> Self {

@@ -4,12 +4,16 @@
 pub mod catalog;
 pub mod functions;
 pub mod jet;
+pub mod stationary;
+pub mod typed;
 
 use crate::engine::Objective;
 use crate::optim::hyper::HyperError;
 pub use catalog::{PointKind, SURFACES, SurfaceInfo, View};
 use jet::{Jet, Jet2, Real};
 use serde::Serialize;
+use std::sync::Arc;
+pub use typed::{TypedError, TypedParam, TypedSurface};
 
 /// Which test function; indexes [`SURFACES`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -97,13 +101,44 @@ pub struct CriticalPoint {
     pub kind: PointKind,
 }
 
-/// A test surface with its parameters: a 2-parameter [`Objective`] that is cheap to copy.
+/// A surface parameter as the panels and the command line show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurfaceParam {
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: f64,
+    /// The slider's range.
+    pub range: (f64, f64),
+    /// Whether the slider is logarithmic.
+    pub log_scale: bool,
+    /// What it does.
+    pub meaning: String,
+}
+
+/// A built-in function with its parameter values.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Surface {
+struct Builtin {
     kind: SurfaceKind,
     params: [f64; 2],
     /// Derived coefficients (the quadratic's matrix entries).
     coef: [f64; 3],
+}
+
+/// What a surface is made of.
+#[derive(Clone, Debug, PartialEq)]
+enum Shape {
+    /// One of the catalogue's functions.
+    Builtin(Builtin),
+    /// A function the user typed.
+    Typed(Arc<TypedSurface>),
+}
+
+/// A surface: a built-in test function with its parameters, or a function the user typed.
+/// A 2-parameter [`Objective`] with exact gradients and Hessians, cheap to clone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Surface {
+    shape: Shape,
 }
 
 impl Surface {
@@ -120,7 +155,10 @@ impl Surface {
     /// are errors.
     pub fn with_params(kind: SurfaceKind, overrides: &[(String, f64)]) -> Result<Self, HyperError> {
         let specs = kind.info().params;
-        let mut surface = Self::new(kind);
+        let mut params = [0.0; 2];
+        for (p, spec) in params.iter_mut().zip(specs) {
+            *p = spec.default;
+        }
         for (name, value) in overrides {
             let Some(i) = specs.iter().position(|s| s.name == name) else {
                 let valid: Vec<_> = specs.iter().map(|s| s.name).collect();
@@ -142,9 +180,31 @@ impl Surface {
                     range: specs[i].range_text(),
                 });
             }
-            surface.params[i] = *value;
+            params[i] = *value;
         }
-        Ok(Self::from_params(kind, surface.params))
+        Ok(Self::from_params(kind, params))
+    }
+
+    /// The function `text` typed by the user, with parameter values by name (the others 1),
+    /// shown in `view` (or a window around its stationary points).
+    pub fn typed(
+        text: &str,
+        params: &[(String, f64)],
+        view: Option<View>,
+    ) -> Result<Self, TypedError> {
+        Ok(Self::from_typed(TypedSurface::new(
+            text,
+            params,
+            &[],
+            view,
+        )?))
+    }
+
+    /// A surface made from a typed function.
+    pub fn from_typed(typed: TypedSurface) -> Self {
+        Self {
+            shape: Shape::Typed(Arc::new(typed)),
+        }
     }
 
     fn from_params(kind: SurfaceKind, params: [f64; 2]) -> Self {
@@ -160,37 +220,270 @@ impl Surface {
         } else {
             [0.0; 3]
         };
-        Self { kind, params, coef }
+        Self {
+            shape: Shape::Builtin(Builtin { kind, params, coef }),
+        }
     }
 
-    /// Which function this is.
-    pub fn kind(&self) -> SurfaceKind {
-        self.kind
+    /// Which built-in function this is (`None` for a typed one).
+    pub fn kind(&self) -> Option<SurfaceKind> {
+        match &self.shape {
+            Shape::Builtin(b) => Some(b.kind),
+            Shape::Typed(_) => None,
+        }
     }
 
-    /// Its fixed description.
-    pub fn info(&self) -> &'static SurfaceInfo {
-        self.kind.info()
+    /// The typed function, if this is one.
+    pub fn typed_function(&self) -> Option<&TypedSurface> {
+        match &self.shape {
+            Shape::Builtin(_) => None,
+            Shape::Typed(t) => Some(t),
+        }
+    }
+
+    /// Whether `other` is the same function, perhaps with other parameter values or window.
+    pub fn same_function(&self, other: &Surface) -> bool {
+        match (&self.shape, &other.shape) {
+            (Shape::Builtin(a), Shape::Builtin(b)) => a.kind == b.kind,
+            (Shape::Typed(a), Shape::Typed(b)) => a.text() == b.text(),
+            _ => false,
+        }
+    }
+
+    /// The stable lower-case name: the built-in's, or `formula`.
+    pub fn name(&self) -> &str {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.name(),
+            Shape::Typed(_) => "formula",
+        }
+    }
+
+    /// The display name.
+    pub fn title(&self) -> &str {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.info().title,
+            Shape::Typed(_) => "Your function",
+        }
+    }
+
+    /// The formula as text, `f(x, y) = …`.
+    pub fn formula(&self) -> String {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.info().formula.to_string(),
+            Shape::Typed(t) => format!("f(x, y) = {}", t.text()),
+        }
+    }
+
+    /// What it teaches (empty for a typed function).
+    pub fn lesson(&self) -> &str {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.info().lesson,
+            Shape::Typed(_) => "",
+        }
+    }
+
+    /// The window it is shown in.
+    pub fn view(&self) -> View {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.info().view,
+            Shape::Typed(t) => t.view(),
+        }
+    }
+
+    /// Suggested start points, the default first.
+    pub fn starts(&self) -> Vec<[f64; 2]> {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.info().starts.to_vec(),
+            Shape::Typed(t) => {
+                // Two thirds of the way from the centre to the top-left corner.
+                let v = t.view();
+                let (cx, cy) = ((v.x.0 + v.x.1) / 2.0, (v.y.0 + v.y.1) / 2.0);
+                vec![[cx + (v.x.0 - cx) * 0.66, cy + (v.y.1 - cy) * 0.66]]
+            }
+        }
+    }
+
+    /// The parameters with their values, ranges and meanings.
+    pub fn param_specs(&self) -> Vec<SurfaceParam> {
+        match &self.shape {
+            Shape::Builtin(b) => b
+                .kind
+                .info()
+                .params
+                .iter()
+                .zip(b.params)
+                .map(|(spec, value)| SurfaceParam {
+                    name: spec.name.to_string(),
+                    value,
+                    range: spec.slider,
+                    log_scale: spec.log_scale,
+                    meaning: spec.meaning.to_string(),
+                })
+                .collect(),
+            Shape::Typed(t) => t
+                .params()
+                .iter()
+                .map(|p| SurfaceParam {
+                    name: p.name.clone(),
+                    value: p.value,
+                    range: (p.min, p.max),
+                    log_scale: false,
+                    meaning: format!("{}: a parameter of your function", p.name),
+                })
+                .collect(),
+        }
     }
 
     /// The current parameter values, by name.
-    pub fn params(&self) -> Vec<(&'static str, f64)> {
-        self.info()
-            .params
-            .iter()
-            .zip(self.params)
-            .map(|(s, v)| (s.name, v))
+    pub fn params(&self) -> Vec<(String, f64)> {
+        self.param_specs()
+            .into_iter()
+            .map(|p| (p.name, p.value))
             .collect()
+    }
+
+    /// The same function with some parameter values changed (ranges of a typed function's
+    /// sliders widen to hold them).
+    pub fn with_values(&self, overrides: &[(String, f64)]) -> Result<Self, String> {
+        match &self.shape {
+            Shape::Builtin(b) => {
+                let mut all = self.params();
+                for (n, v) in overrides {
+                    if let Some(p) = all.iter_mut().find(|(m, _)| m == n) {
+                        p.1 = *v;
+                    } else {
+                        all.push((n.clone(), *v));
+                    }
+                }
+                Self::with_params(b.kind, &all).map_err(|e| e.to_string())
+            }
+            Shape::Typed(t) => TypedSurface::new(t.text(), overrides, t.params(), Some(t.view()))
+                .map(Self::from_typed)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Whether the list of minima is complete within the view (false for surfaces with a
+    /// forest of local minima, where only the global ones are listed).
+    pub fn minima_complete(&self) -> bool {
+        match &self.shape {
+            Shape::Builtin(b) => b.kind.info().complete,
+            Shape::Typed(_) => true,
+        }
     }
 
     /// For the quadratic, its matrix A as (a₁₁, a₁₂, a₂₂).
     pub fn quadratic_matrix(&self) -> Option<[f64; 3]> {
-        (self.kind == SurfaceKind::Quadratic).then_some(self.coef)
+        match &self.shape {
+            Shape::Builtin(b) if b.kind == SurfaceKind::Quadratic => Some(b.coef),
+            _ => None,
+        }
     }
 
     /// f at (x, y) over any scalar type.
     #[inline(always)]
     pub fn eval<R: Real>(&self, x: R, y: R) -> R {
+        match &self.shape {
+            Shape::Builtin(b) => b.eval(x, y),
+            Shape::Typed(t) => t.eval(x, y),
+        }
+    }
+
+    /// Whether (x, y) is in the function's domain (always, for the built-ins).
+    pub fn in_domain(&self, x: f64, y: f64) -> bool {
+        match &self.shape {
+            Shape::Builtin(_) => true,
+            Shape::Typed(t) => t.program().in_domain(x, y),
+        }
+    }
+
+    /// f(x, y).
+    #[inline]
+    pub fn value(&self, x: f64, y: f64) -> f64 {
+        self.eval(x, y)
+    }
+
+    /// f(x, y) and ∇f(x, y).
+    #[inline(always)]
+    pub fn value_grad(&self, x: f64, y: f64) -> (f64, [f64; 2]) {
+        match &self.shape {
+            Shape::Builtin(b) => {
+                let j = b.eval(Jet::var(x, 0), Jet::var(y, 1));
+                (j.v, j.d)
+            }
+            Shape::Typed(t) => {
+                // Through a buffer of its own: a 24-byte result returned by value would be
+                // written in place, putting the built-ins' result in memory too (a quarter of
+                // `engine_steps_per_s`).
+                let mut out = [0.0; 3];
+                t.value_grad_into(x, y, &mut out);
+                (out[0], [out[1], out[2]])
+            }
+        }
+    }
+
+    /// f(x, y), ∇f(x, y) and the Hessian as (∂²/∂x², ∂²/∂x∂y, ∂²/∂y²).
+    #[inline]
+    pub fn value_grad_hess(&self, x: f64, y: f64) -> (f64, [f64; 2], [f64; 3]) {
+        let j = self.eval(Jet2::var(x, 0), Jet2::var(y, 1));
+        (j.v, j.d, j.h)
+    }
+
+    /// The known stationary points at the current parameters, with their values (for a
+    /// typed function, found numerically on first use: this may take a few milliseconds).
+    pub fn critical_points(&self) -> Vec<CriticalPoint> {
+        let at = |x: f64, y: f64, kind| CriticalPoint {
+            x,
+            y,
+            value: self.value(x, y),
+            kind,
+        };
+        match &self.shape {
+            Shape::Builtin(b) if b.kind == SurfaceKind::Rosenbrock => {
+                let a = b.params[0];
+                vec![at(a, a * a, PointKind::Global)]
+            }
+            Shape::Builtin(b) => b
+                .kind
+                .info()
+                .points
+                .iter()
+                .map(|&(x, y, kind)| at(x, y, kind))
+                .collect(),
+            Shape::Typed(t) => t.points().to_vec(),
+        }
+    }
+
+    /// The stationary points if they are known without waiting (always for the built-ins;
+    /// for a typed function once they have been found).
+    pub fn critical_points_now(&self) -> Option<Vec<CriticalPoint>> {
+        match &self.shape {
+            Shape::Typed(t) if !t.points_ready() => None,
+            _ => Some(self.critical_points()),
+        }
+    }
+
+    /// The known minima (global first).
+    pub fn minima(&self) -> Vec<CriticalPoint> {
+        let mut m: Vec<_> = self
+            .critical_points()
+            .into_iter()
+            .filter(|p| matches!(p.kind, PointKind::Global | PointKind::Local))
+            .collect();
+        m.sort_by(|a, b| a.value.total_cmp(&b.value));
+        m
+    }
+
+    /// The default start point.
+    pub fn default_start(&self) -> [f64; 2] {
+        self.starts()[0]
+    }
+}
+
+impl Builtin {
+    /// f at (x, y) over any scalar type.
+    #[inline(always)]
+    fn eval<R: Real>(&self, x: R, y: R) -> R {
         use functions as f;
         match self.kind {
             SurfaceKind::Rosenbrock => f::rosenbrock(self.params[0], self.params[1], x, y),
@@ -210,64 +503,6 @@ impl Surface {
             SurfaceKind::Quadratic => f::quadratic(self.coef, x, y),
             SurfaceKind::PlateauCliff => f::plateau_cliff(x, y),
         }
-    }
-
-    /// f(x, y).
-    #[inline]
-    pub fn value(&self, x: f64, y: f64) -> f64 {
-        self.eval(x, y)
-    }
-
-    /// f(x, y) and ∇f(x, y).
-    #[inline(always)]
-    pub fn value_grad(&self, x: f64, y: f64) -> (f64, [f64; 2]) {
-        let j = self.eval(Jet::var(x, 0), Jet::var(y, 1));
-        (j.v, j.d)
-    }
-
-    /// f(x, y), ∇f(x, y) and the Hessian as (∂²/∂x², ∂²/∂x∂y, ∂²/∂y²).
-    #[inline]
-    pub fn value_grad_hess(&self, x: f64, y: f64) -> (f64, [f64; 2], [f64; 3]) {
-        let j = self.eval(Jet2::var(x, 0), Jet2::var(y, 1));
-        (j.v, j.d, j.h)
-    }
-
-    /// The known stationary points at the current parameters, with their values.
-    pub fn critical_points(&self) -> Vec<CriticalPoint> {
-        let at = |x: f64, y: f64, kind| CriticalPoint {
-            x,
-            y,
-            value: self.value(x, y),
-            kind,
-        };
-        match self.kind {
-            SurfaceKind::Rosenbrock => {
-                let a = self.params[0];
-                vec![at(a, a * a, PointKind::Global)]
-            }
-            _ => self
-                .info()
-                .points
-                .iter()
-                .map(|&(x, y, kind)| at(x, y, kind))
-                .collect(),
-        }
-    }
-
-    /// The known minima (global first).
-    pub fn minima(&self) -> Vec<CriticalPoint> {
-        let mut m: Vec<_> = self
-            .critical_points()
-            .into_iter()
-            .filter(|p| p.kind != PointKind::Saddle)
-            .collect();
-        m.sort_by(|a, b| a.value.total_cmp(&b.value));
-        m
-    }
-
-    /// The default start point.
-    pub fn default_start(&self) -> [f64; 2] {
-        self.info().starts[0]
     }
 }
 
@@ -297,5 +532,9 @@ impl Objective for Surface {
         let (_, _, h) = self.value_grad_hess(x[0], x[1]);
         hess.copy_from_slice(&[h[0], h[1], h[1], h[2]]);
         true
+    }
+
+    fn in_domain(&self, x: &[f64]) -> bool {
+        Surface::in_domain(self, x[0], x[1])
     }
 }

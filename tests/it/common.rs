@@ -31,7 +31,7 @@ pub fn trajectory(
         ..RunConfig::default()
     };
     tune(&mut config);
-    let mut runner = Runner::new(surface, kind.build(&values), config, &start).unwrap();
+    let mut runner = Runner::new(surface.clone(), kind.build(&values), config, &start).unwrap();
     let mut points = vec![start];
     let mut collect = |r: &downhill::engine::StepRecord<'_>| points.push([r.x[0], r.x[1]]);
     runner.run(

@@ -188,8 +188,13 @@ fn observers_receive_what_their_mode_selects_and_the_end() {
         ..RunConfig::default()
     };
     let surface = Surface::new(SurfaceKind::Rosenbrock);
-    let mut runner =
-        Runner::new(surface, adam.build(&adam.defaults()), config, &[-1.2, 1.0]).unwrap();
+    let mut runner = Runner::new(
+        surface.clone(),
+        adam.build(&adam.defaults()),
+        config,
+        &[-1.2, 1.0],
+    )
+    .unwrap();
     let (mut every, mut tenth, mut best) = (Vec::new(), Vec::new(), Vec::new());
     let mut on_every = |r: &StepRecord<'_>| every.push(r.t);
     let mut on_tenth = |r: &StepRecord<'_>| tenth.push(r.t);
@@ -377,10 +382,17 @@ fn the_two_parameter_path_matches_the_general_one() {
                 clip,
                 ..RunConfig::default()
             };
-            let mut pair = Runner::new(surface, kind.build(&hp), config, &[-1.2, 1.0]).unwrap();
-            let mut padded =
-                Runner::new(Padded(surface), kind.build(&hp), config, &[-1.2, 1.0, 0.0]).unwrap();
-            let mut stepped = Runner::new(surface, kind.build(&hp), config, &[-1.2, 1.0]).unwrap();
+            let mut pair =
+                Runner::new(surface.clone(), kind.build(&hp), config, &[-1.2, 1.0]).unwrap();
+            let mut padded = Runner::new(
+                Padded(surface.clone()),
+                kind.build(&hp),
+                config,
+                &[-1.2, 1.0, 0.0],
+            )
+            .unwrap();
+            let mut stepped =
+                Runner::new(surface.clone(), kind.build(&hp), config, &[-1.2, 1.0]).unwrap();
             for _ in 0..50 {
                 assert_eq!(pair.run(20, &mut []), 20);
                 padded.run(20, &mut []);

@@ -57,7 +57,7 @@ fn every_start_and_minimum_is_on_the_map_at_lecture_sizes() {
                 );
             }
             // The map is letterboxed: the surface's whole view window is inside the frame.
-            let view = app.race.surface().info().view;
+            let view = app.race.surface().view();
             for corner in [[view.x.0, view.y.0], [view.x.1, view.y.1]] {
                 let at = app.screen_pos(corner).unwrap();
                 assert!(

@@ -1,5 +1,6 @@
 //! Fuzzing by property tests: the CSV reader, the model-spec reader, the scene reader, the
-//! saved-state loader and the command line's value parsers take random and mutated inputs and
+//! saved-state loader, the formula reader and the command line's value parsers take random
+//! and mutated inputs and
 //! must never panic (and what they accept must make sense). A run of the suite tries a few
 //! hundred inputs of each; for a long hunt:
 //!
@@ -185,6 +186,24 @@ proptest! {
                 prop_assert!(downhill::limits::hidden(&arch.hidden).is_ok());
             }
             let _ = downhill::insight::Axis::parse(text, 9);
+            let _ = downhill::cli::surface_args::window(text);
+            if let Ok(f) = downhill::cli::surface_args::function(text)
+                && let Ok(p) = f.compile(&[])
+            {
+                let _ = p.eval(0.5, -0.25);
+                let _ = p.in_domain(0.5, -0.25);
+            }
+        }
+    }
+
+    #[test]
+    fn the_formula_reader_never_panics_on_mutated_catalogue_formulas(e in edits(), which in 0usize..16) {
+        let text = downhill::surfaces::SurfaceKind::ALL[which].info().typed;
+        let mutated = String::from_utf8_lossy(&mutate(text, &e)).into_owned();
+        if let Ok(s) = downhill::surfaces::Surface::typed(&mutated, &[], None) {
+            // Whatever parses evaluates, and its stationary points are found without a panic.
+            let _ = s.value_grad_hess(0.3, -0.7);
+            prop_assert!(s.critical_points().iter().all(|p| p.x.is_finite() && p.y.is_finite()));
         }
     }
 }

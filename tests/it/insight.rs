@@ -69,7 +69,7 @@ fn outcome(
         tol_grad: 1e-9,
         ..RunConfig::default()
     };
-    let mut runner = Runner::new(surface, kind.build(&hp), config, &[1.0, 1.0]).unwrap();
+    let mut runner = Runner::new(surface.clone(), kind.build(&hp), config, &[1.0, 1.0]).unwrap();
     runner.run(steps, &mut []);
     runner.status()
 }
@@ -91,8 +91,8 @@ fn the_stable_learning_rate_is_where_descent_starts_to_diverge() {
             hp.set(k, *v);
         }
         let bound = c.stable_lr(*kind, &hp).unwrap();
-        let below = outcome(s, *kind, overrides, 0.97 * bound, 20_000);
-        let above = outcome(s, *kind, overrides, 1.03 * bound, 20_000);
+        let below = outcome(s.clone(), *kind, overrides, 0.97 * bound, 20_000);
+        let above = outcome(s.clone(), *kind, overrides, 1.03 * bound, 20_000);
         assert!(
             matches!(below, Status::Converged { .. }),
             "{kind:?} {overrides:?} at 0.97 × {bound}: {below:?}"

@@ -80,7 +80,7 @@ fn momentum_overshoots_the_ravine_and_nesterov_hardly_does() {
     assert!(nesterov_count <= 2, "{nesterov_count}");
     assert!(heavy_total > 4.0 * nesterov_total);
     // The paths stay in the surface's window.
-    let view = race.surface().info().view;
+    let view = race.surface().view();
     for lane in race.lanes() {
         for p in &lane.track.points {
             assert!(p[0] >= view.x.0 && p[0] <= view.x.1 && p[1] >= view.y.0 && p[1] <= view.y.1);
@@ -257,7 +257,7 @@ fn plateau_cliff_clipping_walks_down_the_unclipped_run_is_thrown() {
         "{e:?}"
     );
     // ...inside the view, where a lecture can see it.
-    let view = race.surface().info().view;
+    let view = race.surface().view();
     assert!(e[0] > view.x.0);
     // Clipped to norm 1, no step is longer than γ·1, and it walks down into the well.
     let lr = clipped.spec.hp.get("lr").unwrap();
@@ -276,7 +276,7 @@ fn plateau_cliff_clipping_walks_down_the_unclipped_run_is_thrown() {
 fn every_preset_starts_and_minima_lie_in_its_view() {
     for p in presets() {
         let race = p.build();
-        let view = race.surface().info().view;
+        let view = race.surface().view();
         let inside = |q: [f64; 2]| {
             q[0] >= view.x.0 && q[0] <= view.x.1 && q[1] >= view.y.0 && q[1] <= view.y.1
         };

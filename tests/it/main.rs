@@ -9,6 +9,7 @@ mod alloc;
 mod alloc_models;
 mod cli;
 mod engine;
+mod formula;
 mod frames;
 mod fuzz;
 mod insight;

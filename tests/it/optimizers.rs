@@ -36,7 +36,8 @@ fn first_steps_match_the_published_formulas() {
             ..RunConfig::default()
         };
         let surface = Surface::new(SurfaceKind::Rosenbrock);
-        let mut runner = Runner::new(surface, kind.build(&values), config, &[-1.2, 1.0]).unwrap();
+        let mut runner =
+            Runner::new(surface.clone(), kind.build(&values), config, &[-1.2, 1.0]).unwrap();
         for (t, want) in case["points"].as_array().unwrap().iter().enumerate() {
             assert!(runner.step(), "{} stopped at step {t}", kind.name());
             for (i, w) in want.as_array().unwrap().iter().enumerate() {
@@ -83,7 +84,7 @@ fn gd_on_a_quadratic_follows_the_closed_form() {
         .unwrap();
         let x0 = Vector2::new(-4.0, 3.0);
         let (points, _) = trajectory(
-            surface,
+            surface.clone(),
             OptimizerKind::GD,
             &[("lr", lr)],
             Schedule::Constant,
@@ -117,7 +118,7 @@ fn gd_diverges_exactly_above_two_over_lambda_max() {
         let critical = 2.0 / lambda_max;
         let run = |lr: f64| {
             trajectory(
-                surface,
+                surface.clone(),
                 OptimizerKind::GD,
                 &[("lr", lr)],
                 Schedule::Constant,
@@ -152,7 +153,7 @@ fn newton_solves_a_quadratic_in_one_step() {
     let surface =
         Surface::with_params(SurfaceKind::Quadratic, &hp(&[("condition", 1000.0)])).unwrap();
     let (points, status) = trajectory(
-        surface,
+        surface.clone(),
         OptimizerKind::NEWTON,
         &[],
         Schedule::Constant,
@@ -172,7 +173,7 @@ fn newton_solves_a_quadratic_in_one_step() {
 fn newton_steps_downhill_where_the_hessian_is_indefinite() {
     let surface = Surface::new(SurfaceKind::Saddle);
     let (points, _) = trajectory(
-        surface,
+        surface.clone(),
         OptimizerKind::NEWTON,
         &[("damping", 1.0)],
         Schedule::Constant,
@@ -193,7 +194,7 @@ fn newton_steps_downhill_where_the_hessian_is_indefinite() {
 fn lbfgs_steps_satisfy_the_strong_wolfe_conditions() {
     let surface = Surface::new(SurfaceKind::Rosenbrock);
     let (points, status) = trajectory(
-        surface,
+        surface.clone(),
         OptimizerKind::LBFGS,
         &[],
         Schedule::Constant,
@@ -243,9 +244,17 @@ fn assert_all_converge(surface: Surface, start: [f64; 2], minimum: [f64; 2], tab
     let mut failures = Vec::new();
     for s in table {
         let schedule = Schedule::parse(s.schedule).unwrap();
-        let (points, status) = trajectory(surface, s.kind, s.hp, schedule, start, s.steps, |c| {
-            c.tol_grad = 1e-6;
-        });
+        let (points, status) = trajectory(
+            surface.clone(),
+            s.kind,
+            s.hp,
+            schedule,
+            start,
+            s.steps,
+            |c| {
+                c.tol_grad = 1e-6;
+            },
+        );
         let end = points.last().unwrap();
         let dist = ((end[0] - minimum[0]).powi(2) + (end[1] - minimum[1]).powi(2)).sqrt();
         if !matches!(status, Status::Converged { .. }) || dist > 1e-3 {

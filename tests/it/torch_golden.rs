@@ -127,7 +127,7 @@ fn check_case(case: &Value, steps_per_case: usize) -> Result<(), String> {
         tol_step: 0.0,
         ..RunConfig::default()
     };
-    let mut runner = Runner::new(surface, kind.build(&values), config, &start).unwrap();
+    let mut runner = Runner::new(surface.clone(), kind.build(&values), config, &start).unwrap();
     let steps = case["steps"].as_array().unwrap();
     if steps.len() != steps_per_case {
         return Err(format!("{label}: {} steps in the file", steps.len()));

@@ -36,7 +36,10 @@ fn picking_a_surface_switches_the_race() {
     h.run_steps(2);
     h.get_by_label("Himmelblau").click();
     h.run_steps(2);
-    assert_eq!(h.state().race.surface().kind(), SurfaceKind::Himmelblau);
+    assert_eq!(
+        h.state().race.surface().kind(),
+        Some(SurfaceKind::Himmelblau)
+    );
     assert_eq!(h.state().race.start(), [0.0, 0.0]);
 }
 
@@ -241,9 +244,7 @@ fn the_3d_view_orbits_zooms_and_shares_its_hover_with_the_2d_view() {
         .view3d
         .hover
         .expect("the surface is under the pointer");
-    let w = downhill::surfaces::Surface::new(SurfaceKind::Rosenbrock)
-        .info()
-        .view;
+    let w = downhill::surfaces::Surface::new(SurfaceKind::Rosenbrock).view();
     assert!(w.x.0 - 1.0 < p[0] && p[0] < w.x.1 + 1.0, "{p:?}");
 
     // A click on the surface sets the start there.
@@ -529,4 +530,64 @@ fn a_four_feature_classifier_shows_its_confusion_matrix() {
     let accuracy = run.epochs.last().unwrap().val.unwrap().accuracy.unwrap();
     assert_eq!(total, 30.0, "{summary}");
     assert_eq!(right, (accuracy * total).round(), "{summary}");
+}
+
+#[test]
+fn typing_your_own_function_shows_errors_and_keeps_the_surface_until_it_parses() {
+    let mut h = harness();
+    // A built-in opens as a formula with its own parameter values ("Edit").
+    h.get_by_label("✏ Edit").click();
+    h.run_steps(3);
+    let typed = h.state().race.surface().clone();
+    let t = typed.typed_function().expect("now a typed function");
+    assert_eq!(t.text(), "(a - x)^2 + b*(y - x^2)^2");
+    assert_eq!(
+        typed.params(),
+        vec![("a".to_string(), 1.0), ("b".to_string(), 100.0)]
+    );
+    let builtin = downhill::surfaces::Surface::new(SurfaceKind::Rosenbrock);
+    assert_eq!(typed.value(0.3, -0.2), builtin.value(0.3, -0.2));
+    // A mistake while typing: the message under the box names the column, the surface stays.
+    h.state_mut().surface_panel.text = "x^2 + (y".into();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("column 7: this '(' is never closed")
+            .is_some()
+    );
+    assert_eq!(h.state().race.surface(), &typed);
+    // An example replaces it, with its stationary points found in the background.
+    h.get_by_label("Examples").click();
+    h.run_steps(2);
+    h.get_by_label("x^4 - 2*x^2 + y^2 + 0.3*x").click();
+    h.run_steps(3);
+    let s = h.state().race.surface().clone();
+    assert_eq!(
+        s.typed_function().unwrap().text(),
+        "x^4 - 2*x^2 + y^2 + 0.3*x"
+    );
+    for _ in 0..200 {
+        if s.critical_points_now().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("Found 2 minima, 1 saddle and 0 maxima")
+            .is_some()
+    );
+    // Newton and Adam race on it from a start the user clicks.
+    h.state_mut()
+        .race
+        .apply(downhill::race::Command::SetStart([0.4, 1.5]));
+    h.state_mut()
+        .race
+        .apply(downhill::race::Command::Add(OptimizerKind::NEWTON));
+    h.state_mut().race.apply(downhill::race::Command::Step(200));
+    let newton = h.state().race.lanes().last().unwrap();
+    assert!(matches!(
+        newton.track.status,
+        downhill::engine::Status::Converged { .. }
+    ));
 }

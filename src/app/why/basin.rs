@@ -118,7 +118,7 @@ impl BasinUi {
         // The racer's own setup: its hyperparameters and the shared schedule, clipping and
         // noise (its own where it has them).
         let mut spec = BasinSpec::new(
-            *race.surface(),
+            race.surface().clone(),
             lane.spec.setup(race.shared()),
             self.n,
             self.steps,

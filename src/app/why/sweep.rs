@@ -261,7 +261,7 @@ impl SweepUi {
             count: self.n,
         };
         let spec = SweepSpec {
-            surface: *race.surface(),
+            surface: race.surface().clone(),
             setup: lane.spec.setup(race.shared()),
             tol_grad: 1e-6,
             start: race.racer_start(self.racer),

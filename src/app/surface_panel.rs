@@ -1,0 +1,422 @@
+//! The surface part of the side panel: the catalogue, and your own function: a formula box
+//! (its parse error shown under it, with a caret, while the current surface stays), examples
+//! to start from, parameters with editable ranges, the window, and the stationary points,
+//! found in the background.
+
+use super::background::{Background, collect};
+use super::side_panel::hyper_widget;
+use crate::formula::{Formula, FormulaError};
+use crate::race::{Command, Race};
+use crate::surfaces::catalog::{PointKind, View};
+use crate::surfaces::{Surface, SurfaceKind, TypedParam, TypedSurface};
+use eframe::egui::{self, Color32, RichText};
+
+/// Functions to start from, with what each shows.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "x^4 - 2*x^2 + y^2 + 0.3*x",
+        "Two minima of different depth and a saddle between them",
+    ),
+    (
+        "x^2 + 10*y^2",
+        "A stretched bowl: the condition number is 10",
+    ),
+    (
+        "(1 - x)^2 + 100*(y - x^2)^2",
+        "Rosenbrock's banana valley, typed",
+    ),
+    (
+        "a*x^2 + b*y^2",
+        "A bowl with two parameters to drag: a and b set the curvatures",
+    ),
+    (
+        "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
+        "Egg-crate bumps in a wide bowl: many minima, saddles and maxima",
+    ),
+    (
+        "x*y*exp(-(x^2 + y^2)/2)",
+        "Two hills, two pits and a saddle",
+    ),
+    (
+        "abs(x) + 2*abs(y)",
+        "A kinked bowl: the gradient jumps at the axes",
+    ),
+    (
+        "log(1 + x^2 + y^2) + 0.1*x",
+        "Gentle everywhere: gradients shrink far from the centre",
+    ),
+    ("x^2 - y^2 + 0.1*y^4", "A saddle with two valleys beside it"),
+];
+
+/// The surface section's own state between frames.
+#[derive(Default)]
+pub struct SurfacePanel {
+    /// The formula box's text.
+    pub text: String,
+    /// Why the text does not parse, for the message under the box.
+    error: Option<FormulaError>,
+    /// The text `error` belongs to.
+    checked: String,
+    /// A message about the last formula, window or parameter that could not be used.
+    pub problem: Option<String>,
+    /// The window fields as edited: x0, x1, y0, y1.
+    window: Option<[f64; 4]>,
+    /// Finding the stationary points of a typed function in the background.
+    finding: Option<Background<()>>,
+    /// The surface being searched.
+    finding_for: Option<Surface>,
+}
+
+impl SurfacePanel {
+    /// Whether the formula box's text parses, checking it once per change.
+    fn check(&mut self) {
+        if self.checked != self.text {
+            self.error = Formula::parse(&self.text).err();
+            self.checked = self.text.clone();
+        }
+    }
+
+    /// Starts finding a typed surface's stationary points unless they are known or being
+    /// found (a search for a surface no longer shown finishes on its own).
+    fn find_points(&mut self, ctx: &egui::Context, surface: &Surface) {
+        if collect(&mut self.finding).is_some() {
+            self.finding_for = None;
+        }
+        let Some(typed) = surface.typed_function() else {
+            return;
+        };
+        if typed.points_ready()
+            || (self.finding.is_some() && self.finding_for.as_ref() == Some(surface))
+        {
+            return;
+        }
+        let search = surface.clone();
+        self.finding = Some(Background::spawn(ctx, move || {
+            search.critical_points();
+        }));
+        self.finding_for = Some(surface.clone());
+    }
+}
+
+/// Draws the surface section.
+pub fn show(ui: &mut egui::Ui, panel: &mut SurfacePanel, race: &Race, commands: &mut Vec<Command>) {
+    let surface = race.surface();
+    panel.find_points(ui.ctx(), surface);
+    egui::ComboBox::from_label(RichText::new("Surface").heading())
+        .selected_text(RichText::new(surface.title()).size(15.0))
+        .width(ui.available_width() - 110.0)
+        .show_ui(ui, |ui| {
+            let typed = surface.typed_function().is_some();
+            if ui
+                .selectable_label(typed, "✏ Your function…")
+                .on_hover_text(
+                    "Type f(x, y) yourself: exact gradients and Hessians, every tool works on it",
+                )
+                .clicked()
+                && !typed
+            {
+                if panel.text.trim().is_empty() {
+                    panel.text = EXAMPLES[0].0.to_string();
+                }
+                apply_formula(panel, surface, commands);
+            }
+            for kind in SurfaceKind::ALL {
+                let selected = Some(kind) == surface.kind();
+                if ui
+                    .selectable_label(selected, kind.info().title)
+                    .on_hover_text(kind.info().lesson)
+                    .clicked()
+                    && !selected
+                {
+                    commands.push(Command::SetSurface(Surface::new(kind)));
+                }
+            }
+        });
+    match surface.kind() {
+        Some(kind) => builtin(ui, panel, surface, kind, commands),
+        None => typed(ui, panel, surface, commands),
+    }
+}
+
+/// A built-in's formula, lesson and parameters, and a way to edit it as a formula.
+fn builtin(
+    ui: &mut egui::Ui,
+    panel: &mut SurfacePanel,
+    surface: &Surface,
+    kind: SurfaceKind,
+    commands: &mut Vec<Command>,
+) {
+    let info = kind.info();
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(info.formula).monospace().size(13.0));
+        if ui
+            .small_button("✏ Edit")
+            .on_hover_text(format!(
+                "Start your own function from this one:\n{}",
+                info.typed
+            ))
+            .clicked()
+        {
+            panel.text = info.typed.to_string();
+            let params = surface.params();
+            let given: Vec<TypedParam> = params
+                .iter()
+                .zip(info.params)
+                .map(|((name, value), spec)| TypedParam {
+                    name: name.clone(),
+                    value: *value,
+                    min: spec.slider.0.min(*value),
+                    max: spec.slider.1.max(*value),
+                })
+                .collect();
+            match TypedSurface::new(info.typed, &params, &given, Some(info.view)) {
+                Ok(t) => commands.push(Command::SetSurface(Surface::from_typed(t))),
+                Err(e) => panel.problem = Some(e.to_string()),
+            }
+        }
+    });
+    ui.label(RichText::new(info.lesson).italics());
+    for (spec, (name, value)) in info.params.iter().zip(surface.params()) {
+        let mut v = value;
+        if hyper_widget(ui, spec, &mut v, None)
+            && let Ok(s) = surface.with_values(&[(name, v)])
+        {
+            commands.push(Command::SetSurface(s));
+        }
+    }
+}
+
+/// The formula box with its error, examples, parameters, window and stationary points.
+fn typed(
+    ui: &mut egui::Ui,
+    panel: &mut SurfacePanel,
+    surface: &Surface,
+    commands: &mut Vec<Command>,
+) {
+    let Some(t) = surface.typed_function() else {
+        return;
+    };
+    if panel.text.is_empty() && panel.checked.is_empty() {
+        panel.text = t.text().to_string();
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("f(x, y) =").monospace());
+        let edit = egui::TextEdit::singleline(&mut panel.text)
+            .font(egui::TextStyle::Monospace)
+            .hint_text("e.g. x^4 - 2*x^2 + y^2")
+            .desired_width(ui.available_width() - 70.0);
+        let response = ui.add(edit).on_hover_text(
+            "Type f(x, y) and press Enter.\n\
+             + − * / ^ (or **), parentheses, x, y, pi, e, numbers such as 1.5e-3;\n\
+             sin cos tan exp log sqrt abs tanh sigmoid min max;\n\
+             2x and x(y + 1) multiply; ·, ², ³, π, √ work too.\n\
+             Any other name (a, b, k…) is a parameter with a slider.",
+        );
+        let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.menu_button("Examples", |ui| {
+            for (text, about) in EXAMPLES {
+                if ui
+                    .button(RichText::new(*text).monospace())
+                    .on_hover_text(*about)
+                    .clicked()
+                {
+                    panel.text = text.to_string();
+                    apply_formula(panel, surface, commands);
+                    ui.close();
+                }
+            }
+        });
+        if entered {
+            apply_formula(panel, surface, commands);
+        }
+    });
+    panel.check();
+    if let Some(e) = &panel.error {
+        caret(ui, &panel.text, e);
+    } else if panel.text.trim() != t.text() {
+        ui.label(RichText::new("Press Enter to use it.").weak());
+    }
+    if let Some(p) = &panel.problem {
+        ui.colored_label(Color32::from_rgb(255, 140, 110), p);
+    }
+    params(ui, t, commands);
+    window(ui, panel, t, commands);
+    points(ui, surface);
+}
+
+/// The formula with a caret under the column of `e`, and the message.
+fn caret(ui: &mut egui::Ui, text: &str, e: &FormulaError) {
+    let red = Color32::from_rgb(255, 120, 100);
+    // Show the part of the text around the problem, so the caret lines up in one line.
+    let chars: Vec<char> = text.chars().collect();
+    let at = e.column.saturating_sub(1).min(chars.len());
+    let from = at.saturating_sub(30);
+    let to = (at + 10).min(chars.len());
+    let shown: String = chars[from..to].iter().collect();
+    let pointer = format!("{}^", " ".repeat(at - from));
+    ui.label(RichText::new(shown).monospace().color(red));
+    ui.label(RichText::new(pointer).monospace().color(red));
+    ui.label(RichText::new(format!("column {}: {}", e.column, e.message)).color(red));
+}
+
+/// Uses the formula box's text as the surface, keeping the parameters that stay; the window
+/// fits the new function's stationary points. A text that does not parse changes nothing.
+fn apply_formula(panel: &mut SurfacePanel, surface: &Surface, commands: &mut Vec<Command>) {
+    let previous = surface
+        .typed_function()
+        .map(|t| t.params().to_vec())
+        .unwrap_or_default();
+    let same = surface
+        .typed_function()
+        .is_some_and(|t| t.text() == panel.text.trim());
+    let view = if same {
+        surface.typed_function().map(TypedSurface::view)
+    } else {
+        None
+    };
+    match TypedSurface::new(&panel.text, &[], &previous, view) {
+        Ok(t) => {
+            panel.problem = None;
+            panel.window = None;
+            commands.push(Command::SetSurface(Surface::from_typed(t)));
+        }
+        Err(e) => {
+            panel.check();
+            if panel.error.is_none() {
+                panel.problem = Some(e.to_string());
+            }
+        }
+    }
+}
+
+/// A slider per parameter, with the ends of its range editable.
+fn params(ui: &mut egui::Ui, t: &TypedSurface, commands: &mut Vec<Command>) {
+    let mut changed: Option<Vec<TypedParam>> = None;
+    for (i, p) in t.params().iter().enumerate() {
+        let mut q = p.clone();
+        ui.horizontal(|ui| {
+            let slider = egui::Slider::new(&mut q.value, q.min..=q.max)
+                .text(&q.name)
+                .clamping(egui::SliderClamping::Never);
+            let mut any = ui
+                .add(slider)
+                .on_hover_text(format!("{}: a parameter of your function", q.name))
+                .changed();
+            any |= ui
+                .add(egui::DragValue::new(&mut q.min).speed(0.1).prefix("from "))
+                .on_hover_text("The slider's lower end")
+                .changed();
+            any |= ui
+                .add(egui::DragValue::new(&mut q.max).speed(0.1).prefix("to "))
+                .on_hover_text("The slider's upper end")
+                .changed();
+            if any && q.min < q.max && q.value.is_finite() {
+                let mut all = t.params().to_vec();
+                all[i] = q.clone();
+                changed = Some(all);
+            }
+        });
+    }
+    if let Some(all) = changed
+        && let Ok(next) = TypedSurface::with_params(t.formula().clone(), all, Some(t.view()))
+    {
+        commands.push(Command::SetSurface(Surface::from_typed(next)));
+    }
+}
+
+/// The window's four ends, and a button that fits it to the stationary points.
+fn window(
+    ui: &mut egui::Ui,
+    panel: &mut SurfacePanel,
+    t: &TypedSurface,
+    commands: &mut Vec<Command>,
+) {
+    let v = t.view();
+    let current = [v.x.0, v.x.1, v.y.0, v.y.1];
+    let mut w = panel.window.unwrap_or(current);
+    let mut done = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("window x");
+        for (k, label) in [(0, ""), (1, "to ")] {
+            let r = ui.add(egui::DragValue::new(&mut w[k]).speed(0.05).prefix(label));
+            done |= r.lost_focus() || r.drag_stopped();
+        }
+        ui.label("y");
+        for (k, label) in [(2, ""), (3, "to ")] {
+            let r = ui.add(egui::DragValue::new(&mut w[k]).speed(0.05).prefix(label));
+            done |= r.lost_focus() || r.drag_stopped();
+        }
+        if ui
+            .small_button("Fit")
+            .on_hover_text(
+                "A window around the stationary points found ([−3, 3]² if they all lie in it)",
+            )
+            .clicked()
+            && let Ok(next) =
+                TypedSurface::with_params(t.formula().clone(), t.params().to_vec(), None)
+        {
+            panel.window = None;
+            commands.push(Command::SetSurface(Surface::from_typed(next)));
+        }
+    });
+    panel.window = (w != current).then_some(w);
+    if done && w != current {
+        let view = View {
+            x: (w[0], w[1]),
+            y: (w[2], w[3]),
+        };
+        match TypedSurface::with_params(t.formula().clone(), t.params().to_vec(), Some(view)) {
+            Ok(next) => {
+                panel.problem = None;
+                panel.window = None;
+                commands.push(Command::SetSurface(Surface::from_typed(next)));
+            }
+            Err(e) => panel.problem = Some(e.to_string()),
+        }
+    }
+}
+
+/// What the search for stationary points found, or that it is still looking.
+fn points(ui: &mut egui::Ui, surface: &Surface) {
+    let Some(points) = surface.critical_points_now() else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label("Finding the stationary points…");
+        });
+        return;
+    };
+    let count = |k: &[PointKind]| points.iter().filter(|p| k.contains(&p.kind)).count();
+    let (minima, saddles, maxima) = (
+        count(&[PointKind::Global, PointKind::Local]),
+        count(&[PointKind::Saddle]),
+        count(&[PointKind::Maximum]),
+    );
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let list: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let kind = match p.kind {
+                PointKind::Global => "global minimum",
+                PointKind::Local => "local minimum",
+                PointKind::Saddle => "saddle",
+                PointKind::Maximum => "maximum",
+            };
+            format!("{kind} at ({:.4}, {:.4}), f = {:.6}", p.x, p.y, p.value)
+        })
+        .collect();
+    ui.label(format!(
+        "Found {}, {} and {}.",
+        plural(minima, "minimum", "minima"),
+        plural(saddles, "saddle", "saddles"),
+        plural(maxima, "maximum", "maxima"),
+    ))
+    .on_hover_text(if list.is_empty() {
+        "Newton's method on ∇f = 0 from a grid of starts over the window and [−10, 10]² found no stationary point.".to_string()
+    } else {
+        format!(
+            "Newton's method on ∇f = 0 from a grid of starts over the window and [−10, 10]², classified by the Hessian:\n{}",
+            list.join("\n")
+        )
+    });
+}

@@ -1,0 +1,232 @@
+//! Splits a typed formula into tokens, each with the column it starts at. Accepts what people
+//! type from slides: `·` and `×` for multiplication, `−` for minus, `π`, `√`, `½` and
+//! superscript powers such as `x²`.
+
+use super::FormulaError;
+
+/// One token of a formula.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Token {
+    /// A number.
+    Number(f64),
+    /// A name: a variable, a constant, a function or a parameter.
+    Name(String),
+    /// `+`.
+    Plus,
+    /// `-` or `−`.
+    Minus,
+    /// `*`, `·` or `×`.
+    Times,
+    /// `/` or `÷`.
+    Divide,
+    /// `^` or `**`.
+    Power,
+    /// A superscript power such as `²` (its value).
+    Superscript(i32),
+    /// `√`.
+    Root,
+    /// `(`.
+    Open,
+    /// `)`.
+    Close,
+    /// `,`.
+    Comma,
+}
+
+impl Token {
+    /// How the token reads in a message.
+    pub fn describe(&self) -> String {
+        match self {
+            Token::Number(v) => format!("the number {v}"),
+            Token::Name(n) => format!("'{n}'"),
+            Token::Plus => "'+'".into(),
+            Token::Minus => "'-'".into(),
+            Token::Times => "'*'".into(),
+            Token::Divide => "'/'".into(),
+            Token::Power => "'^'".into(),
+            Token::Superscript(p) => format!("the power {p}"),
+            Token::Root => "'√'".into(),
+            Token::Open => "'('".into(),
+            Token::Close => "')'".into(),
+            Token::Comma => "','".into(),
+        }
+    }
+}
+
+/// A token and the 1-based column (in characters) where it starts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned {
+    /// The token.
+    pub token: Token,
+    /// Its first character's column, from 1.
+    pub column: usize,
+}
+
+/// The value of a superscript digit.
+fn superscript_digit(c: char) -> Option<i32> {
+    Some(match c {
+        '⁰' => 0,
+        '¹' => 1,
+        '²' => 2,
+        '³' => 3,
+        '⁴' => 4,
+        '⁵' => 5,
+        '⁶' => 6,
+        '⁷' => 7,
+        '⁸' => 8,
+        '⁹' => 9,
+        _ => return None,
+    })
+}
+
+/// Whether `c` may start a name.
+fn name_start(c: char) -> bool {
+    c.is_alphabetic() || c == '_'
+}
+
+/// The tokens of `text`.
+pub fn tokens(text: &str) -> Result<Vec<Spanned>, FormulaError> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let column = i + 1;
+        let push = |out: &mut Vec<Spanned>, token| out.push(Spanned { token, column });
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
+            let start = i;
+            while chars.get(i).is_some_and(char::is_ascii_digit) {
+                i += 1;
+            }
+            if chars.get(i) == Some(&'.') {
+                i += 1;
+                while chars.get(i).is_some_and(char::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            // An exponent only when digits follow: `2e` is 2·e.
+            if matches!(chars.get(i), Some('e' | 'E')) {
+                let mut j = i + 1;
+                if matches!(chars.get(j), Some('+' | '-' | '−')) {
+                    j += 1;
+                }
+                if chars.get(j).is_some_and(char::is_ascii_digit) {
+                    i = j;
+                    while chars.get(i).is_some_and(char::is_ascii_digit) {
+                        i += 1;
+                    }
+                }
+            }
+            let literal: String = chars[start..i]
+                .iter()
+                .map(|&c| if c == '−' { '-' } else { c })
+                .collect();
+            let value: f64 = literal
+                .parse()
+                .map_err(|_| FormulaError::new(column, format!("'{literal}' is not a number")))?;
+            if !value.is_finite() {
+                return Err(FormulaError::new(
+                    column,
+                    format!("the number '{literal}' is too large"),
+                ));
+            }
+            push(&mut out, Token::Number(value));
+            continue;
+        }
+        if name_start(c) {
+            let start = i;
+            while chars
+                .get(i)
+                .is_some_and(|&c| name_start(c) || c.is_ascii_digit())
+            {
+                i += 1;
+            }
+            let name: String = chars[start..i].iter().collect();
+            let token = if name == "π" {
+                Token::Name("pi".into())
+            } else {
+                Token::Name(name)
+            };
+            push(&mut out, token);
+            continue;
+        }
+        if let Some(d) = superscript_digit(c) {
+            let mut power = d;
+            i += 1;
+            while let Some(d) = chars.get(i).copied().and_then(superscript_digit) {
+                power = power.saturating_mul(10).saturating_add(d);
+                i += 1;
+            }
+            push(&mut out, Token::Superscript(power));
+            continue;
+        }
+        let token = match c {
+            '+' => Token::Plus,
+            '-' | '−' | '–' => Token::Minus,
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                i += 1;
+                Token::Power
+            }
+            '*' | '·' | '×' | '⋅' => Token::Times,
+            '/' | '÷' => Token::Divide,
+            '^' => Token::Power,
+            '√' => Token::Root,
+            '½' => Token::Number(0.5),
+            '(' | '[' => Token::Open,
+            ')' | ']' => Token::Close,
+            ',' => Token::Comma,
+            _ => {
+                return Err(FormulaError::new(
+                    column,
+                    format!("'{c}' is not something a formula can use"),
+                ));
+            }
+        };
+        push(&mut out, token);
+        i += 1;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<Token> {
+        tokens(text).unwrap().into_iter().map(|s| s.token).collect()
+    }
+
+    #[test]
+    fn numbers_names_and_slide_symbols() {
+        use Token::*;
+        assert_eq!(
+            kinds("2.5e-3x ** 2 − π·y²"),
+            vec![
+                Number(2.5e-3),
+                Name("x".into()),
+                Power,
+                Number(2.0),
+                Minus,
+                Name("pi".into()),
+                Times,
+                Name("y".into()),
+                Superscript(2),
+            ]
+        );
+        assert_eq!(kinds("2e"), vec![Number(2.0), Name("e".into())]);
+        assert_eq!(kinds(".5"), vec![Number(0.5)]);
+        assert_eq!(kinds("x¹⁰"), vec![Name("x".into()), Superscript(10)]);
+    }
+
+    #[test]
+    fn a_stray_character_is_named_with_its_column() {
+        let e = tokens("x + y $ 2").unwrap_err();
+        assert_eq!(e.column, 7);
+        assert!(e.message.contains('$'), "{e}");
+        assert_eq!(tokens("1e999").unwrap_err().column, 1);
+    }
+}
