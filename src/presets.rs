@@ -15,8 +15,8 @@ pub struct Preset {
     pub scene: Scene,
 }
 
-/// The shipped scene files, in key order (1–9).
-const SHIPPED: [(&str, &str); 9] = [
+/// The shipped scene files, in key order (1–9, 0, −, =).
+const SHIPPED: [(&str, &str); 12] = [
     (
         "learning-rate",
         include_str!("../assets/scenes/learning-rate.toml"),
@@ -41,9 +41,21 @@ const SHIPPED: [(&str, &str); 9] = [
         "plateau-cliff",
         include_str!("../assets/scenes/plateau-cliff.toml"),
     ),
+    (
+        "batch-sizes",
+        include_str!("../assets/scenes/batch-sizes.toml"),
+    ),
+    (
+        "raw-features",
+        include_str!("../assets/scenes/raw-features.toml"),
+    ),
+    (
+        "sgd-schedule",
+        include_str!("../assets/scenes/sgd-schedule.toml"),
+    ),
 ];
 
-/// Every preset, in key order (1–9).
+/// Every preset, in key order (1–9, 0, −, =).
 pub fn presets() -> &'static [Preset] {
     static PRESETS: OnceLock<Vec<Preset>> = OnceLock::new();
     PRESETS.get_or_init(|| {
@@ -57,6 +69,14 @@ pub fn presets() -> &'static [Preset] {
             })
             .collect()
     })
+}
+
+/// The key that loads preset `k` (0-based) in the app: 1–9, then 0, - and =.
+pub fn key_label(k: usize) -> &'static str {
+    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="]
+        .get(k)
+        .copied()
+        .unwrap_or("")
 }
 
 /// Looks a preset up by name.

@@ -1,9 +1,10 @@
 //! One way to set up a run: an optimizer with its hyperparameters (the learning rate among
-//! them, stored once) and the settings of its run — schedule, clipping, noise and seed. The
+//! them, stored once) and the settings of its run — schedule, clipping, noise, seed and batch. The
 //! race's racers, the training runs, sweeps, basin maps, the range test and the command line
 //! all start their runs from a `Setup`.
 
 use crate::engine::{Clip, Objective, Optimizer, RunConfig, RunError, Runner, Schedule};
+use crate::models::Batch;
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::{HyperError, HyperValues};
 
@@ -22,6 +23,9 @@ pub struct Setup {
     pub noise: f64,
     /// Seed of the noise.
     pub seed: u64,
+    /// Rows per step on a model's data; `None`: the experiment's batch (or, on a surface, all
+    /// of it).
+    pub batch: Option<Batch>,
 }
 
 impl Setup {
@@ -48,6 +52,7 @@ impl Setup {
             clip: Clip::None,
             noise: 0.0,
             seed: 0,
+            batch: None,
         }
     }
 

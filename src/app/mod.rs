@@ -4,6 +4,7 @@
 pub mod axes;
 pub mod background;
 pub mod colormap;
+pub mod data_plot;
 pub mod export;
 pub mod files;
 pub mod fonts;
@@ -129,7 +130,7 @@ pub fn run(launch: Launch) -> Result<(), String> {
 }
 
 /// The keys that load the presets, in order.
-pub const PRESET_KEYS: [Key; 9] = [
+pub const PRESET_KEYS: [Key; 12] = [
     Key::Num1,
     Key::Num2,
     Key::Num3,
@@ -139,6 +140,9 @@ pub const PRESET_KEYS: [Key; 9] = [
     Key::Num7,
     Key::Num8,
     Key::Num9,
+    Key::Num0,
+    Key::Minus,
+    Key::Equals,
 ];
 
 /// Steps of the live preview drawn while something is dragged.
@@ -438,7 +442,22 @@ impl Explorer {
             let full = ui.available_rect_before_wrap();
             match self.shown.mode {
                 ViewMode::Flat | ViewMode::Train => {
-                    commands.extend(self.flat(ui, preview, None));
+                    // A model on data: its data and the racers' fits beside the map.
+                    let surface = self.race.surface().clone();
+                    if let Some(data) = surface.data_model() {
+                        let (left, right) = full.split_left_right_at_fraction(0.62);
+                        let builder =
+                            |r: egui::Rect| egui::UiBuilder::new().max_rect(r.shrink(3.0));
+                        ui.scope_builder(builder(left), |ui| {
+                            commands.extend(self.flat(ui, preview, None));
+                        });
+                        ui.scope_builder(builder(right), |ui| {
+                            data_plot::show(ui, &self.race, data);
+                        });
+                        ui.advance_cursor_after_rect(full);
+                    } else {
+                        commands.extend(self.flat(ui, preview, None));
+                    }
                 }
                 ViewMode::Surface => commands.extend(self.surface(ui, preview, None)),
                 ViewMode::Split => {

@@ -173,65 +173,181 @@ pub fn paint_tracks(
     view: &ViewSettings,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
 ) {
+    // The noisiest paths first (SGD's, then mini-batches'), so that a full-batch path is never
+    // buried under a stochastic scribble; then every ball, on top of every path.
+    let mut lanes: Vec<_> = race
+        .lanes()
+        .iter()
+        .filter(|l| l.spec.enabled && !l.track.points.is_empty())
+        .collect();
+    lanes.sort_by_key(|l| l.epoch().map_or(usize::MAX, |(rows, _)| rows));
+    for lane in &lanes {
+        paint_path(painter, race, lane, to_screen);
+    }
+    for lane in &lanes {
+        paint_ball(painter, race, lane, view, to_screen);
+    }
+}
+
+/// One racer's path up to the cursor, fading in over its last segments, with its epoch marks.
+fn paint_path(
+    painter: &Painter,
+    race: &Race,
+    lane: &crate::race::Lane,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
     let dark = Color32::from_black_alpha(200);
-    for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
-        let track = &lane.track;
-        if track.points.is_empty() {
-            continue;
-        }
-        let color = rgb(lane.spec.color);
-        let end = race.index_at_cursor(track);
-        let pts = thin(track.points[..=end].iter().map(|p| to_screen(*p)));
-        let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
-        if pts.len() > 1 {
-            painter.add(Shape::line(
-                pts.clone(),
-                Stroke::new(PATH_WIDTH + OUTLINE, dark),
-            ));
-        }
-        if split > 0 {
-            painter.add(Shape::line(
-                pts[..=split].to_vec(),
-                Stroke::new(PATH_WIDTH, color.gamma_multiply(0.55)),
-            ));
-        }
-        let recent = &pts[split..];
-        let n = recent.len().max(2) as f32;
-        for (k, w) in recent.windows(2).enumerate() {
-            let alpha = 0.55 + 0.45 * (k as f32 + 1.0) / (n - 1.0);
-            painter.line_segment(
-                [w[0], w[1]],
-                Stroke::new(PATH_WIDTH, color.gamma_multiply(alpha)),
-            );
-        }
-        if recent.len() < 120 {
-            for p in recent {
-                painter.circle(*p, 2.4, color, Stroke::new(1.0, dark));
-            }
-        }
-        let ball = to_screen(track.points[end]);
-        // The last update, as an arrow into the ball.
-        if end > 0 {
-            let from = to_screen(track.points[end - 1]);
-            if from.distance(ball) > 6.0 {
-                arrow(painter, from, ball, Stroke::new(2.0, Color32::WHITE));
-            }
-        }
-        if view.show_gradient {
-            let p = track.points[end];
-            let (_, g) = race.surface().value_grad(p[0], p[1]);
-            let dir = to_screen([p[0] - g[0], p[1] - g[1]]) - ball;
-            if dir.length() > 1.0 {
-                let tip = ball + dir.normalized() * 40.0;
-                arrow(painter, ball, tip, Stroke::new(4.0, Color32::BLACK));
-                arrow(painter, ball, tip, Stroke::new(2.0, color));
-            }
-        }
-        painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
-        if (view.show_state || lane.spec.show_state) && end + 1 == track.points.len() {
-            paint_state(painter, lane, track.points[end], race.surface(), to_screen);
+    let track = &lane.track;
+    let color = rgb(lane.spec.color);
+    // A mini-batch path is drawn thinner: it doubles back on itself many times.
+    let width = if lane.epoch().is_some() {
+        PATH_WIDTH * 0.6
+    } else {
+        PATH_WIDTH
+    };
+    let end = race.index_at_cursor(track);
+    let pts = thin(track.points[..=end].iter().map(|p| to_screen(*p)));
+    let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
+    if pts.len() > 1 {
+        painter.add(Shape::line(pts.clone(), Stroke::new(width + OUTLINE, dark)));
+    }
+    if split > 0 {
+        painter.add(Shape::line(
+            pts[..=split].to_vec(),
+            Stroke::new(width, color.gamma_multiply(0.55)),
+        ));
+    }
+    let recent = &pts[split..];
+    let n = recent.len().max(2) as f32;
+    for (k, w) in recent.windows(2).enumerate() {
+        let alpha = 0.55 + 0.45 * (k as f32 + 1.0) / (n - 1.0);
+        painter.line_segment(
+            [w[0], w[1]],
+            Stroke::new(width, color.gamma_multiply(alpha)),
+        );
+    }
+    if recent.len() < 120 {
+        for p in recent {
+            painter.circle(*p, 2.4, color, Stroke::new(1.0, dark));
         }
     }
+    if let Some((_, per_epoch)) = lane.epoch() {
+        paint_epochs(painter, &track.points[..=end], per_epoch, color, to_screen);
+    }
+}
+
+/// One racer's ball, the last update as an arrow into it, a mini-batch racer's noise ellipse
+/// and what the settings add (−∇f, the optimizer's state).
+fn paint_ball(
+    painter: &Painter,
+    race: &Race,
+    lane: &crate::race::Lane,
+    view: &ViewSettings,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let track = &lane.track;
+    let color = rgb(lane.spec.color);
+    let end = race.index_at_cursor(track);
+    let ball = to_screen(track.points[end]);
+    if end > 0 {
+        let from = to_screen(track.points[end - 1]);
+        if from.distance(ball) > 6.0 {
+            arrow(painter, from, ball, Stroke::new(2.0, Color32::WHITE));
+        }
+    }
+    if view.show_gradient {
+        let p = track.points[end];
+        let (_, g) = race.surface().value_grad(p[0], p[1]);
+        let dir = to_screen([p[0] - g[0], p[1] - g[1]]) - ball;
+        if dir.length() > 1.0 {
+            let tip = ball + dir.normalized() * 40.0;
+            arrow(painter, ball, tip, Stroke::new(4.0, Color32::BLACK));
+            arrow(painter, ball, tip, Stroke::new(2.0, color));
+        }
+    }
+    if lane.epoch().is_some() {
+        paint_batch_noise(painter, race, lane, end, color, to_screen);
+    }
+    painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
+    if (view.show_state || lane.spec.show_state) && end + 1 == track.points.len() {
+        paint_state(painter, lane, track.points[end], race.surface(), to_screen);
+    }
+}
+
+/// A small white ring on a mini-batch racer's path where each epoch ends (every row seen
+/// once more).
+fn paint_epochs(
+    painter: &Painter,
+    points: &[[f64; 2]],
+    per_epoch: usize,
+    color: Color32,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let per_epoch = per_epoch.max(1);
+    // Not more than 200 rings: past that they would cover the path.
+    let every = (points.len() / per_epoch / 200 + 1) * per_epoch;
+    for p in points.iter().skip(every).step_by(every) {
+        let at = to_screen(*p);
+        painter.circle(at, 4.0, color, Stroke::new(1.5, Color32::WHITE));
+    }
+}
+
+/// The spread of a mini-batch racer's next step at its ball: the ellipse (two standard
+/// deviations) of γ·g_B about the full-batch step θ − γ·∇f, from the covariance of the
+/// mini-batch gradient g_B there (it shrinks as 1/B). For SGD it is where the next point
+/// lands; for other optimizers the noise their gradient sees.
+fn paint_batch_noise(
+    painter: &Painter,
+    race: &Race,
+    lane: &crate::race::Lane,
+    end: usize,
+    color: Color32,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let (Some(data), Some((rows, _))) = (race.surface().data_model(), lane.epoch()) else {
+        return;
+    };
+    let p = lane.track.points[end];
+    let lr = lane.lr_at(race.shared(), end as u64 + 1);
+    let (_, g) = race.surface().value_grad(p[0], p[1]);
+    let c = data
+        .batch_gradient_covariance(p[0], p[1], rows)
+        .map(|v| v * lr * lr);
+    // Principal axes of the 2 × 2 covariance.
+    let mean = (c[0] + c[2]) / 2.0;
+    let radius = (((c[0] - c[2]) / 2.0).powi(2) + c[1] * c[1]).sqrt();
+    let (l1, l2) = (mean + radius, (mean - radius).max(0.0));
+    if !(l1.is_finite() && l1 > 0.0) {
+        return;
+    }
+    let angle = 0.5 * (2.0 * c[1]).atan2(c[0] - c[2]);
+    let (s, co) = angle.sin_cos();
+    let centre = [p[0] - lr * g[0], p[1] - lr * g[1]];
+    let (a, b) = (2.0 * l1.sqrt(), 2.0 * l2.sqrt());
+    let outline: Vec<Pos2> = (0..48)
+        .map(|k| {
+            let t = std::f64::consts::TAU * k as f64 / 48.0;
+            let (u, v) = (a * t.cos(), b * t.sin());
+            to_screen([centre[0] + u * co - v * s, centre[1] + u * s + v * co])
+        })
+        .collect();
+    let span = outline
+        .iter()
+        .fold(Rect::NOTHING, |r, p| r.union(Rect::from_min_max(*p, *p)));
+    if span.width().max(span.height()) < 3.0 || !span.is_finite() {
+        return;
+    }
+    painter.add(Shape::convex_polygon(
+        outline.clone(),
+        color.gamma_multiply(0.25),
+        Stroke::NONE,
+    ));
+    // Outlined like the paths, so it reads on any colormap and over any path.
+    painter.add(Shape::closed_line(
+        outline.clone(),
+        Stroke::new(3.5, Color32::from_black_alpha(200)),
+    ));
+    painter.add(Shape::closed_line(outline, Stroke::new(1.5, color)));
 }
 
 /// An arrow from `from` to `to` with barbs of a fixed [`ARROW_HEAD`] length (egui's own arrow

@@ -1,7 +1,7 @@
 //! The bottom panel: loss and gradient norm against step, and the live legend table.
 
 use super::view2d::{rgb, short, text_rgb};
-use crate::engine::Status;
+use crate::engine::{Schedule, Status};
 use crate::race::Race;
 pub use crate::scene::view::PlotSettings;
 use crate::series::decimate;
@@ -49,9 +49,23 @@ pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings, compact
     } else {
         ("loss", 0.0)
     };
-    ui.scope_builder(column(first), |ui| {
-        curve(ui, race, settings, title, offset, |t| &t.loss)
-    });
+    // Under the loss, each racer's learning rate when some of them change it over time.
+    let scheduled = race
+        .lanes()
+        .iter()
+        .filter(|l| l.spec.enabled)
+        .any(|l| l.spec.schedule.unwrap_or(race.shared().schedule) != Schedule::Constant);
+    if scheduled {
+        let (top, bottom) = first.split_top_bottom_at_fraction(0.68);
+        ui.scope_builder(column(top), |ui| {
+            curve(ui, race, settings, title, offset, |t| &t.loss)
+        });
+        ui.scope_builder(column(bottom), |ui| lr_curve(ui, race));
+    } else {
+        ui.scope_builder(column(first), |ui| {
+            curve(ui, race, settings, title, offset, |t| &t.loss)
+        });
+    }
     if !compact {
         let second = rect(first.right() + gap, plot);
         ui.scope_builder(column(second), |ui| {
@@ -59,6 +73,38 @@ pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings, compact
         });
     }
     ui.advance_cursor_after_rect(full);
+}
+
+/// Each racer's learning rate γₜ up to the cursor, as its schedule sets it.
+fn lr_curve(ui: &mut egui::Ui, race: &Race) {
+    ui.strong("γₜ").on_hover_text(
+        "Each optimizer's learning rate at every step, as its schedule (its own or the shared \
+         one) sets it",
+    );
+    let cursor = race.cursor().max(1);
+    // About 300 samples whatever the length.
+    let every = (cursor / 300).max(1);
+    // The panel's lower third can be shorter than a plot's default 64-point minimum (in
+    // presentation mode): a plot taller than its space would grow the panel every frame.
+    Plot::new("lr_curve")
+        .min_size(egui::vec2(40.0, 20.0))
+        .height(ui.available_height().max(20.0))
+        .allow_scroll(false)
+        .x_axis_label("step")
+        .y_axis_formatter(|mark, _| short(mark.value))
+        .show(ui, |plot_ui| {
+            for (lane, label) in race.lanes().iter().zip(race.labels()) {
+                if !lane.spec.enabled {
+                    continue;
+                }
+                let pts: Vec<[f64; 2]> = (1..=cursor)
+                    .step_by(every as usize)
+                    .chain(std::iter::once(cursor))
+                    .map(|t| [t as f64, lane.lr_at(race.shared(), t)])
+                    .collect();
+                plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
+            }
+        });
 }
 
 /// `values` − `offset`, copied only when the offset is not 0.
@@ -137,7 +183,29 @@ fn curve(
             if log {
                 pts.iter_mut().for_each(|p| p[1] = p[1].log10());
             }
-            plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
+            plot_ui.line(
+                Line::new(label.clone(), pts)
+                    .color(rgb(lane.spec.color))
+                    .width(2.0),
+            );
+            // A mini-batch racer's epochs end at these steps (at most 100 marks).
+            if let Some((_, per_epoch)) = lane.epoch() {
+                let shown = end.min(series.len());
+                let every = per_epoch.max(1) * (shown / per_epoch.max(1) / 100 + 1);
+                let marks: Vec<[f64; 2]> = (every..shown)
+                    .step_by(every)
+                    .filter(|&t| !log || series[t] > 0.0)
+                    .map(|t| {
+                        let v = series[t];
+                        [t as f64, if log { v.log10() } else { v }]
+                    })
+                    .collect();
+                plot_ui.points(
+                    egui_plot::Points::new(format!("{label}: epochs"), marks)
+                        .radius(3.0)
+                        .color(rgb(lane.spec.color)),
+                );
+            }
         }
         plot_ui.vline(VLine::new("now", cursor).color(egui::Color32::GRAY));
     });

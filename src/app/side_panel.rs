@@ -128,6 +128,7 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                 }
             }
             own_start(ui, i, spec.start, race.start(), commands);
+            racer_extras(ui, race, i, commands);
             let mut state = spec.show_state;
             if ui
                 .checkbox(&mut state, "show its state")
@@ -299,33 +300,33 @@ fn mark_stable_lr(
         );
 }
 
-fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
-    let mut shared: Shared = *race.shared();
+/// A schedule picker with the formula and a slider per parameter; returns whether it changed.
+pub(super) fn schedule_editor(
+    ui: &mut egui::Ui,
+    id: &str,
+    label: &str,
+    schedule: &mut Schedule,
+) -> bool {
     let mut changed = false;
-    ui.heading("Every optimizer");
-    egui::ComboBox::from_label("learning-rate schedule")
-        .selected_text(shared.schedule.name())
+    egui::ComboBox::new(("schedule", id), label)
+        .selected_text(schedule.name())
         .show_ui(ui, |ui| {
             for def in crate::engine::SCHEDULES {
                 if ui
-                    .selectable_label(shared.schedule.name() == def.name, def.name)
+                    .selectable_label(schedule.name() == def.name, def.name)
                     .on_hover_text(Schedule::describe(def))
                     .clicked()
-                    && shared.schedule.name() != def.name
+                    && schedule.name() != def.name
                 {
-                    shared.schedule = Schedule::default_of(def);
+                    *schedule = Schedule::default_of(def);
                     changed = true;
                 }
             }
         });
-    ui.label(
-        RichText::new(shared.schedule.def().formula)
-            .weak()
-            .size(12.0),
-    );
+    ui.label(RichText::new(schedule.def().formula).weak().size(12.0));
     // One slider per parameter, from the schedule's definition.
-    let def = shared.schedule.def();
-    for (k, (param, value)) in def.params.iter().zip(shared.schedule.values()).enumerate() {
+    let def = schedule.def();
+    for (k, (param, value)) in def.params.iter().zip(schedule.values()).enumerate() {
         let mut v = value;
         let (lo, hi) = if param.whole {
             (param.min, param.max.min(20_000.0))
@@ -339,10 +340,68 @@ fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
             slider = slider.integer();
         }
         if ui.add(slider).on_hover_text(param.meaning).changed() {
-            shared.schedule = shared.schedule.with_value(k, v);
+            *schedule = schedule.with_value(k, v);
             changed = true;
         }
     }
+    changed
+}
+
+/// A racer's own batch size (on a model on data) and schedule.
+fn racer_extras(ui: &mut egui::Ui, race: &Race, i: usize, commands: &mut Vec<Command>) {
+    let spec = &race.lanes()[i].spec;
+    if let Some(data) = race.surface().data_model() {
+        let n = data.rows();
+        let rows = spec.batch.map_or(n, |b| b.rows(n));
+        ui.horizontal(|ui| {
+            ui.label("batch").on_hover_text(
+                "Rows per step: all of them (full-batch gradient descent), a mini-batch, or 1 \
+                 (stochastic). Batches are drawn without replacement within each epoch, from \
+                 the shared seed.",
+            );
+            for (text, b) in [("full", n), ("32", 32), ("16", 16), ("4", 4), ("1", 1)] {
+                if ui.selectable_label(rows == b.min(n), text).clicked() && rows != b.min(n) {
+                    let batch = (b < n).then_some(crate::models::Batch::Size(b));
+                    commands.push(Command::SetBatch(i, batch));
+                }
+            }
+            let mut custom = rows;
+            if ui
+                .add(
+                    egui::DragValue::new(&mut custom)
+                        .range(1..=n)
+                        .suffix(" rows"),
+                )
+                .changed()
+            {
+                let batch = (custom < n).then_some(crate::models::Batch::Size(custom));
+                commands.push(Command::SetBatch(i, batch));
+            }
+        });
+    }
+    let mut own = spec.schedule.is_some();
+    if ui
+        .checkbox(&mut own, "own schedule")
+        .on_hover_text(
+            "A learning-rate schedule of its own instead of the one every optimizer shares",
+        )
+        .changed()
+    {
+        let schedule = own.then_some(race.shared().schedule);
+        commands.push(Command::SetSchedule(i, schedule));
+    }
+    if let Some(mut schedule) = spec.schedule
+        && schedule_editor(ui, &format!("racer{i}"), "its schedule", &mut schedule)
+    {
+        commands.push(Command::SetSchedule(i, Some(schedule)));
+    }
+}
+
+fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
+    let mut shared: Shared = *race.shared();
+    let mut changed = false;
+    ui.heading("Every optimizer");
+    changed |= schedule_editor(ui, "shared", "learning-rate schedule", &mut shared.schedule);
     ui.horizontal(|ui| {
         ui.label("Clipping")
             .on_hover_text("Limit the gradient before the optimizer sees it");

@@ -48,6 +48,34 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ("x^2 - y^2 + 0.1*y^4", "A saddle with two valleys beside it"),
 ];
 
+/// Models on data offered in the Surface menu, with what each shows.
+pub const DATA_SURFACES: &[(&str, &str)] = &[
+    (
+        "linear:diabetes:bmi",
+        "Disease progression against body-mass index (442 patients): least squares, w and b",
+    ),
+    (
+        "linear:diabetes:s5",
+        "Disease progression against the serum measure s5 (442 patients)",
+    ),
+    (
+        "linear:linear:x",
+        "A noisy line y = 2x − 1 (200 generated points)",
+    ),
+    (
+        "logistic:moons",
+        "Two moons (400 generated points): logistic regression without a bias, w₁ and w₂",
+    ),
+    (
+        "logistic:breast-cancer:mean_radius,mean_texture",
+        "Malignant or benign from two measurements of the cell nuclei (569 patients)",
+    ),
+    (
+        "logistic:xor",
+        "XOR quadrants: no line through the origin separates them, the loss is nearly flat",
+    ),
+];
+
 /// The surface section's own state between frames.
 #[derive(Default)]
 pub struct SurfacePanel {
@@ -65,6 +93,8 @@ pub struct SurfacePanel {
     finding: Option<Background<()>>,
     /// The surface being searched.
     finding_for: Option<Surface>,
+    /// The data-surface box's text (`linear:my.csv:x:y`).
+    pub data_text: String,
 }
 
 impl SurfacePanel {
@@ -131,10 +161,99 @@ pub fn show(ui: &mut egui::Ui, panel: &mut SurfacePanel, race: &Race, commands: 
                     commands.push(Command::SetSurface(Surface::new(kind)));
                 }
             }
+            ui.separator();
+            ui.label(RichText::new("Models on data").weak());
+            for (name, about) in DATA_SURFACES {
+                let selected = surface.data_model().is_some_and(|d| d.name() == *name);
+                if ui
+                    .selectable_label(selected, *name)
+                    .on_hover_text(*about)
+                    .clicked()
+                    && !selected
+                {
+                    apply_data(panel, name, false, commands);
+                }
+            }
         });
-    match surface.kind() {
-        Some(kind) => builtin(ui, panel, surface, kind, commands),
-        None => typed(ui, panel, surface, commands),
+    match (surface.kind(), surface.data_model()) {
+        (Some(kind), _) => builtin(ui, panel, surface, kind, commands),
+        (None, Some(data)) => data_section(ui, panel, data, commands),
+        (None, None) => typed(ui, panel, surface, commands),
+    }
+}
+
+/// Shows the model on data `name` (raw or standardised), or says why it cannot.
+fn apply_data(panel: &mut SurfacePanel, name: &str, raw: bool, commands: &mut Vec<Command>) {
+    let made = match crate::surfaces::DataSpec::parse(name) {
+        None => Err(format!(
+            "'{name}' is not a model on data: write linear:DATASET:FEATURE or logistic:DATASET[:F1,F2]"
+        )),
+        Some(spec) => spec.map_err(|e| e.to_string()).and_then(|mut spec| {
+            spec.raw = raw;
+            Surface::data(spec).map_err(|e| e.to_string())
+        }),
+    };
+    match made {
+        Ok(s) => {
+            panel.problem = None;
+            panel.data_text = name.to_string();
+            commands.push(Command::SetSurface(s));
+        }
+        Err(e) => panel.problem = Some(e),
+    }
+}
+
+/// A model on data: its formula, the raw/standardised switch, and a box for another one (a
+/// CSV file: `linear:my.csv:x:y`).
+fn data_section(
+    ui: &mut egui::Ui,
+    panel: &mut SurfacePanel,
+    data: &crate::surfaces::DataSurface,
+    commands: &mut Vec<Command>,
+) {
+    ui.label(RichText::new(data.formula()).monospace().size(12.5));
+    let mut raw = data.spec().raw;
+    if ui
+        .checkbox(&mut raw, "raw data (not standardised)")
+        .on_hover_text(
+            "Fit the features and target as they are, in their own units. Standardised (the \
+             default), each has mean 0 and standard deviation 1: the valley of the loss turns \
+             round and one learning rate suits every direction.",
+        )
+        .changed()
+    {
+        apply_data(panel, data.name(), raw, commands);
+    }
+    let (w, b) = data.axes();
+    ui.label(
+        RichText::new(format!(
+            "x axis: {w}, y axis: {b}. Give racers a batch size (under each optimizer) for \
+             mini-batch and stochastic paths."
+        ))
+        .italics(),
+    );
+    if panel.data_text.is_empty() {
+        panel.data_text = data.name().to_string();
+    }
+    ui.horizontal(|ui| {
+        let response = ui
+            .add(
+                egui::TextEdit::singleline(&mut panel.data_text)
+                    .font(egui::TextStyle::Monospace)
+                    .desired_width(ui.available_width() - 10.0),
+            )
+            .on_hover_text(
+                "Another model on data, then Enter: linear:DATASET:FEATURE, \
+                 logistic:DATASET[:F1,F2]; DATASET a shipped one or a CSV file \
+                 (linear:my.csv:x:y names the feature x and the target y).",
+            );
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            let text = panel.data_text.clone();
+            apply_data(panel, &text, raw, commands);
+        }
+    });
+    if let Some(p) = &panel.problem {
+        ui.colored_label(Color32::from_rgb(255, 140, 110), p);
     }
 }
 

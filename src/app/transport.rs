@@ -31,8 +31,9 @@ impl Explorer {
             ui.separator();
             ui.menu_button("Presets", |ui| {
                 for (k, preset) in presets().iter().enumerate() {
+                    let key = crate::presets::key_label(k);
                     if ui
-                        .button(format!("{}  {}", k + 1, preset.title()))
+                        .button(format!("{key}  {}", preset.title()))
                         .on_hover_text(preset.caption())
                         .clicked()
                     {
@@ -42,7 +43,7 @@ impl Explorer {
                 }
             })
             .response
-            .on_hover_text("Lecture scenes, one idea each (keys 1–9)");
+            .on_hover_text("Lecture scenes, one idea each (keys 1–9, 0, - and =)");
             ui.separator();
             let label = match (self.playing, compact) {
                 (true, false) => "❚❚ Pause",

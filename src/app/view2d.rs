@@ -94,7 +94,7 @@ impl HeatCache {
         if self.key.as_ref().is_some_and(|k| k.same_as(&key)) {
             return;
         }
-        let n = view.resolution.clamp(16, 1024);
+        let n = view.resolution.clamp(16, 1024).min(surface.finest_grid());
         let grid = Grid::sample(surface, window, n, n);
         let scale = Scale::of(&grid, view.log_scale);
         let image = view.colormap.paint(&grid, &scale);
@@ -220,6 +220,8 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
     }
     let scroll = ui.input(|i| i.smooth_scroll_delta.y);
     let surface_view = surface.view();
+    // A model's axes are its two parameters.
+    let (x_name, y_name) = surface.data_model().map_or(("x", "y"), |d| d.axes());
     // One plot id wherever the view is placed (alone or in the split), so pan and zoom
     // survive a change of layout; a plot seen for the first time starts at the surface's
     // view, never at bounds fitted to its own heatmap (which would grow every frame).
@@ -242,10 +244,10 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         // keeps 60 for long labels, which left only "0" on a 10-wide surface).
         .custom_x_axes(vec![
             egui_plot::AxisHints::new_x()
-                .label("x")
+                .label(x_name)
                 .label_spacing(28.0..=40.0),
         ])
-        .y_axis_label("y");
+        .y_axis_label(y_name);
     let response = plot.show(ui, |plot_ui| {
         let size = plot_ui.transform().frame().size();
         let double_clicked = plot_ui.response().double_clicked();

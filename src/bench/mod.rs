@@ -59,6 +59,18 @@ pub const FIGURES: &[Figure] = &[
         measure: contour_ms,
     },
     Figure {
+        name: "data_grid_ms",
+        unit: "ms",
+        about: "the heatmap of linear:diabetes:bmi (442 rows): its loss on a 256×256 grid (target ≤ 8 ms)",
+        measure: || data_grid_ms("linear:diabetes:bmi"),
+    },
+    Figure {
+        name: "logistic_grid_ms",
+        unit: "ms",
+        about: "the heatmap of logistic:moons (400 rows): its loss on the app's grid (256², capped at 141² for this model), cached per window",
+        measure: || data_grid_ms("logistic:moons"),
+    },
+    Figure {
         name: "preview_ms",
         unit: "ms",
         about: "recompute 8 optimizers × 500 steps for the live preview (target ≤ 2 ms)",
@@ -177,6 +189,24 @@ fn contour_ms() -> f64 {
     })
 }
 
+/// Samples the model on data `name` over its view on the grid the app's heatmap uses (256 ×
+/// 256, or the model's finest grid if coarser).
+fn data_grid_ms(name: &str) -> f64 {
+    use crate::field::{Grid, Window};
+    let Some(Ok(spec)) = crate::surfaces::DataSpec::parse(name) else {
+        return f64::NAN;
+    };
+    let Ok(surface) = Surface::data(spec) else {
+        return f64::NAN;
+    };
+    let v = surface.view();
+    let window = Window { x: v.x, y: v.y };
+    let n = surface.finest_grid().min(256);
+    median_ms(9, || {
+        std::hint::black_box(Grid::sample(&surface, window, n, n));
+    })
+}
+
 /// Eight racers, one per optimizer family, on Rosenbrock.
 fn eight_racers() -> crate::race::Race {
     use OptimizerKind as K;
@@ -267,6 +297,7 @@ fn train_frame_ms() -> f64 {
         name: "nadam".into(),
         hp: Default::default(),
         schedule: None,
+        batch: None,
     });
     spec.optimizers.truncate(4);
     app.trainer = TrainView::with_spec(spec, SpecSource::Custom("bench".into()));

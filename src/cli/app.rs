@@ -27,6 +27,19 @@ pub struct AppArgs {
     /// With --surface or --function: the start point X,Y.
     #[arg(long, value_parser = super::args::point, allow_hyphen_values = true)]
     pub start: Option<[f64; 2]>,
+    /// With --optimizer on a model on data: rows per step, one for all or one per optimizer
+    /// (full, single or a number).
+    #[arg(long, value_delimiter = ',', value_parser = crate::models::Batch::parse, requires = "optimizers")]
+    pub batch: Vec<crate::models::Batch>,
+    /// With --optimizer: a learning-rate schedule, once for all or once per optimizer.
+    #[arg(long, value_parser = super::args::schedule, requires = "optimizers")]
+    pub schedule: Vec<crate::engine::Schedule>,
+    /// A model on data fitted to its data as they are (not standardised).
+    #[arg(long)]
+    pub raw: bool,
+    /// With --optimizer: the seed of the mini-batches and the gradient noise.
+    #[arg(long, value_parser = super::args::seed, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
     /// Steps to take before showing (or photographing) the scene.
     #[arg(long, default_value = "0", value_parser = super::args::steps, allow_negative_numbers = true)]
     pub steps: u64,
@@ -84,7 +97,7 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         ));
     }
     let scene = if args.surface.given() {
-        let surface = args.surface.build(args.window)?;
+        let surface = args.surface.build_with(args.window, args.raw)?;
         let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
         Some(if args.optimizers.is_empty() {
             let mut scene =
@@ -93,13 +106,14 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
             scene.start = args.start.unwrap_or_else(|| surface.default_start());
             scene
         } else {
-            super::run::racing_scene(
-                &surface,
-                &args.optimizers,
-                &hp,
-                args.start,
-                Default::default(),
-            )?
+            let shared = crate::race::Shared {
+                seed: args.seed.unwrap_or(0),
+                ..Default::default()
+            };
+            let mut scene =
+                super::run::racing_scene(&surface, &args.optimizers, &hp, args.start, shared)?;
+            super::run::per_racer(&mut scene, &surface, &args.batch, &args.schedule)?;
+            scene
         })
     } else {
         None

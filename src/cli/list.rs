@@ -66,7 +66,7 @@ pub fn catalog_json() -> Value {
         .map(|(k, p)| {
             json!({
                 "name": p.name,
-                "key": k + 1,
+                "key": crate::presets::key_label(k),
                 "title": p.title(),
                 "caption": p.caption(),
                 "surface": p.scene.surface.name,
@@ -155,10 +155,16 @@ pub fn execute(args: &ListArgs, out: &mut dyn Write) -> Result<(), CliError> {
     }
     writeln!(
         out,
-        "\nPRESETS (downhill app --preset NAME, or keys 1–9 in the app)"
+        "\nPRESETS (downhill app --preset NAME, or keys 1–9, 0, - and = in the app)"
     )?;
     for (k, p) in crate::presets::presets().iter().enumerate() {
-        writeln!(out, "  {} {:<17} {}", k + 1, p.name, p.title())?;
+        writeln!(
+            out,
+            "  {} {:<17} {}",
+            crate::presets::key_label(k),
+            p.name,
+            p.title()
+        )?;
     }
     writeln!(out, "\nSCHEDULES (--schedule NAME[:key=value,...])")?;
     for def in crate::engine::SCHEDULES {

@@ -44,7 +44,7 @@ pub struct RunArgs {
     /// starts, racers, hyperparameters, clipping and noise.
     #[arg(long, value_parser = args::preset, conflicts_with_all = [
         "surface", "function", "optimizers", "hp", "params", "window", "schedule", "start",
-        "seed", "noise", "clip_norm", "clip_value",
+        "seed", "noise", "clip_norm", "clip_value", "batch", "raw",
     ])]
     pub preset: Option<&'static presets::Preset>,
     /// The surface: a built-in or your own function, with parameters.
@@ -60,9 +60,17 @@ pub struct RunArgs {
     /// Hyperparameters for every optimizer named, e.g. lr=0.01,beta1=0.8 (PyTorch names).
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
-    /// Learning-rate schedule NAME[:key=value,...], e.g. cosine:t_max=500.
+    /// Learning-rate schedule NAME[:key=value,...], e.g. cosine:t_max=500; once for every
+    /// racer, or repeated once per --optimizer in order.
     #[arg(long, value_parser = args::schedule)]
-    pub schedule: Option<Schedule>,
+    pub schedule: Vec<Schedule>,
+    /// Rows per step on a model on data: full, single or a number; one for every racer, or
+    /// one per --optimizer in order (e.g. --optimizer gd,gd,gd --batch full,16,1).
+    #[arg(long, value_delimiter = ',', value_parser = crate::models::Batch::parse)]
+    pub batch: Vec<crate::models::Batch>,
+    /// A model on data fitted to its features and target as they are (not standardised).
+    #[arg(long)]
+    pub raw: bool,
     /// Start point X,Y (default: the surface's first suggested start).
     #[arg(long, value_parser = args::point, allow_hyphen_values = true)]
     pub start: Option<[f64; 2]>,
@@ -131,12 +139,49 @@ pub fn hyper_json(kind: OptimizerKind, hp: &HyperValues) -> Value {
 fn scene_of(args: &RunArgs, surface: &Surface) -> Result<Scene, CliError> {
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
     let shared = Shared {
-        schedule: args.schedule.unwrap_or_default(),
+        schedule: Schedule::Constant,
         clip: args::clip(args.clip_norm, args.clip_value),
         noise: args.noise.unwrap_or(0.0),
         seed: args.seed.unwrap_or(0),
     };
-    racing_scene(surface, &args.optimizers, &hp, args.start, shared)
+    let mut scene = racing_scene(surface, &args.optimizers, &hp, args.start, shared)?;
+    per_racer(&mut scene, surface, &args.batch, &args.schedule)?;
+    Ok(scene)
+}
+
+/// Gives the racers of `scene` their batch sizes and schedules: one value for all (a
+/// schedule then is the shared one), or one per racer in order.
+pub fn per_racer(
+    scene: &mut Scene,
+    surface: &Surface,
+    batches: &[crate::models::Batch],
+    schedules: &[Schedule],
+) -> Result<(), CliError> {
+    let racers = scene.racers.len();
+    let own = |what: &str, given: usize| -> Result<bool, CliError> {
+        match given {
+            0 | 1 => Ok(false),
+            k if k == racers => Ok(true),
+            k => Err(CliError::Usage(format!(
+                "{k} values of --{what} for {racers} optimizers: give one for all, or one per --optimizer"
+            ))),
+        }
+    };
+    let own_schedules = own("schedule", schedules.len())?;
+    own("batch", batches.len())?;
+    if !batches.is_empty() && surface.data_model().is_none() {
+        return Err(CliError::Usage(
+            "--batch is for a model on data (e.g. --surface linear:diabetes:bmi)".into(),
+        ));
+    }
+    if !own_schedules && let Some(s) = schedules.first() {
+        scene.shared.schedule = *s;
+    }
+    for (i, racer) in scene.racers.iter_mut().enumerate() {
+        racer.batch = batches.get(i).or(batches.first()).copied();
+        racer.schedule = own_schedules.then(|| schedules[i]);
+    }
+    Ok(())
 }
 
 /// A scene of one racer per optimizer on `surface` from `start` (default: the surface's),
@@ -163,6 +208,8 @@ pub fn racing_scene(
             start: None,
             clip: None,
             noise: None,
+            schedule: None,
+            batch: None,
             show_state: false,
         })
         .collect();
@@ -183,7 +230,9 @@ pub fn racing_scene(
 pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Result<(), CliError> {
     let scene = match args.preset {
         Some(p) => p.scene.clone(),
-        None if args.surface.given() => scene_of(args, &args.surface.build(args.window)?)?,
+        None if args.surface.given() => {
+            scene_of(args, &args.surface.build_with(args.window, args.raw)?)?
+        }
         None => {
             return Err(CliError::Usage(
                 "give --surface, --function or --preset".into(),
@@ -227,10 +276,26 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
         let prefix = format!("{},{name}", csv_field(label));
         let mut io_error = None;
         let mut first = true;
+        // A mini-batch racer's loss and gradient norm over all the data, as the app shows.
+        let whole = (lane.spec.batch.is_some() && race.surface().data_model().is_some())
+            .then(|| race.surface().clone());
         let mut emit = |r: &StepRecord<'_>| {
             if io_error.is_some() {
                 return;
             }
+            let full;
+            let r = match &whole {
+                Some(s) => {
+                    let (loss, g) = s.value_grad(r.x[0], r.x[1]);
+                    full = StepRecord {
+                        loss,
+                        grad_norm: g[0].hypot(g[1]),
+                        ..*r
+                    };
+                    &full
+                }
+                None => r,
+            };
             let row = if json {
                 let sep = if first { "" } else { "," };
                 write!(out, "{sep}{}", json!([r.x[0], r.x[1], r.loss]))

@@ -5,14 +5,16 @@ use super::CliError;
 use super::args;
 use super::args::Assignments;
 use crate::formula::Formula;
-use crate::surfaces::{Surface, SurfaceKind, TypedSurface, View};
+use crate::surfaces::{DataSpec, Surface, SurfaceKind, TypedSurface, View};
 
 /// Which surface: `--surface NAME` or `--function 'EXPR'`, and `--param` values.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SurfaceArgs {
-    /// The surface, e.g. rosenbrock (see `downhill list`).
-    #[arg(long, value_parser = args::surface, conflicts_with = "function")]
-    pub surface: Option<SurfaceKind>,
+    /// The surface, e.g. rosenbrock (see `downhill list`), or a model on data:
+    /// linear:DATASET:FEATURE (e.g. linear:diabetes:bmi) or logistic:DATASET[:F1,F2] (e.g.
+    /// logistic:moons); DATASET may be a CSV file.
+    #[arg(long, value_parser = surface_name, conflicts_with = "function")]
+    pub surface: Option<SurfaceName>,
     /// Your own function of x and y instead of a surface, e.g. 'x^4 - 2*x^2 + y^2 + 0.3*x'
     /// (+ - * / ^, parentheses, pi, e, sin cos tan exp log sqrt abs tanh sigmoid min max;
     /// any other name is a parameter, 1 unless --param sets it).
@@ -21,6 +23,23 @@ pub struct SurfaceArgs {
     /// Parameters of the surface or function, e.g. a=1,b=100.
     #[arg(long = "param", visible_alias = "surface-param", value_parser = args::assignments, allow_hyphen_values = true)]
     pub params: Vec<Assignments>,
+}
+
+/// A surface named on the command line: a built-in or a model on data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SurfaceName {
+    /// A built-in.
+    Builtin(SurfaceKind),
+    /// A model on data.
+    Data(DataSpec),
+}
+
+/// Parses a surface name: a built-in's or a data surface's.
+pub fn surface_name(s: &str) -> Result<SurfaceName, String> {
+    if let Some(spec) = DataSpec::parse(s) {
+        return spec.map(SurfaceName::Data).map_err(|e| e.to_string());
+    }
+    args::surface(s).map(SurfaceName::Builtin)
 }
 
 /// Parses a typed function; an error names its column.
@@ -61,13 +80,36 @@ impl SurfaceArgs {
     /// The surface asked for; a typed function is shown in `window` (or a window around its
     /// stationary points).
     pub fn build(&self, window: Option<View>) -> Result<Surface, CliError> {
+        self.build_with(window, false)
+    }
+
+    /// [`SurfaceArgs::build`], a model on data fitted to its data as they are when `raw`.
+    pub fn build_with(&self, window: Option<View>, raw: bool) -> Result<Surface, CliError> {
         let params: Vec<(String, f64)> = self.params.iter().flat_map(|a| a.0.clone()).collect();
         let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
-        match (&self.function, self.surface) {
+        if raw && !matches!(self.surface, Some(SurfaceName::Data(_))) {
+            return Err(CliError::Usage(
+                "--raw is for a model on data (e.g. --surface linear:diabetes:bmi)".into(),
+            ));
+        }
+        match (&self.function, &self.surface) {
             (Some(f), _) => TypedSurface::new(f.text(), &params, &[], window)
                 .map(Surface::from_typed)
                 .map_err(|e| usage(&e)),
-            (None, Some(kind)) => Surface::with_params(kind, &params).map_err(|e| usage(&e)),
+            (None, Some(SurfaceName::Builtin(kind))) => {
+                Surface::with_params(*kind, &params).map_err(|e| usage(&e))
+            }
+            (None, Some(SurfaceName::Data(spec))) => {
+                if let Some((name, _)) = params.first() {
+                    return Err(CliError::Usage(format!(
+                        "'{name}' is not a parameter of {} (it has none)",
+                        spec.name()
+                    )));
+                }
+                let mut spec = spec.clone();
+                spec.raw = raw;
+                Surface::data(spec).map_err(|e| usage(&e))
+            }
             (None, None) => Err(CliError::Usage("give --surface or --function".into())),
         }
     }

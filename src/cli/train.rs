@@ -83,12 +83,19 @@ pub struct ExperimentArgs {
     /// Hyperparameters for every optimizer named, e.g. lr=0.01,beta1=0.8 (PyTorch names).
     #[arg(long, value_parser = args::assignments)]
     pub hp: Vec<Assignments>,
-    /// Learning-rate schedule over steps, NAME[:key=value,...], e.g. cosine:t_max=2000.
+    /// Learning-rate schedule over steps, NAME[:key=value,...], e.g. cosine:t_max=2000; once
+    /// for every optimizer, or repeated once per --optimizer in order.
     #[arg(long, value_parser = args::schedule)]
-    pub schedule: Option<Schedule>,
-    /// Rows per step: a number, `full` (full-batch) or `single` (one row per step).
-    #[arg(long, value_parser = Batch::parse, allow_negative_numbers = true)]
-    pub batch: Option<Batch>,
+    pub schedule: Vec<Schedule>,
+    /// Rows per step: a number, `full` (full-batch) or `single` (one row per step); one for
+    /// every optimizer, or one per --optimizer in order (e.g. --optimizer sgd,sgd --batch 1,64).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = Batch::parse,
+        allow_negative_numbers = true
+    )]
+    pub batch: Vec<Batch>,
     /// Seed of the split, the initial weights, the batch order and the gradient noise.
     #[arg(long, value_parser = super::args::seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
@@ -187,7 +194,7 @@ pub fn plan(
     if let Some(e) = epochs {
         settings.epochs = e;
     }
-    if let Some(b) = args.batch {
+    if let [b] = args.batch[..] {
         settings.batch = b;
     }
     if let Some(s) = args.seed {
@@ -218,6 +225,7 @@ pub fn plan(
                         name: k.name().to_string(),
                         hp: Default::default(),
                         schedule: None,
+                        batch: None,
                     })
             })
             .collect()
@@ -233,18 +241,36 @@ pub fn plan(
         .collect::<Result<_, _>>()?;
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
     super::args::check_hp_names(&kinds, &hp).map_err(CliError::Usage)?;
+    // One value for all, or one per optimizer.
+    let per_optimizer = |what: &str, given: usize| -> Result<bool, CliError> {
+        match given {
+            0 | 1 => Ok(false),
+            k if k == entries.len() => Ok(true),
+            k => Err(CliError::Usage(format!(
+                "{k} values of --{what} for {} optimizers: give one for all, or one per \
+                 --optimizer",
+                entries.len()
+            ))),
+        }
+    };
+    let own_batches = per_optimizer("batch", args.batch.len())?;
+    per_optimizer("schedule", args.schedule.len())?;
     let setups = entries
         .iter()
         .zip(&kinds)
-        .map(|(entry, kind)| {
+        .enumerate()
+        .map(|(i, (entry, kind))| {
             let own: Vec<(String, f64)> = hp
                 .iter()
                 .filter(|(n, _)| kind.hyper_specs().iter().any(|s| s.name == n))
                 .cloned()
                 .collect();
             let mut setup = entry.setup(&own).map_err(|e| usage(&e))?;
-            if let Some(s) = args.schedule {
-                setup.schedule = s;
+            if let Some(s) = args.schedule.get(i).or(args.schedule.first()) {
+                setup.schedule = *s;
+            }
+            if own_batches {
+                setup.batch = Some(args.batch[i]);
             }
             Ok(setup)
         })
@@ -337,6 +363,7 @@ pub fn execute(
                 "optimizer": kind,
                 "hp": hyper_json(setup.kind, &setup.hp),
                 "schedule": setup.schedule,
+                "batch": setup.batch.unwrap_or(exp.settings.batch).label(),
                 "status": run.state(),
                 "start": epoch_json(run.start_metrics()),
                 "epochs": epochs,

@@ -332,6 +332,21 @@ impl Schedule {
         format!("{} (defaults {})", def.formula, defaults.join(", "))
     }
 
+    /// The text [`Schedule::parse`] reads back, e.g. `step:step_size=100,gamma=0.5`.
+    pub fn text(&self) -> String {
+        let def = self.def();
+        if def.params.is_empty() {
+            return def.name.to_string();
+        }
+        let pairs: Vec<String> = def
+            .params
+            .iter()
+            .zip(self.values())
+            .map(|(p, v)| format!("{}={v}", p.name))
+            .collect();
+        format!("{}:{}", def.name, pairs.join(","))
+    }
+
     /// Parses `NAME` or `NAME:key=value,key=value`, e.g. `step:step_size=100,gamma=0.5`.
     pub fn parse(spec: &str) -> Result<Self, ScheduleError> {
         let (name, params) = match spec.split_once(':') {
@@ -379,6 +394,21 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_schedule_reads_back_its_own_text() {
+        for def in SCHEDULES {
+            let s = Schedule::default_of(def);
+            let tweaked = if def.params.is_empty() {
+                s
+            } else {
+                s.with_value(0, def.params[0].default * 2.0)
+            };
+            for s in [s, tweaked] {
+                assert_eq!(Schedule::parse(&s.text()), Ok(s), "{}", s.text());
+            }
+        }
+    }
 
     #[test]
     fn closed_forms() {

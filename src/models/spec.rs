@@ -1,6 +1,7 @@
 //! Model specs: a dataset, an architecture, training settings and optimizers, as TOML.
 
 use super::architecture::Architecture;
+use super::objective::Batch;
 use crate::data::{Dataset, DatasetSource, SourceError};
 use crate::engine::Schedule;
 use crate::optim::OptimizerKind;
@@ -66,6 +67,10 @@ pub struct OptimizerEntry {
     /// A learning-rate schedule such as `cosine:t_max=2000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
+    /// Rows per step for this optimizer alone (`full`, `single` or a number); default: the
+    /// training settings' batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
 }
 
 impl OptimizerEntry {
@@ -87,7 +92,15 @@ impl OptimizerEntry {
             None => Schedule::Constant,
             Some(s) => Schedule::parse(s).map_err(|e| SpecError::Invalid(e.to_string()))?,
         };
-        Setup::new(kind, &hp, schedule).map_err(|e| SpecError::Invalid(e.to_string()))
+        if let Some(Batch::Size(rows)) = self.batch {
+            crate::limits::batch(rows).map_err(|e| SpecError::Invalid(e.to_string()))?;
+        }
+        let setup =
+            Setup::new(kind, &hp, schedule).map_err(|e| SpecError::Invalid(e.to_string()))?;
+        Ok(Setup {
+            batch: self.batch,
+            ..setup
+        })
     }
 }
 

@@ -3,12 +3,16 @@
 //! [`Command`]s; nothing here knows about egui.
 
 use crate::engine::{Clip, Optimizer, RunConfig, Runner, Schedule, StatePicture, Status};
+use crate::models::Batch;
 use crate::optim::OptimizerKind;
 use crate::optim::hyper::HyperValues;
 pub use crate::optim::labels::compact;
 use crate::optim::labels::{Labelled, label_all};
 use crate::setup::Setup;
 use crate::surfaces::Surface;
+
+pub mod objective;
+pub use objective::LaneObjective;
 use serde::{Deserialize, Serialize};
 
 /// A distinct colour per racer, in the order racers are added (Okabe–Ito, then Tableau).
@@ -45,6 +49,10 @@ pub struct RacerSpec {
     pub clip: Option<Clip>,
     /// Gradient noise of its own instead of the shared one.
     pub noise: Option<f64>,
+    /// A learning-rate schedule of its own instead of the shared one.
+    pub schedule: Option<Schedule>,
+    /// Rows per step on a model on data (`None`: all of them); ignored on other surfaces.
+    pub batch: Option<Batch>,
     /// Draw its internal state (momentum, adaptive per-coordinate step) at its ball.
     pub show_state: bool,
 }
@@ -60,19 +68,23 @@ impl RacerSpec {
             start: None,
             clip: None,
             noise: None,
+            schedule: None,
+            batch: None,
             show_state: false,
         }
     }
 
-    /// This racer's run setup under the shared settings (its own clipping and noise win).
+    /// This racer's run setup under the shared settings (its own schedule, clipping and
+    /// noise win).
     pub fn setup(&self, shared: &Shared) -> Setup {
         Setup {
             kind: self.kind,
             hp: self.hp.clone(),
-            schedule: shared.schedule,
+            schedule: self.schedule.unwrap_or(shared.schedule),
             clip: self.clip.unwrap_or(shared.clip),
             noise: self.noise.unwrap_or(shared.noise),
             seed: shared.seed,
+            batch: self.batch,
         }
     }
 
@@ -126,10 +138,21 @@ pub struct Lane {
     pub spec: RacerSpec,
     /// What it did.
     pub track: Track,
-    runner: Option<Runner<Surface, Box<dyn Optimizer>>>,
+    runner: Option<Runner<LaneObjective, Box<dyn Optimizer>>>,
 }
 
 impl Lane {
+    /// For a mini-batch racer: rows per step and steps per epoch.
+    pub fn epoch(&self) -> Option<(usize, usize)> {
+        self.runner.as_ref().and_then(|r| r.objective().epoch())
+    }
+
+    /// The learning rate at step `t` (1-based: the step from θₜ₋₁ to θₜ).
+    pub fn lr_at(&self, shared: &Shared, t: u64) -> f64 {
+        let setup = self.spec.setup(shared);
+        setup.schedule.lr_at(setup.lr(), t)
+    }
+
     /// What the optimizer's state at the head of the run means for its next step (the step
     /// momentum carries, the per-coordinate learning rates), for drawing.
     pub fn state_picture(&self) -> StatePicture {
@@ -157,6 +180,10 @@ pub enum Command {
     Remove(usize),
     /// Set one hyperparameter of one racer; restarts it.
     SetHyper(usize, &'static str, f64),
+    /// Give one racer a batch size of its own (None: every row); restarts it.
+    SetBatch(usize, Option<Batch>),
+    /// Give one racer a schedule of its own (None: the shared one); restarts it.
+    SetSchedule(usize, Option<Schedule>),
     /// Switch a racer on or off.
     SetEnabled(usize, bool),
     /// Draw racer i's optimizer state at its ball, or not.
@@ -254,6 +281,18 @@ impl Race {
                     }
                 }
             }
+            Command::SetBatch(i, batch) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.batch = batch;
+                    self.restart(i);
+                }
+            }
+            Command::SetSchedule(i, schedule) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.schedule = schedule;
+                    self.restart(i);
+                }
+            }
             Command::SetEnabled(i, on) => {
                 if let Some(lane) = self.lanes.get_mut(i) {
                     lane.spec.enabled = on;
@@ -313,8 +352,9 @@ impl Race {
             while (lane.track.points.len() as u64) <= target && runner.step() {
                 let x = runner.x();
                 lane.track.points.push([x[0], x[1]]);
-                lane.track.loss.push(runner.loss());
-                lane.track.grad_norm.push(runner.grad_norm());
+                let (loss, grad_norm) = recorded(runner);
+                lane.track.loss.push(loss);
+                lane.track.grad_norm.push(grad_norm);
             }
             lane.track.status = runner.status();
         }
@@ -356,8 +396,9 @@ impl Race {
         lane.track = Track::default();
         if let Some(r) = &runner {
             lane.track.points.push([r.x()[0], r.x()[1]]);
-            lane.track.loss.push(r.loss());
-            lane.track.grad_norm.push(r.grad_norm());
+            let (loss, grad_norm) = recorded(r);
+            lane.track.loss.push(loss);
+            lane.track.grad_norm.push(grad_norm);
             lane.track.status = r.status();
         }
         lane.runner = runner;
@@ -378,10 +419,12 @@ impl Race {
         &self,
         i: usize,
         config: RunConfig,
-    ) -> Option<Runner<Surface, Box<dyn Optimizer>>> {
-        let setup = self.lanes.get(i)?.spec.setup(&self.shared);
+    ) -> Option<Runner<LaneObjective, Box<dyn Optimizer>>> {
+        let spec = &self.lanes.get(i)?.spec;
+        let setup = spec.setup(&self.shared);
+        let objective = LaneObjective::new(self.surface.clone(), spec.batch, setup.seed);
         setup
-            .runner_with(self.surface.clone(), &self.racer_start(i), config)
+            .runner_with(objective, &self.racer_start(i), config)
             .ok()
     }
 
@@ -451,6 +494,28 @@ impl Race {
     }
 }
 
+/// A racer's own schedule in a label: "constant γ", "step decay", "cosine", …
+fn schedule_label(s: &Schedule) -> &'static str {
+    match s.name() {
+        "constant" => "constant γ",
+        "step" => "step decay",
+        "exponential" => "exp. decay",
+        "cosine" => "cosine",
+        "warmup" => "warm-up",
+        "inverse-time" => "1/t decay",
+        other => other,
+    }
+}
+
+/// What a track records of a run's current point: its loss and gradient norm over all the
+/// data (a mini-batch racer's own are the batch's).
+fn recorded(runner: &Runner<LaneObjective, Box<dyn Optimizer>>) -> (f64, f64) {
+    runner
+        .objective()
+        .full_at(runner.x())
+        .unwrap_or((runner.loss(), runner.grad_norm()))
+}
+
 /// [`Race::labels`] for a list of racers: their optimizer and hyperparameters, their own
 /// clipping and noise as extras, and their own start.
 pub fn labels(specs: &[&RacerSpec]) -> Vec<String> {
@@ -465,6 +530,16 @@ pub fn labels(specs: &[&RacerSpec]) -> Vec<String> {
             }
             if let Some(n) = spec.noise.filter(|n| *n > 0.0) {
                 extras.push(format!("noise σ={}", compact(n)));
+            }
+            match spec.batch {
+                Some(Batch::Size(1)) | Some(Batch::Named(crate::models::BatchName::Single)) => {
+                    extras.push("batch 1".into())
+                }
+                Some(Batch::Size(b)) => extras.push(format!("batch {b}")),
+                Some(Batch::Named(crate::models::BatchName::Full)) | None => {}
+            }
+            if let Some(s) = spec.schedule {
+                extras.push(schedule_label(&s).into());
             }
             Labelled {
                 kind: spec.kind,

@@ -7,7 +7,7 @@ pub mod view;
 
 pub use view::SceneView;
 
-use crate::engine::Clip;
+use crate::engine::{Clip, Schedule};
 use crate::optim::OptimizerKind;
 use crate::race::{Command, PALETTE, Race, RacerSpec, Shared};
 use crate::surfaces::{Surface, SurfaceKind, TypedParam, TypedSurface, View};
@@ -37,11 +37,25 @@ pub struct SurfaceSpec {
     /// A typed function's window, `[x0, x1, y0, y1]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<[f64; 4]>,
+    /// A model on data (`name = "linear:diabetes:bmi"`) fitted to the data as they are, not
+    /// standardised.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw: bool,
 }
 
 impl SurfaceSpec {
     /// How `surface` is saved.
     pub fn of(surface: &Surface) -> Self {
+        if let Some(d) = surface.data_model() {
+            return SurfaceSpec {
+                name: d.name().to_string(),
+                formula: None,
+                params: BTreeMap::new(),
+                ranges: BTreeMap::new(),
+                window: None,
+                raw: d.spec().raw,
+            };
+        }
         match (surface.kind(), surface.typed_function()) {
             (_, Some(t)) => {
                 let v = t.view();
@@ -59,6 +73,7 @@ impl SurfaceSpec {
                         .map(|p| (p.name.clone(), [p.min, p.max]))
                         .collect(),
                     window: Some([v.x.0, v.x.1, v.y.0, v.y.1]),
+                    raw: false,
                 }
             }
             (Some(kind), None) => {
@@ -75,6 +90,7 @@ impl SurfaceSpec {
                         .collect(),
                     ranges: BTreeMap::new(),
                     window: None,
+                    raw: false,
                 }
             }
             (None, None) => SurfaceSpec {
@@ -83,6 +99,7 @@ impl SurfaceSpec {
                 params: BTreeMap::new(),
                 ranges: BTreeMap::new(),
                 window: None,
+                raw: false,
             },
         }
     }
@@ -124,6 +141,17 @@ impl SurfaceSpec {
                 if !self.ranges.is_empty() || self.window.is_some() {
                     return Err("ranges and window belong to a typed function".into());
                 }
+                if let Some(spec) = crate::surfaces::DataSpec::parse(name) {
+                    let mut spec = spec.map_err(|e| e.to_string())?;
+                    spec.raw = self.raw;
+                    if let Some((n, _)) = params.first() {
+                        return Err(format!("'{n}' is not a parameter of {name} (it has none)"));
+                    }
+                    return Surface::data(spec).map_err(|e| e.to_string());
+                }
+                if self.raw {
+                    return Err("raw belongs to a model on data (linear:…, logistic:…)".into());
+                }
                 let kind = SurfaceKind::from_name(name).map_err(|e| e.to_string())?;
                 Surface::with_params(kind, &params).map_err(|e| e.to_string())
             }
@@ -155,6 +183,12 @@ pub struct SceneRacer {
     /// Its own gradient noise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub noise: Option<f64>,
+    /// Its own learning-rate schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
+    /// Its batch size on a model on data (`16`, `"full"`, `"single"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<crate::models::Batch>,
     /// Its state (momentum, adaptive step box) drawn at its ball.
     #[serde(default, skip_serializing_if = "is_off")]
     pub show_state: bool,
@@ -274,6 +308,8 @@ impl Scene {
                         start: l.spec.start,
                         clip: l.spec.clip,
                         noise: l.spec.noise,
+                        schedule: l.spec.schedule,
+                        batch: l.spec.batch,
                         show_state: l.spec.show_state,
                     }
                 })
@@ -310,6 +346,12 @@ impl Scene {
             spec.start = r.start;
             spec.clip = r.clip;
             spec.noise = r.noise.filter(|n| n.is_finite() && *n >= 0.0);
+            if let Some(crate::models::Batch::Size(rows)) = r.batch {
+                crate::limits::batch(rows)
+                    .map_err(|e| invalid(&format!("racer {} ({}): {e}", i + 1, r.optimizer)))?;
+            }
+            spec.batch = r.batch;
+            spec.schedule = r.schedule;
             spec.show_state = r.show_state;
             race.apply(Command::AddSpec(spec));
         }

@@ -129,7 +129,7 @@ pub struct SurfaceMesh {
 impl SurfaceMesh {
     /// Samples `surface` at n × n points spanning `window` (n ≥ 2) and builds the mesh.
     pub fn build(surface: &Surface, window: Window, n: usize, options: HeightOptions) -> Self {
-        let n = n.max(2);
+        let n = n.min(surface.finest_grid()).max(2);
         let options = options.sanitized();
         // A grid whose cell centres fall on the window's edges and the points between.
         let (hx, hy) = (

@@ -106,6 +106,19 @@ pub trait Real:
         let d = 1.0 - t * t;
         self.chain(t, d, -2.0 * t * d)
     }
+    /// Softplus ln(1 + eˣ), stable for large |x|; its derivative is the sigmoid.
+    #[inline]
+    fn softplus(self) -> Self {
+        let v = self.value();
+        let f = v.max(0.0) + (-v.abs()).exp().ln_1p();
+        let s = if v >= 0.0 {
+            1.0 / (1.0 + (-v).exp())
+        } else {
+            let e = v.exp();
+            e / (1.0 + e)
+        };
+        self.chain(f, s, s * (1.0 - s))
+    }
     /// Logistic sigmoid 1 / (1 + e^(−x)).
     #[inline]
     fn sigmoid(self) -> Self {

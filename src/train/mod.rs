@@ -85,16 +85,19 @@ impl TrainSettings {
 }
 
 /// A label per optimizer setup that tells them apart: the hyperparameters that differ among
-/// setups of one optimizer, and a schedule other than the constant one.
+/// setups of one optimizer, a batch size of its own, and a schedule other than the constant
+/// one.
 pub fn labels(setups: &[Setup]) -> Vec<String> {
     let parts: Vec<crate::optim::labels::Labelled<'_>> = setups
         .iter()
         .map(|s| crate::optim::labels::Labelled {
             kind: s.kind,
             hp: &s.hp,
-            extras: (s.schedule != Schedule::Constant)
-                .then(|| s.schedule.name().to_string())
+            extras: s
+                .batch
+                .map(|b| format!("batch {}", b.label()))
                 .into_iter()
+                .chain((s.schedule != Schedule::Constant).then(|| s.schedule.name().to_string()))
                 .collect(),
             start: None,
         })
@@ -174,7 +177,11 @@ impl Experiment {
         let params = net.dim as u64;
         let mut widths = vec![net.inputs()];
         widths.extend(net.layers.iter().map(|l| l.fan_out));
-        let rows = settings.batch.rows(data.n);
+        let rows = optimizers
+            .iter()
+            .map(|o| o.batch.unwrap_or(settings.batch).rows(data.n))
+            .max()
+            .unwrap_or(1);
         let state = optimizers
             .iter()
             .map(|o| (o.kind.def().state_vectors)(&o.hp))

@@ -111,7 +111,7 @@ impl TrainRun {
         let objective = ModelObjective::new(
             exp.net.clone(),
             Arc::new(exp.split.train.clone()),
-            settings.batch,
+            setup.batch.unwrap_or(settings.batch),
             settings.seed ^ BATCH_SALT,
         );
         let batches = objective.batches_per_epoch();

@@ -42,8 +42,9 @@ fn list_names_everything() {
     assert_eq!(beta2["default"], 0.999);
     assert!(beta2["meaning"].as_str().unwrap().len() > 10);
     let presets = json["presets"].as_array().unwrap();
-    assert_eq!(presets.len(), 9);
-    assert_eq!(presets[0]["key"], 1);
+    assert_eq!(presets.len(), 12);
+    assert_eq!(presets[0]["key"], "1");
+    assert_eq!(presets[9]["key"], "0");
     assert!(
         presets
             .iter()
@@ -475,4 +476,127 @@ fn help_and_version_succeed() {
     assert!(ok(&["--help"]).contains("run"));
     assert!(ok(&["run", "--help"]).contains("--schedule"));
     assert!(ok(&["--version"]).starts_with("downhill"));
+}
+
+#[test]
+fn batch_sizes_race_on_a_data_surface_and_the_seed_fixes_the_batches() {
+    let run = |seed: &str| {
+        ok(&[
+            "run",
+            "--surface",
+            "linear:diabetes:bmi",
+            "--optimizer",
+            "gd,gd,gd",
+            "--hp",
+            "lr=0.05",
+            "--batch",
+            "full,16,1",
+            "--schedule",
+            "constant",
+            "--steps",
+            "60",
+            "--seed",
+            seed,
+            "--format",
+            "csv",
+        ])
+    };
+    let a = run("3");
+    assert_eq!(a, run("3"), "the same seed gives the same paths");
+    let b = run("4");
+    // The full-batch racer has no batches to draw: its rows are the same under any seed.
+    let rows = |text: &str, run: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(run))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows(&a, "GD,"), rows(&b, "GD,"));
+    assert_eq!(rows(&a, "GD,").len(), 61);
+    for racer in ["\"GD, batch 16\"", "\"GD, batch 1\""] {
+        assert_eq!(rows(&a, racer).len(), 61, "{racer}");
+        assert_ne!(
+            rows(&a, racer),
+            rows(&b, racer),
+            "{racer}: another seed, other batches"
+        );
+    }
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "rosenbrock",
+            "--optimizer",
+            "gd",
+            "--batch",
+            "4",
+        ],
+        &["--batch", "model on data"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "linear:diabetes:nope",
+            "--optimizer",
+            "gd",
+        ],
+        &["nope", "bmi"],
+    );
+}
+
+#[test]
+fn train_gives_each_optimizer_its_own_batch_and_schedule() {
+    let text = ok(&[
+        "train",
+        "--dataset",
+        "moons",
+        "--model",
+        "logistic",
+        "--optimizer",
+        "gd,gd,gd",
+        "--batch",
+        "full,16,1",
+        "--schedule",
+        "constant",
+        "--schedule",
+        "constant",
+        "--schedule",
+        "cosine:t_max=300",
+        "--epochs",
+        "1",
+        "--format",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    let train_rows = doc["train_rows"].as_u64().unwrap();
+    let steps: Vec<u64> = runs
+        .iter()
+        .map(|r| r["epochs"][0]["step"].as_u64().unwrap())
+        .collect();
+    // One epoch is one pass over the training rows: 1 step, ⌈rows/16⌉ steps, one per row.
+    assert_eq!(steps, vec![1, train_rows.div_ceil(16), train_rows]);
+    let batches: Vec<&str> = runs.iter().map(|r| r["batch"].as_str().unwrap()).collect();
+    assert_eq!(batches, ["full", "16", "1"]);
+    assert_eq!(
+        runs[2]["schedule"]["kind"], "cosine",
+        "{}",
+        runs[2]["schedule"]
+    );
+    assert_eq!(runs[0]["schedule"]["kind"], "constant");
+    usage_error(
+        &[
+            "train",
+            "--dataset",
+            "moons",
+            "--model",
+            "logistic",
+            "--optimizer",
+            "gd,adam",
+            "--batch",
+            "1,2,3",
+        ],
+        &["3 values of --batch", "2 optimizers"],
+    );
 }

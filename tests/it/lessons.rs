@@ -272,6 +272,110 @@ fn plateau_cliff_clipping_walks_down_the_unclipped_run_is_thrown() {
     assert!(dist(end(&clipped.track), [0.0, 0.0]) < 1e-3);
 }
 
+/// The mean distance of a track's last `k` points to `p`.
+fn mean_distance_at_the_end(t: &Track, k: usize, p: [f64; 2]) -> f64 {
+    let tail = &t.points[t.points.len().saturating_sub(k)..];
+    tail.iter().map(|q| dist(*q, p)).sum::<f64>() / tail.len() as f64
+}
+
+#[test]
+fn batch_sizes_full_batch_glides_mini_batches_jitter_sgd_wanders() {
+    let race = run("batch-sizes", 400);
+    let [full, sixteen, one] = race.lanes() else {
+        panic!("three racers")
+    };
+    let data = race.surface().data_model().expect("a model on data");
+    assert_eq!(data.name(), "linear:diabetes:bmi");
+    let (fit, best) = data.minimum();
+    // Every row per step: straight down (the full loss never rises) and it stops at the fit.
+    assert!(matches!(full.track.status, Status::Converged { step, .. } if step < 400));
+    assert!(full.track.loss.windows(2).all(|w| w[1] <= w[0] + 1e-12));
+    assert!(dist(end(&full.track), fit) < 1e-6);
+    // Mini-batches of 16: near the fit, never settling (the full loss goes up and down).
+    assert_eq!(sixteen.epoch(), Some((16, data.rows().div_ceil(16))));
+    assert!(sixteen.track.status.is_running());
+    assert!(sixteen.track.loss.windows(2).any(|w| w[1] > w[0]));
+    let jitter = mean_distance_at_the_end(&sixteen.track, 100, fit);
+    let wander = mean_distance_at_the_end(&one.track, 100, fit);
+    // Near: within a tenth of the view's half-width.
+    let view = race.surface().view();
+    let half = 0.5 * (view.x.1 - view.x.0).min(view.y.1 - view.y.0);
+    assert!(jitter < 0.1 * half, "{jitter} vs {half}");
+    // One row per step: wanders much farther from the fit.
+    assert!(wander > 3.0 * jitter, "{wander} vs {jitter}");
+    assert!(one.track.loss.last().unwrap() > &(best + 1e-3));
+    // The ellipse: the spread of the next step shrinks as 1/batch.
+    let p = end(&one.track);
+    let c1 = data.batch_gradient_covariance(p[0], p[1], 1);
+    let c16 = data.batch_gradient_covariance(p[0], p[1], 16);
+    let ratio = c1[0] / c16[0];
+    let n = data.rows() as f64;
+    assert!(
+        (ratio - 16.0 * (n - 1.0) / (n - 16.0)).abs() < 1e-9,
+        "{ratio}"
+    );
+}
+
+#[test]
+fn raw_features_make_a_long_valley_and_standardised_ones_a_round_bowl() {
+    let race = run("raw-features", 2000);
+    let [slow, fast] = race.lanes() else {
+        panic!("two racers")
+    };
+    let (fit, _) = race.surface().data_model().unwrap().minimum();
+    let raw = Curvature::at(race.surface(), 0.0, 0.0).unwrap();
+    let bound = 2.0 / raw.lambda_max();
+    assert!(
+        raw.condition_number() > 10_000.0,
+        "{}",
+        raw.condition_number()
+    );
+    // The caption's numbers: 2/λ_max ≈ 0.0014, between the two learning rates.
+    assert!((bound - 0.0014).abs() < 0.00005, "{bound}");
+    assert!(slow.spec.hp.get("lr").unwrap() < bound && fast.spec.hp.get("lr").unwrap() > bound);
+    assert!(matches!(fast.track.status, Status::Diverged { .. }));
+    // Below the bound, 2000 steps cover less than a fifth of the way along the valley.
+    let start = race.start();
+    assert!(slow.track.status.is_running());
+    assert!(dist(end(&slow.track), fit) > 0.8 * dist(start, fit));
+    // Standardised (the "raw data" box unticked): κ = 1, and GD with γ = 0.5 lands in one step.
+    let mut spec = race.surface().data_model().unwrap().spec().clone();
+    spec.raw = false;
+    let round = downhill::surfaces::Surface::data(spec).unwrap();
+    let c = Curvature::at(&round, 0.3, -0.2).unwrap();
+    assert!(
+        (c.condition_number() - 1.0).abs() < 1e-9,
+        "{}",
+        c.condition_number()
+    );
+    let mut race = race;
+    race.apply(Command::SetSurface(round.clone()));
+    race.apply(Command::SetHyper(0, "lr", 0.5));
+    race.apply(Command::Step(1));
+    let (fit, _) = round.data_model().unwrap().minimum();
+    assert!(dist(race.lanes()[0].track.points[1], fit) < 1e-9);
+}
+
+#[test]
+fn sgd_schedule_a_decaying_learning_rate_settles_sgd() {
+    let race = run("sgd-schedule", 1000);
+    let [constant, step, cosine] = race.lanes() else {
+        panic!("three racers")
+    };
+    let (fit, _) = race.surface().data_model().unwrap().minimum();
+    assert!(race.lanes().iter().all(|l| l.epoch() == Some((1, 442))));
+    let wander = mean_distance_at_the_end(&constant.track, 100, fit);
+    for settled in [&step.track, &cosine.track] {
+        let d = mean_distance_at_the_end(settled, 100, fit);
+        assert!(d < 0.6 * wander, "{d} vs {wander}");
+    }
+    // The learning rates the plot shows: constant, halved every 200 steps, cosine to 0.
+    let shared = race.shared();
+    assert_eq!(constant.lr_at(shared, 900), 0.05);
+    assert!((step.lr_at(shared, 900) - 0.05 / 16.0).abs() < 1e-15);
+    assert!(cosine.lr_at(shared, 1000) < 1e-12);
+}
+
 #[test]
 fn every_preset_starts_and_minima_lie_in_its_view() {
     for p in presets() {

@@ -4,6 +4,7 @@
 
 mod common;
 mod counting;
+mod data_surfaces;
 
 mod alloc;
 mod alloc_models;

@@ -301,6 +301,7 @@ fn optimizers(ui: &mut egui::Ui, view: &mut TrainView) {
                             name: kind.name().to_string(),
                             hp: Default::default(),
                             schedule: None,
+                            batch: None,
                         });
                         ui.close();
                     }
@@ -340,10 +341,95 @@ fn optimizers(ui: &mut egui::Ui, view: &mut TrainView) {
                 remove = Some(k);
             }
         });
+        own_settings(ui, k, entry);
     }
     if let Some(k) = remove.filter(|_| view.spec.optimizers.len() > 1) {
         view.spec.optimizers.remove(k);
     }
+}
+
+/// One optimizer's own batch size, schedule and weight decay (L2), under its row: so batch
+/// sizes, schedules and regularisation can race side by side.
+fn own_settings(ui: &mut egui::Ui, k: usize, entry: &mut OptimizerEntry) {
+    let Ok(kind) = OptimizerKind::from_name(&entry.name) else {
+        return;
+    };
+    let mut summary = Vec::new();
+    if let Some(b) = entry.batch {
+        summary.push(format!("batch {}", b.label()));
+    }
+    if let Some(s) = &entry.schedule {
+        summary.push(s.split(':').next().unwrap_or(s).to_string());
+    }
+    let title = if summary.is_empty() {
+        "batch, schedule, L2".to_string()
+    } else {
+        summary.join(", ")
+    };
+    egui::CollapsingHeader::new(RichText::new(title).weak().size(12.0))
+        .id_salt(("train-optimizer-own", k))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label("batch").on_hover_text(
+                    "Rows per step for this optimizer alone (\"as all\": the batch above)",
+                );
+                if ui
+                    .selectable_label(entry.batch.is_none(), "as all")
+                    .clicked()
+                {
+                    entry.batch = None;
+                }
+                let full = Batch::Named(BatchName::Full);
+                if ui
+                    .selectable_label(entry.batch == Some(full), "full")
+                    .clicked()
+                {
+                    entry.batch = Some(full);
+                }
+                let single = Batch::Named(BatchName::Single);
+                if ui
+                    .selectable_label(entry.batch == Some(single), "1")
+                    .on_hover_text("Stochastic: one row per step")
+                    .clicked()
+                {
+                    entry.batch = Some(single);
+                }
+                let mut rows = match entry.batch {
+                    Some(Batch::Size(n)) => n,
+                    _ => 16,
+                };
+                let r = ui.add(
+                    egui::DragValue::new(&mut rows)
+                        .range(1..=crate::limits::MAX_BATCH)
+                        .prefix("n = "),
+                );
+                if r.changed() {
+                    entry.batch = Some(Batch::Size(rows));
+                }
+            });
+            let mut schedule = entry
+                .schedule
+                .as_deref()
+                .and_then(|s| crate::engine::Schedule::parse(s).ok())
+                .unwrap_or_default();
+            let id = format!("train-{k}");
+            if crate::app::side_panel::schedule_editor(ui, &id, "schedule", &mut schedule) {
+                entry.schedule =
+                    (schedule != crate::engine::Schedule::Constant).then(|| schedule.text());
+            }
+            if let Some(spec) = kind.hyper_spec("weight_decay") {
+                let mut wd = entry
+                    .hp
+                    .get("weight_decay")
+                    .map_or(spec.default, |v| v.as_f64());
+                let r = ui
+                    .add(egui::Slider::new(&mut wd, 0.0..=0.1).text("weight decay (L2)"))
+                    .on_hover_text(spec.meaning);
+                if r.drag_stopped() || (r.changed() && !r.dragged()) {
+                    entry.hp.insert("weight_decay".into(), HpValue::Number(wd));
+                }
+            }
+        });
 }
 
 fn open_files(ui: &mut egui::Ui, view: &mut TrainView) {
