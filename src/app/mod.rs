@@ -3,6 +3,7 @@
 
 pub mod axes;
 pub mod background;
+pub mod clouds;
 pub mod colormap;
 pub mod data_plot;
 pub mod export;
@@ -176,6 +177,8 @@ pub struct Explorer {
     pub trainer: train::TrainView,
     /// The basin map tool.
     pub basin: why::BasinUi,
+    /// Racers run under many seeds, drawn as clouds.
+    clouds: clouds::Clouds,
     /// The hyperparameter sweep window.
     pub sweep: why::SweepUi,
     /// The surface section's formula box and searches.
@@ -218,6 +221,7 @@ impl Default for Explorer {
             view3d: Default::default(),
             trainer: Default::default(),
             basin: Default::default(),
+            clouds: Default::default(),
             sweep: Default::default(),
             surface_panel: Default::default(),
             view_state: view2d::ViewState::default(),
@@ -339,6 +343,7 @@ impl Explorer {
         if self.shown.mode == ViewMode::Train {
             train::show(ui, &mut self.trainer, self.panels_hidden);
         } else {
+            self.clouds.update(&self.race);
             if !self.panels_hidden {
                 self.side_and_bottom(ui, &mut commands);
             }
@@ -382,7 +387,7 @@ impl Explorer {
             .resizable(true)
             .default_size(bottom_size)
             .show(ui, |ui| {
-                plots::show(ui, &self.race, &mut self.shown.plots, compact);
+                plots::show(ui, &self.race, &self.clouds, &mut self.shown.plots, compact);
             });
     }
 
@@ -495,6 +500,7 @@ impl Explorer {
                 state: &mut self.view_state,
                 cache: &mut self.heat,
                 preview,
+                clouds: &self.clouds,
                 extras,
                 readout: self.screenshot.is_none(),
             },

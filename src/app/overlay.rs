@@ -274,6 +274,37 @@ fn paint_ball(
     }
 }
 
+/// Each racer's paths under other seeds, faint and thin, with a dot where each is now: the
+/// spread a stochastic optimizer's path really has.
+pub fn paint_clouds(
+    painter: &Painter,
+    race: &Race,
+    clouds: &super::clouds::Clouds,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    for (i, lane) in race.lanes().iter().enumerate() {
+        let Some(cloud) = clouds.get(i) else { continue };
+        let color = rgb(lane.spec.color);
+        let faint = color.gamma_multiply(0.35);
+        for path in cloud.paths(clouds.cursor()) {
+            let pts = thin(path.iter().map(|p| to_screen(*p)));
+            if pts.len() > 1 {
+                painter.add(Shape::line(pts, Stroke::new(1.0, faint)));
+            }
+        }
+        for path in cloud.paths(clouds.cursor()) {
+            if let Some(p) = path.last() {
+                painter.circle(
+                    to_screen(*p),
+                    3.5,
+                    color.gamma_multiply(0.8),
+                    Stroke::new(1.0, Color32::from_black_alpha(200)),
+                );
+            }
+        }
+    }
+}
+
 /// A small white ring on a mini-batch racer's path where each epoch ends (every row seen
 /// once more).
 fn paint_epochs(

@@ -1,5 +1,6 @@
 //! The bottom panel: loss and gradient norm against step, and the live legend table.
 
+use super::clouds::Clouds;
 use super::view2d::{rgb, short, text_rgb};
 use crate::engine::{Schedule, Status};
 use crate::race::Race;
@@ -15,7 +16,13 @@ const MAX_POINTS: usize = 600;
 /// Draws the legend table and the plots side by side, each in its own part of the panel, so
 /// nothing runs off its right edge: the loss and the gradient norm, or (`compact`, for
 /// presentation mode) the loss alone.
-pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings, compact: bool) {
+pub fn show(
+    ui: &mut egui::Ui,
+    race: &Race,
+    clouds: &Clouds,
+    settings: &mut PlotSettings,
+    compact: bool,
+) {
     let full = ui.available_rect_before_wrap();
     let gap = ui.spacing().item_spacing.x * 2.0;
     let plots = if compact { 1.0 } else { 2.0 };
@@ -58,18 +65,20 @@ pub fn show(ui: &mut egui::Ui, race: &Race, settings: &mut PlotSettings, compact
     if scheduled {
         let (top, bottom) = first.split_top_bottom_at_fraction(0.68);
         ui.scope_builder(column(top), |ui| {
-            curve(ui, race, settings, title, offset, |t| &t.loss)
+            curve(ui, race, Some(clouds), settings, title, offset, |t| &t.loss)
         });
         ui.scope_builder(column(bottom), |ui| lr_curve(ui, race));
     } else {
         ui.scope_builder(column(first), |ui| {
-            curve(ui, race, settings, title, offset, |t| &t.loss)
+            curve(ui, race, Some(clouds), settings, title, offset, |t| &t.loss)
         });
     }
     if !compact {
         let second = rect(first.right() + gap, plot);
         ui.scope_builder(column(second), |ui| {
-            curve(ui, race, settings, "gradient norm", 0.0, |t| &t.grad_norm)
+            curve(ui, race, None, settings, "gradient norm", 0.0, |t| {
+                &t.grad_norm
+            })
         });
     }
     ui.advance_cursor_after_rect(full);
@@ -120,6 +129,7 @@ fn shift(values: &[f64], offset: f64) -> std::borrow::Cow<'_, [f64]> {
 fn curve(
     ui: &mut egui::Ui,
     race: &Race,
+    clouds: Option<&Clouds>,
     settings: &mut PlotSettings,
     title: &str,
     offset: f64,
@@ -170,12 +180,25 @@ fn curve(
         plot.y_axis_formatter(|mark, _| short(mark.value))
     };
     plot.show(ui, |plot_ui| {
-        for (lane, label) in race
+        for (i, (lane, label)) in race
             .lanes()
             .iter()
             .zip(labels)
-            .filter(|(l, _)| l.spec.enabled)
+            .enumerate()
+            .filter(|(_, (l, _))| l.spec.enabled)
         {
+            if let Some(cloud) = clouds.and_then(|c| c.get(i)) {
+                let upto = race.cursor();
+                let (mean, band) = (cloud.mean(upto), cloud.band(upto));
+                seed_band(
+                    plot_ui,
+                    (mean, band),
+                    &label,
+                    rgb(lane.spec.color),
+                    offset,
+                    log,
+                );
+            }
             let track = &lane.track;
             let end = race.index_at_cursor(track) + 1;
             let series = shift(values(track), offset);
@@ -209,6 +232,57 @@ fn curve(
         }
         plot_ui.vline(VLine::new("now", cursor).color(egui::Color32::GRAY));
     });
+}
+
+/// A racer's loss under many seeds: the band where 80 % of them are (as one trapezoid per
+/// segment: a plot polygon must be convex) and their mean, dashed.
+fn seed_band(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    (mean, band): (&[f64], &[[f64; 2]]),
+    label: &str,
+    color: egui::Color32,
+    offset: f64,
+    log: bool,
+) {
+    let y = |v: f64| {
+        let v = v - offset;
+        if log {
+            (v > 0.0).then(|| v.log10())
+        } else {
+            Some(v)
+        }
+    };
+    let n = band.len();
+    let every = (n / 200).max(1);
+    let at: Vec<usize> = (0..n)
+        .step_by(every)
+        .chain((n > 0).then(|| n - 1))
+        .collect();
+    let name = format!("{label}: 80 % of seeds");
+    for w in at.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let (Some(a0), Some(a1), Some(b0), Some(b1)) =
+            (y(band[a][0]), y(band[a][1]), y(band[b][0]), y(band[b][1]))
+        else {
+            continue;
+        };
+        let (ta, tb) = (a as f64, b as f64);
+        plot_ui.polygon(
+            egui_plot::Polygon::new(name.clone(), vec![[ta, a0], [tb, b0], [tb, b1], [ta, a1]])
+                .fill_color(color.gamma_multiply(0.3))
+                .stroke(egui::Stroke::NONE),
+        );
+    }
+    let mean: Vec<[f64; 2]> = at
+        .iter()
+        .filter_map(|&t| y(mean[t]).map(|v| [t as f64, v]))
+        .collect();
+    plot_ui.line(
+        Line::new(format!("{label}: mean of seeds"), mean)
+            .color(color)
+            .width(1.5)
+            .style(egui_plot::LineStyle::dashed_dense()),
+    );
 }
 
 /// The status table: each racer's loss, status and, where there is room, its gradient norm

@@ -379,6 +379,28 @@ fn racer_extras(ui: &mut egui::Ui, race: &Race, i: usize, commands: &mut Vec<Com
             }
         });
     }
+    // A stochastic racer (mini-batches, or gradient noise) can be run under other seeds too.
+    let batched = race.surface().data_model().is_some() && spec.batch.is_some();
+    let noisy = spec.noise.unwrap_or(race.shared().noise) > 0.0;
+    if batched || noisy || spec.seeds > 0 {
+        ui.horizontal(|ui| {
+            let mut seeds = spec.seeds;
+            let r = ui
+                .add(
+                    egui::DragValue::new(&mut seeds)
+                        .range(0..=crate::race::cloud::MAX_SEEDS)
+                        .prefix("many seeds: "),
+                )
+                .on_hover_text(
+                    "Run this optimizer again under this many other seeds (other batch orders, \
+                     other noise) and draw their paths as a faint cloud; the loss plot shows \
+                     their mean (dashed) and the band where 80 % of them are",
+                );
+            if r.changed() {
+                commands.push(Command::SetSeeds(i, seeds));
+            }
+        });
+    }
     let mut own = spec.schedule.is_some();
     if ui
         .checkbox(&mut own, "own schedule")

@@ -170,6 +170,8 @@ pub struct View2d<'a> {
     pub cache: &'a mut HeatCache,
     /// Live preview paths of every racer, while something is dragged.
     pub preview: Option<&'a [Vec<[f64; 2]>]>,
+    /// The racers run under many seeds.
+    pub clouds: &'a super::clouds::Clouds,
     /// A point hovered in the 3D view, a basin map.
     pub extras: Extras,
     /// Draw the read-out under the pointer (not in screenshots).
@@ -199,6 +201,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         state,
         cache,
         preview,
+        clouds,
         extras,
         readout,
     } = view;
@@ -321,6 +324,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
             painter.add(Shape::dashed_line(&pts, Stroke::new(1.5, color), 6.0, 4.0));
         }
     }
+    overlay::paint_clouds(&painter, race, clouds, &to_screen);
     overlay::paint_tracks(&painter, race, view, &to_screen);
     // Starts of their own, in the racer's colour.
     for lane in race.lanes().iter().filter(|l| l.spec.enabled) {

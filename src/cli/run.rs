@@ -211,6 +211,7 @@ pub fn racing_scene(
             schedule: None,
             batch: None,
             show_state: false,
+            seeds: 0,
         })
         .collect();
     Ok(Scene {

@@ -11,7 +11,9 @@ use crate::optim::labels::{Labelled, label_all};
 use crate::setup::Setup;
 use crate::surfaces::Surface;
 
+pub mod cloud;
 pub mod objective;
+pub use cloud::SeedCloud;
 pub use objective::LaneObjective;
 use serde::{Deserialize, Serialize};
 
@@ -55,6 +57,8 @@ pub struct RacerSpec {
     pub batch: Option<Batch>,
     /// Draw its internal state (momentum, adaptive per-coordinate step) at its ball.
     pub show_state: bool,
+    /// Also run it under this many other seeds, drawn as a faint cloud (0: none).
+    pub seeds: usize,
 }
 
 impl RacerSpec {
@@ -71,6 +75,7 @@ impl RacerSpec {
             schedule: None,
             batch: None,
             show_state: false,
+            seeds: 0,
         }
     }
 
@@ -188,6 +193,8 @@ pub enum Command {
     SetEnabled(usize, bool),
     /// Draw racer i's optimizer state at its ball, or not.
     SetShowState(usize, bool),
+    /// Run racer i under this many other seeds too, as a cloud (0: none).
+    SetSeeds(usize, usize),
     /// Recolour a racer.
     SetColor(usize, [u8; 3]),
     /// Change the shared settings; restarts.
@@ -301,6 +308,11 @@ impl Race {
             Command::SetShowState(i, on) => {
                 if let Some(lane) = self.lanes.get_mut(i) {
                     lane.spec.show_state = on;
+                }
+            }
+            Command::SetSeeds(i, n) => {
+                if let Some(lane) = self.lanes.get_mut(i) {
+                    lane.spec.seeds = n.min(cloud::MAX_SEEDS);
                 }
             }
             Command::SetColor(i, color) => {
@@ -422,7 +434,8 @@ impl Race {
     ) -> Option<Runner<LaneObjective, Box<dyn Optimizer>>> {
         let spec = &self.lanes.get(i)?.spec;
         let setup = spec.setup(&self.shared);
-        let objective = LaneObjective::new(self.surface.clone(), spec.batch, setup.seed);
+        // The batches are drawn from the run's seed (a seed cloud varies it).
+        let objective = LaneObjective::new(self.surface.clone(), spec.batch, config.seed);
         setup
             .runner_with(objective, &self.racer_start(i), config)
             .ok()

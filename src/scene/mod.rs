@@ -192,6 +192,13 @@ pub struct SceneRacer {
     /// Its state (momentum, adaptive step box) drawn at its ball.
     #[serde(default, skip_serializing_if = "is_off")]
     pub show_state: bool,
+    /// How many other seeds it also runs, drawn as a cloud (0: none; at most 50).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seeds: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn switched_on() -> bool {
@@ -311,6 +318,7 @@ impl Scene {
                         schedule: l.spec.schedule,
                         batch: l.spec.batch,
                         show_state: l.spec.show_state,
+                        seeds: l.spec.seeds,
                     }
                 })
                 .collect(),
@@ -353,6 +361,16 @@ impl Scene {
             spec.batch = r.batch;
             spec.schedule = r.schedule;
             spec.show_state = r.show_state;
+            if r.seeds > crate::race::cloud::MAX_SEEDS {
+                return Err(invalid(&format!(
+                    "racer {} ({}): {} seeds (valid: 0 to {})",
+                    i + 1,
+                    r.optimizer,
+                    r.seeds,
+                    crate::race::cloud::MAX_SEEDS
+                )));
+            }
+            spec.seeds = r.seeds;
             race.apply(Command::AddSpec(spec));
         }
         Ok(race)

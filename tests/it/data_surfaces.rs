@@ -244,3 +244,48 @@ fn raw_diabetes_bmi_is_ill_conditioned_and_standardised_is_round() {
         assert!((k - 1.0).abs() < 1e-9, "standardised κ {k}");
     }
 }
+
+#[test]
+fn many_seeds_rerun_a_stochastic_racer_under_other_seeds() {
+    use downhill::race::{Command, Race};
+    let mut race = downhill::presets::find("batch-sizes").unwrap().build();
+    let sgd = 2;
+    assert_eq!(race.lanes()[sgd].spec.seeds, 20, "the preset shows a cloud");
+    let steps = 300;
+    let mut cloud = race.seed_cloud(sgd, 20).unwrap();
+    // Stepped on in two goes, as the app does while playing.
+    cloud.advance_to(steps / 3);
+    cloud.advance_to(steps);
+    let paths: Vec<&[[f64; 2]]> = cloud.paths(steps).collect();
+    assert_eq!(paths.len(), 20);
+    assert!(paths.iter().all(|p| p.len() == steps as usize + 1));
+    // Seed k of the cloud is the racer itself under shared seed + k.
+    let base = race.shared().seed;
+    for k in [1u64, 7, 20] {
+        let mut other: Race = downhill::presets::find("batch-sizes").unwrap().build();
+        let mut shared = *other.shared();
+        shared.seed = base + k;
+        other.apply(Command::SetShared(shared));
+        other.apply(Command::Step(steps as i64));
+        assert_eq!(
+            other.lanes()[sgd].track.points,
+            paths[k as usize - 1],
+            "seed {k}"
+        );
+    }
+    // Other seeds, other paths; the band holds the mean, and the full-batch racer has no spread.
+    let ends: Vec<[f64; 2]> = paths.iter().map(|p| *p.last().unwrap()).collect();
+    assert!(ends.windows(2).all(|w| w[0] != w[1]));
+    assert_eq!(cloud.mean(steps).len(), steps as usize + 1);
+    // Shown at an earlier step, the paths end there.
+    assert!(cloud.paths(10).all(|p| p.len() == 11));
+    for (m, [lo, hi]) in cloud.mean(steps).iter().zip(cloud.band(steps)).skip(1) {
+        assert!(lo <= hi && lo.is_finite() && m.is_finite(), "{lo} {m} {hi}");
+    }
+    let mut full = race.seed_cloud(0, 5).unwrap();
+    full.advance_to(steps);
+    let full: Vec<&[[f64; 2]]> = full.paths(steps).collect();
+    assert!(full.windows(2).all(|w| w[0] == w[1]));
+    race.apply(Command::SetSeeds(sgd, 1000));
+    assert_eq!(race.lanes()[sgd].spec.seeds, 50, "capped");
+}
