@@ -5,6 +5,7 @@ pub mod axes;
 pub mod background;
 pub mod clouds;
 pub mod colormap;
+pub mod data_file;
 pub mod data_plot;
 pub mod export;
 pub mod files;

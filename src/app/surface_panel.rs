@@ -95,6 +95,8 @@ pub struct SurfacePanel {
     finding_for: Option<Surface>,
     /// The data-surface box's text (`linear:my.csv:x:y`).
     pub data_text: String,
+    /// Picking a CSV of one's own and its columns.
+    csv: super::data_file::DataFilePicker,
 }
 
 impl SurfacePanel {
@@ -252,6 +254,9 @@ fn data_section(
             apply_data(panel, &text, raw, commands);
         }
     });
+    if let Some(name) = panel.csv.show(ui) {
+        apply_data(panel, &name, raw, commands);
+    }
     if let Some(p) = &panel.problem {
         ui.colored_label(Color32::from_rgb(255, 140, 110), p);
     }
