@@ -13,6 +13,7 @@ impl Explorer {
             self.panels_hidden = !self.panels_hidden;
             self.drop_focus = true;
         }
+        self.scene_keys(ctx);
         if ctx.egui_wants_keyboard_input() {
             return;
         }
@@ -20,6 +21,7 @@ impl Explorer {
             self.train_keys(ctx);
             return;
         }
+        self.timeline_keys(ctx);
         let mut commands = Vec::new();
         ctx.input(|i| {
             if i.key_pressed(Key::Space) {
@@ -84,7 +86,8 @@ impl Explorer {
         }
     }
 
-    /// Files dropped on the window: a CSV or spec opens in the training view.
+    /// Files dropped on the window: a scene file opens as the scene; a CSV or model spec opens
+    /// in the training view.
     pub(super) fn dropped_files(&mut self, ctx: &egui::Context) {
         let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
             i.raw
@@ -95,8 +98,23 @@ impl Explorer {
                 .collect()
         });
         if let Some(path) = dropped.last() {
+            if is_scene_file(path) {
+                let _ = self.open_scene_file(path);
+                return;
+            }
             self.shown.mode = ViewMode::Train;
             train::controls::open_path(&mut self.trainer, path);
         }
     }
+}
+
+/// Whether `path` is a scene file (a TOML file with a `version` and `racers`), not a model
+/// spec.
+fn is_scene_file(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        && crate::files::read_text_file(path)
+            .ok()
+            .and_then(|t| toml::from_str::<toml::Table>(&t).ok())
+            .is_some_and(|t| t.contains_key("version") && t.contains_key("racers"))
 }

@@ -8,15 +8,18 @@ pub mod colormap;
 pub mod data_file;
 pub mod data_plot;
 pub mod export;
+mod export_ui;
 pub mod files;
 pub mod fonts;
 mod keys;
 pub mod overlay;
 pub mod plots;
+pub mod scene_files;
 pub mod screenshot;
 pub mod side_panel;
 pub mod state;
 pub mod surface_panel;
+mod timeline;
 pub mod train;
 mod transport;
 pub mod view2d;
@@ -42,6 +45,8 @@ pub struct Launch {
     /// A scene to show instead of the restored or default one (from `app --surface` or
     /// `--function`).
     pub scene: Option<crate::scene::Scene>,
+    /// The file `scene` was read from (Save writes back to it).
+    pub scene_file: Option<std::path::PathBuf>,
     /// Steps to take before the first frame.
     pub steps: u64,
     /// Save a PNG of the window here, then close.
@@ -93,11 +98,19 @@ pub fn run(launch: Launch) -> Result<(), String> {
                 (None, Some(text)) => Explorer::restore(&text),
                 (None, None) => Explorer::default(),
             };
-            if let Some(scene) = &launch.scene {
-                match scene.build() {
-                    Ok(race) => explorer.show_race(race),
-                    Err(e) => explorer.notice = Some(format!("The scene could not be built: {e}")),
-                }
+            if let Some(text) = cc
+                .storage
+                .and_then(|s| s.get_string(scene_files::RECENT_KEY))
+            {
+                explorer.set_recent(&text);
+            }
+            if let Some(scene) = &launch.scene
+                && let Err(e) = explorer.show_scene(scene)
+            {
+                explorer.notice = Some(format!("The scene could not be built: {e}"));
+            }
+            if let Some(path) = &launch.scene_file {
+                explorer.scene_file = Some(path.clone());
             }
             explorer.race.apply(Command::Step(launch.steps as i64));
             if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
@@ -167,8 +180,22 @@ pub struct Explorer {
     pub panels_hidden: bool,
     /// Light theme instead of dark.
     pub light: bool,
-    /// The preset on show, if any (its caption is drawn over the view).
+    /// The preset on show, if any.
     pub preset: Option<&'static Preset>,
+    /// The title and caption drawn over the view (a preset's or a scene file's).
+    pub caption: Option<scene_files::Caption>,
+    /// The scene file on show, which Save writes.
+    pub scene_file: Option<std::path::PathBuf>,
+    /// Scene files opened or saved lately, newest first.
+    pub recent: Vec<std::path::PathBuf>,
+    /// The scene file dialog, while one is open.
+    scene_dialog: Option<scene_files::SceneDialog>,
+    /// Exporting pictures and recordings from the app.
+    exports: export_ui::ExportUi,
+    /// Drawing a picture for an export: no buttons on it.
+    exporting: bool,
+    /// Playback loops between these steps.
+    pub loop_marks: timeline::LoopMarks,
     /// Something the user should know, shown until dismissed (a saved state that could not
     /// be restored whole).
     pub notice: Option<String>,
@@ -218,6 +245,13 @@ impl Default for Explorer {
             panels_hidden: false,
             light: false,
             preset: None,
+            caption: None,
+            scene_file: None,
+            recent: Vec::new(),
+            scene_dialog: None,
+            exports: Default::default(),
+            exporting: false,
+            loop_marks: Default::default(),
             notice: None,
             view3d: Default::default(),
             trainer: Default::default(),
@@ -258,6 +292,8 @@ impl Explorer {
         }
         self.race = race;
         self.preset = None;
+        self.caption = None;
+        self.scene_file = None;
         self.basin.clear();
         self.sweep.forget();
         self.view_state.reset_bounds = true;
@@ -268,6 +304,11 @@ impl Explorer {
         self.race = preset.build();
         self.sweep.forget();
         self.preset = Some(preset);
+        self.caption = Some(scene_files::Caption {
+            title: preset.title().to_string(),
+            text: preset.caption().to_string(),
+        });
+        self.scene_file = None;
         self.playing = false;
         self.view_state.reset_bounds = true;
     }
@@ -303,7 +344,8 @@ impl Explorer {
         if n >= 1.0 {
             self.race.apply(Command::Step(n as i64));
         }
-        if self.race.finished() {
+        self.wrap_loop();
+        if self.race.finished() && self.loop_marks.span().is_none() {
             self.playing = false;
         }
         ctx.request_repaint();
@@ -334,6 +376,8 @@ impl Explorer {
             ctx.set_zoom_factor(zoom);
         }
         self.dropped_files(&ctx);
+        self.scene_dialogs(&ctx);
+        self.export_windows(&ctx);
         if self.trainer.poll() {
             ctx.request_repaint();
         }
@@ -388,6 +432,7 @@ impl Explorer {
             .resizable(true)
             .default_size(bottom_size)
             .show(ui, |ui| {
+                self.timeline(ui);
                 plots::show(ui, &self.race, &self.clouds, &mut self.shown.plots, compact);
             });
     }
@@ -422,21 +467,22 @@ impl Explorer {
                     }
                 });
             }
-            if let Some(p) = self.preset {
+            if let Some(c) = self.caption.clone() {
                 let mut open = true;
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(p.title()).strong().size(16.0));
-                    ui.label(RichText::new(p.caption()).size(15.0));
-                    if ui
-                        .small_button("✖")
-                        .on_hover_text("Hide the caption")
-                        .clicked()
+                    ui.label(RichText::new(c.title).strong().size(16.0));
+                    ui.label(RichText::new(c.text).size(15.0));
+                    if !self.exporting
+                        && ui
+                            .small_button("✖")
+                            .on_hover_text("Hide the caption")
+                            .clicked()
                     {
                         open = false;
                     }
                 });
                 if !open {
-                    self.preset = None;
+                    self.caption = None;
                 }
             }
             // Live preview: while the start or a hyperparameter is dragged, the next 500
@@ -581,6 +627,7 @@ impl eframe::App for Explorer {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         if self.persist {
             storage.set_string(state::KEY, self.saved());
+            storage.set_string(scene_files::RECENT_KEY, self.recent_text());
         }
     }
 }

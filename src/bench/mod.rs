@@ -124,6 +124,12 @@ pub const FIGURES: &[Figure] = &[
         about: "loss landscape of the digits MLP 64-32-10 on all 1797 rows: 51×51 slice along filter-normalised random directions, all cores (target ≤ 2,000)",
         measure: landscape_ms,
     },
+    Figure {
+        name: "record_ms",
+        unit: "ms",
+        about: "record the momentum-ravine preset as a 300-frame 960×540 GIF, headless (target ≤ 10,000)",
+        measure: record_ms,
+    },
 ];
 
 /// The digits benchmark setup: MLP 64-32-10 ReLU on all 1797 rows, batch 32, Adam (lr 1e-3).
@@ -541,6 +547,28 @@ fn basin_512_ms() -> f64 {
     let ms = start.elapsed().as_secs_f64() * 1e3;
     std::hint::black_box(&map);
     ms
+}
+
+/// Milliseconds to record 300 frames of a preset at 960 × 540 into a GIF (once: it is long).
+fn record_ms() -> f64 {
+    use crate::app::export::record::{Recording, record_gif};
+    let Some(preset) = crate::presets::find("momentum-ravine") else {
+        return f64::NAN;
+    };
+    let mut explorer = crate::app::Explorer::with_preset(preset);
+    let path = std::env::temp_dir().join(format!("downhill-bench-{}.gif", std::process::id()));
+    let rec = Recording {
+        from: 0,
+        to: 600,
+        fps: 30,
+        frames: 300,
+        size: [960, 540],
+    };
+    let start = std::time::Instant::now();
+    let ok = record_gif(&mut explorer, rec, &path, |_, _| true).is_ok();
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    let _ = std::fs::remove_file(&path);
+    if ok { ms } else { f64::NAN }
 }
 
 /// Median milliseconds (of three) for a 51×51 landscape slice of the digits MLP through

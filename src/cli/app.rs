@@ -9,8 +9,11 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct AppArgs {
     /// A lecture preset to load (see `downhill list`).
-    #[arg(long, conflicts_with_all = ["surface", "function"])]
+    #[arg(long, conflicts_with_all = ["surface", "function", "scene"])]
     pub preset: Option<String>,
+    /// A scene file to open (see `downhill scene`); Save writes back to it.
+    #[arg(long, conflicts_with_all = ["surface", "function"])]
+    pub scene: Option<std::path::PathBuf>,
     /// Open on this surface or your own function (with parameters) instead.
     #[command(flatten)]
     pub surface: super::surface_args::SurfaceArgs,
@@ -96,7 +99,10 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
             "--optimizer and --start go with --surface or --function".into(),
         ));
     }
-    let scene = if args.surface.given() {
+    let scene_file = args.scene.clone();
+    let scene = if let Some(path) = &args.scene {
+        Some(crate::scene::Scene::load(path).map_err(CliError::Usage)?)
+    } else if args.surface.given() {
         let surface = args.surface.build_with(args.window, args.raw)?;
         let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
         Some(if args.optimizers.is_empty() {
@@ -125,6 +131,7 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
     run(Launch {
         preset,
         scene,
+        scene_file,
         steps: args.steps,
         screenshot: args.screenshot.clone(),
         view,

@@ -5,10 +5,12 @@ pub mod app;
 pub mod args;
 pub mod basin;
 pub mod bench;
+pub mod export;
 pub mod landscape;
 pub mod list;
 pub mod lr_range;
 pub mod run;
+pub mod scene;
 pub mod surface_args;
 pub mod sweep;
 pub mod train;
@@ -47,6 +49,12 @@ pub enum Command {
     Landscape(landscape::LandscapeArgs),
     /// The learning-rate range test on a real model: each optimizer's curve and suggestion.
     LrRange(lr_range::LrRangeArgs),
+    /// Write a lecture preset as a scene file, to edit and open with `app --scene`.
+    Scene(scene::SceneArgs),
+    /// The view of a scene as a PNG for slides, rendered headless.
+    Export(export::ExportArgs),
+    /// A race as an animated GIF, rendered headless.
+    Record(export::RecordArgs),
 }
 
 /// Why a command failed, deciding the exit code.
@@ -102,6 +110,9 @@ pub fn execute(
         Command::Sweep(args) => sweep::execute(&args, out),
         Command::Landscape(args) => landscape::execute(&args, out, notes),
         Command::LrRange(args) => lr_range::execute(&args, out, notes),
+        Command::Scene(args) => scene::execute(&args, out),
+        Command::Export(args) => export::execute_export(&args),
+        Command::Record(args) => export::execute_record(&args),
     };
     // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
     match result.and_then(|()| out.flush().map_err(CliError::from)) {

@@ -47,6 +47,12 @@ pub struct RunArgs {
         "seed", "noise", "clip_norm", "clip_value", "batch", "raw",
     ])]
     pub preset: Option<&'static presets::Preset>,
+    /// A scene file to run exactly as the app does (see `downhill scene`).
+    #[arg(long, conflicts_with_all = [
+        "preset", "surface", "function", "optimizers", "hp", "params", "window", "schedule",
+        "start", "seed", "noise", "clip_norm", "clip_value", "batch", "raw",
+    ])]
+    pub scene: Option<std::path::PathBuf>,
     /// The surface: a built-in or your own function, with parameters.
     #[command(flatten)]
     pub surface: SurfaceArgs,
@@ -55,7 +61,7 @@ pub struct RunArgs {
     #[arg(long, value_parser = surface_args::window, allow_hyphen_values = true, requires = "function")]
     pub window: Option<View>,
     /// An optimizer to run; repeat or separate with commas for several.
-    #[arg(long = "optimizer", required_unless_present = "preset", value_delimiter = ',', value_parser = args::optimizer)]
+    #[arg(long = "optimizer", required_unless_present_any = ["preset", "scene"], value_delimiter = ',', value_parser = args::optimizer)]
     pub optimizers: Vec<OptimizerKind>,
     /// Hyperparameters for every optimizer named, e.g. lr=0.01,beta1=0.8 (PyTorch names).
     #[arg(long, value_parser = args::assignments)]
@@ -100,24 +106,7 @@ pub struct RunArgs {
     pub format: Format,
 }
 
-/// Formats a number so that it reads back bit-identically, in plain or exponent notation.
-pub fn num(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 || (1e-4..1e15).contains(&a) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
-}
-
-/// `text` as one CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
-pub fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
-}
+pub use crate::race::csv::{csv_field, num};
 
 /// An optimizer's hyperparameters as a JSON object, switches as booleans and counts as
 /// integers.
@@ -229,14 +218,15 @@ pub fn racing_scene(
 /// Runs `downhill run`: every racer of the scene (a preset's, or the one the flags describe)
 /// exactly as the app's race sets it up; a run that stops early gets a line in `notes`.
 pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Result<(), CliError> {
-    let scene = match args.preset {
-        Some(p) => p.scene.clone(),
-        None if args.surface.given() => {
+    let scene = match (args.preset, &args.scene) {
+        (Some(p), _) => p.scene.clone(),
+        (None, Some(path)) => crate::scene::Scene::load(path).map_err(CliError::Usage)?,
+        (None, None) if args.surface.given() => {
             scene_of(args, &args.surface.build_with(args.window, args.raw)?)?
         }
-        None => {
+        (None, None) => {
             return Err(CliError::Usage(
-                "give --surface, --function or --preset".into(),
+                "give --surface, --function, --preset or --scene".into(),
             ));
         }
     };

@@ -12,6 +12,7 @@ use crate::setup::Setup;
 use crate::surfaces::Surface;
 
 pub mod cloud;
+pub mod csv;
 pub mod objective;
 pub use cloud::SeedCloud;
 pub use objective::LaneObjective;

@@ -279,6 +279,14 @@ impl Scene {
         toml::from_str(text).map_err(|e| SceneError::Parse(crate::limits::one_line(&e.to_string())))
     }
 
+    /// Reads a scene file (a regular text file of at most 1 MB); the error is one line naming
+    /// the file.
+    pub fn load(path: &std::path::Path) -> Result<Scene, String> {
+        let text = crate::files::read_text_file(path)?;
+        Scene::from_toml(&text)
+            .map_err(|e| format!("{}: {e}", crate::limits::echo(&path.display().to_string())))
+    }
+
     /// The scene as TOML.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_else(|e| format!("# could not write the scene: {e}\n"))

@@ -17,6 +17,7 @@ mod insight;
 mod lessons;
 mod limits;
 mod optimizers;
+mod scenes;
 mod surfaces;
 mod torch_golden;
 mod train;

@@ -2,6 +2,8 @@
 //! the CPU ([`raster`]), at any scale, for PNG exports from the app, the command line and CI.
 
 pub mod raster;
+pub mod record;
+pub mod view;
 
 use eframe::egui::{self, Color32};
 use raster::{Canvas, Rasterizer};

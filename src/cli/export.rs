@@ -1,0 +1,171 @@
+//! `downhill export` and `downhill record`: the view of a scene or preset as a PNG for slides,
+//! or its race as an animated GIF, rendered headless (no window, no GPU).
+
+use super::CliError;
+use crate::app::Explorer;
+use crate::app::export::Headless;
+use crate::app::export::record::{Recording, record_gif};
+use crate::presets::Preset;
+use crate::race::Command;
+use crate::scene::view::ViewMode;
+use clap::Args;
+use eframe::egui;
+use std::path::PathBuf;
+
+/// Which scene: a file or a preset.
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// A scene file (see `downhill scene`).
+    #[arg(long)]
+    pub scene: Option<PathBuf>,
+    /// A lecture preset (see `downhill list`).
+    #[arg(long, value_parser = super::args::preset)]
+    pub preset: Option<&'static Preset>,
+}
+
+impl Source {
+    /// The explorer showing the scene as its file says (its step, view and caption).
+    fn explorer(&self) -> Result<Explorer, CliError> {
+        let mut explorer = Explorer::default();
+        match (&self.scene, self.preset) {
+            (Some(path), _) => {
+                let scene = crate::scene::Scene::load(path).map_err(CliError::Usage)?;
+                explorer.show_scene(&scene).map_err(CliError::Usage)?;
+            }
+            (None, Some(preset)) => explorer.load(preset),
+            (None, None) => return Err(CliError::Usage("give --scene or --preset".into())),
+        }
+        Ok(explorer)
+    }
+}
+
+/// The view named on the command line.
+fn view_mode(name: Option<&str>) -> Result<Option<ViewMode>, CliError> {
+    name.map(|n| match ViewMode::from_name(n) {
+        Some(ViewMode::Train) | None => Err(CliError::Usage(format!(
+            "unknown view '{}' (valid: 2d, 3d, split)",
+            crate::limits::echo(n)
+        ))),
+        Some(m) => Ok(m),
+    })
+    .transpose()
+}
+
+/// Arguments of `downhill export`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  downhill export --preset himmelblau --steps 120 --png himmelblau.png --scale 2
+  downhill export --scene lecture.toml --png slide.png --view split --size 1600x900")]
+pub struct ExportArgs {
+    /// The scene.
+    #[command(flatten)]
+    pub source: Source,
+    /// Write the view as a PNG here.
+    #[arg(long)]
+    pub png: PathBuf,
+    /// Pixels per point: 1, 2 or 3 (2 and 3 for crisp slides).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub scale: u8,
+    /// Which view: 2d, 3d or split (default: the scene's own).
+    #[arg(long)]
+    pub view: Option<String>,
+    /// The picture's size in points, WIDTHxHEIGHT (default 1280x800).
+    #[arg(long, value_parser = super::args::size)]
+    pub size: Option<[f32; 2]>,
+    /// Steps to take past the scene's own step before the picture.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=200_000))]
+    pub steps: u64,
+}
+
+/// Runs `downhill export`.
+pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
+    crate::files::check_output(&args.png, Some("png")).map_err(CliError::Usage)?;
+    let mode = view_mode(args.view.as_deref())?;
+    let mut explorer = args.source.explorer()?;
+    if let Some(m) = mode {
+        explorer.shown.mode = m;
+    }
+    explorer.race.apply(Command::Step(args.steps as i64));
+    let [w, h] = args.size.unwrap_or([1280.0, 800.0]);
+    let image = explorer.render_view(
+        &mut Headless::new(),
+        egui::vec2(w, h),
+        f32::from(args.scale),
+    );
+    image.save_png(&args.png).map_err(CliError::Failure)
+}
+
+/// Arguments of `downhill record`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  downhill record --preset momentum-ravine --steps 600 --out ravine.gif
+  downhill record --scene lecture.toml --from 100 --steps 400 --seconds 8 --size 1280x720 --view 3d --out lecture.gif
+
+The race is shown from step --from to step --steps, evenly over --seconds × --fps frames, each
+with the title, the caption, the legend and the step.")]
+pub struct RecordArgs {
+    /// The scene.
+    #[command(flatten)]
+    pub source: Source,
+    /// The last step shown.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=200_000))]
+    pub steps: u64,
+    /// The first step shown.
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    /// Write the animation here (.gif).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The frame's size in pixels, WIDTHxHEIGHT.
+    #[arg(long, default_value = "960x540", value_parser = super::args::size)]
+    pub size: [f32; 2],
+    /// Frames per second.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub fps: u32,
+    /// Length of the animation in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    pub seconds: f64,
+    /// Which view: 2d, 3d or split (default: the scene's own).
+    #[arg(long)]
+    pub view: Option<String>,
+}
+
+/// The most frames one recording may have.
+pub const MAX_FRAMES: usize = 3000;
+
+/// Runs `downhill record`.
+pub fn execute_record(args: &RecordArgs) -> Result<(), CliError> {
+    crate::files::check_output(&args.out, Some("gif")).map_err(CliError::Usage)?;
+    if args.from >= args.steps {
+        return Err(CliError::Usage(format!(
+            "--from {} must be before --steps {}",
+            args.from, args.steps
+        )));
+    }
+    if !(args.seconds.is_finite() && args.seconds > 0.0) {
+        return Err(CliError::Usage(format!(
+            "--seconds {} (valid: more than 0)",
+            args.seconds
+        )));
+    }
+    let frames = (args.seconds * f64::from(args.fps)).round() as usize;
+    if !(2..=MAX_FRAMES).contains(&frames) {
+        return Err(CliError::Usage(format!(
+            "{frames} frames (--seconds × --fps; valid: 2 to {MAX_FRAMES})"
+        )));
+    }
+    let mode = view_mode(args.view.as_deref())?;
+    let mut explorer = args.source.explorer()?;
+    if let Some(m) = mode {
+        explorer.shown.mode = m;
+    }
+    let rec = Recording {
+        from: args.from,
+        to: args.steps,
+        fps: args.fps,
+        frames,
+        size: [args.size[0] as u16, args.size[1] as u16],
+    };
+    record_gif(&mut explorer, rec, &args.out, |_, _| true).map_err(CliError::Failure)
+}
