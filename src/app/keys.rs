@@ -17,6 +17,9 @@ impl Explorer {
         if ctx.egui_wants_keyboard_input() {
             return;
         }
+        if self.deck_keys(ctx) {
+            return;
+        }
         if self.shown.mode == ViewMode::Train {
             self.train_keys(ctx);
             return;

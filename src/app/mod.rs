@@ -7,6 +7,7 @@ pub mod clouds;
 pub mod colormap;
 pub mod data_file;
 pub mod data_plot;
+pub mod deck;
 pub mod export;
 mod export_ui;
 pub mod files;
@@ -45,6 +46,8 @@ pub struct Launch {
     /// A scene to show instead of the restored or default one (from `app --surface` or
     /// `--function`).
     pub scene: Option<crate::scene::Scene>,
+    /// A lecture deck to present from its first slide.
+    pub deck: Option<crate::scene::deck::Deck>,
     /// The file `scene` was read from (Save writes back to it).
     pub scene_file: Option<std::path::PathBuf>,
     /// Steps to take before the first frame.
@@ -89,10 +92,12 @@ pub fn run(launch: Launch) -> Result<(), String> {
             fonts::install(&cc.egui_ctx);
             // A launch that names a scene (a preset, a screenshot) starts from it; a plain
             // launch picks up where the last session left off.
-            let restored =
-                (launch.preset.is_none() && launch.scene.is_none() && screenshot.is_none())
-                    .then(|| cc.storage.and_then(|s| s.get_string(state::KEY)))
-                    .flatten();
+            let restored = (launch.preset.is_none()
+                && launch.scene.is_none()
+                && launch.deck.is_none()
+                && screenshot.is_none())
+            .then(|| cc.storage.and_then(|s| s.get_string(state::KEY)))
+            .flatten();
             let mut explorer = match (launch.preset, restored) {
                 (Some(p), _) => Explorer::with_preset(p),
                 (None, Some(text)) => Explorer::restore(&text),
@@ -111,6 +116,9 @@ pub fn run(launch: Launch) -> Result<(), String> {
             }
             if let Some(path) = &launch.scene_file {
                 explorer.scene_file = Some(path.clone());
+            }
+            if let Some(deck) = launch.deck.clone() {
+                explorer.open_deck(deck, Some(&cc.egui_ctx));
             }
             explorer.race.apply(Command::Step(launch.steps as i64));
             if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
@@ -196,6 +204,8 @@ pub struct Explorer {
     exporting: bool,
     /// Playback loops between these steps.
     pub loop_marks: timeline::LoopMarks,
+    /// The lecture deck being presented, if any.
+    pub deck: Option<deck::DeckState>,
     /// Something the user should know, shown until dismissed (a saved state that could not
     /// be restored whole).
     pub notice: Option<String>,
@@ -252,6 +262,7 @@ impl Default for Explorer {
             exports: Default::default(),
             exporting: false,
             loop_marks: Default::default(),
+            deck: None,
             notice: None,
             view3d: Default::default(),
             trainer: Default::default(),
@@ -378,6 +389,7 @@ impl Explorer {
         self.dropped_files(&ctx);
         self.scene_dialogs(&ctx);
         self.export_windows(&ctx);
+        self.notes_window(&ctx);
         if self.trainer.poll() {
             ctx.request_repaint();
         }

@@ -45,6 +45,7 @@ impl Explorer {
             .response
             .on_hover_text("Lecture scenes, one idea each (keys 1–9, 0, - and =)");
             self.scene_menu(ui);
+            self.deck_counter(ui);
             ui.separator();
             let label = match (self.playing, compact) {
                 (true, false) => "❚❚ Pause",

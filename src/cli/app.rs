@@ -11,6 +11,10 @@ pub struct AppArgs {
     /// A lecture preset to load (see `downhill list`).
     #[arg(long, conflicts_with_all = ["surface", "function", "scene"])]
     pub preset: Option<String>,
+    /// A lecture deck to present: a deck file, or `lecture` for the shipped one (PageDown /
+    /// PageUp move between slides).
+    #[arg(long, conflicts_with_all = ["surface", "function", "scene", "preset"])]
+    pub deck: Option<std::path::PathBuf>,
     /// A scene file to open (see `downhill scene`); Save writes back to it.
     #[arg(long, conflicts_with_all = ["surface", "function"])]
     pub scene: Option<std::path::PathBuf>,
@@ -100,6 +104,12 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         ));
     }
     let scene_file = args.scene.clone();
+    let deck = args
+        .deck
+        .as_deref()
+        .map(crate::scene::deck::Deck::load)
+        .transpose()
+        .map_err(CliError::Usage)?;
     let scene = if let Some(path) = &args.scene {
         Some(crate::scene::Scene::load(path).map_err(CliError::Usage)?)
     } else if args.surface.given() {
@@ -132,6 +142,7 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         preset,
         scene,
         scene_file,
+        deck,
         steps: args.steps,
         screenshot: args.screenshot.clone(),
         view,

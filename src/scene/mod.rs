@@ -3,6 +3,7 @@
 //! the title and caption over the view. It is what the app saves between launches, what the
 //! lecture presets are (TOML files in `assets/scenes/`) and what scene files hold.
 
+pub mod deck;
 pub mod view;
 
 pub use view::SceneView;

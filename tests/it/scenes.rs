@@ -263,7 +263,12 @@ fn the_timeline_scrubs_and_loops_between_its_marks() {
     h.run_steps(1);
     h.key_press(egui::Key::CloseBracket);
     h.run_steps(1);
-    assert_eq!(h.state().loop_marks.span(), Some((100, 140)), "{:?}", h.state().loop_marks);
+    assert_eq!(
+        h.state().loop_marks.span(),
+        Some((100, 140)),
+        "{:?}",
+        h.state().loop_marks
+    );
     h.state_mut().go_to(100);
     h.state_mut().playing = true;
     let mut seen = std::collections::BTreeSet::new();
@@ -274,4 +279,56 @@ fn the_timeline_scrubs_and_loops_between_its_marks() {
     assert!(seen.iter().all(|s| (100..=140).contains(s)), "{seen:?}");
     assert!(seen.len() > 20, "it played: {seen:?}");
     assert!(h.state().playing);
+}
+
+#[test]
+fn a_deck_is_presented_with_the_clicker_keys() {
+    use downhill::scene::deck::Deck;
+    let deck = Deck::load(std::path::Path::new("lecture")).unwrap();
+    let n = deck.slides.len();
+    let mut h = harness();
+    h.state_mut().open_deck(deck, None);
+    h.run_steps(2);
+    let title = |h: &egui_kittest::Harness<'static, Explorer>| {
+        h.state().caption.as_ref().unwrap().title.clone()
+    };
+    assert_eq!(title(&h), presets()[0].title());
+    assert!(h.state().playing, "the first slide plays on entering");
+    h.key_press(egui::Key::PageDown);
+    h.run_steps(2);
+    assert_eq!(h.state().deck.as_ref().unwrap().index, 1);
+    assert_eq!(
+        title(&h),
+        downhill::presets::find("ill-conditioning").unwrap().title()
+    );
+    // → steps inside a slide that has not ended.
+    h.state_mut().playing = false;
+    h.state_mut().apply(vec![Command::Reset]);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(1);
+    assert_eq!(h.state().race.cursor(), 1);
+    assert_eq!(h.state().deck.as_ref().unwrap().index, 1);
+    // ... and moves on at its end.
+    h.state_mut().apply(vec![Command::RunToEnd(200_000)]);
+    h.key_press(egui::Key::ArrowRight);
+    h.run_steps(2);
+    assert_eq!(h.state().deck.as_ref().unwrap().index, 2);
+    // End: the last slide, a network training; Home: the first again.
+    h.key_press(egui::Key::End);
+    h.run_steps(2);
+    assert_eq!(h.state().deck.as_ref().unwrap().index, n - 1);
+    assert_eq!(h.state().shown.mode, ViewMode::Train);
+    h.key_press(egui::Key::Home);
+    h.run_steps(2);
+    assert_eq!(h.state().deck.as_ref().unwrap().index, 0);
+    assert_eq!(h.state().shown.mode, ViewMode::Flat);
+    // N: the speaker notes, with the slide's notes in them.
+    h.key_press(egui::Key::N);
+    h.run_steps(2);
+    assert!(h.state().deck.as_ref().unwrap().notes_open);
+    assert!(
+        h.query_all_by_label_contains("2/λ_max").next().is_some(),
+        "the first slide's notes are shown"
+    );
+    assert!(h.query_all_by_label_contains("1 / ").next().is_some());
 }
