@@ -100,6 +100,30 @@ impl Explorer {
             );
             ui.close();
         }
+        if ui
+            .button("Copy as PyTorch")
+            .on_hover_text(
+                "A runnable Python script with torch.optim: the same surface, optimizers, \
+                 hyperparameters, schedules and clipping, run to the step on show (500 at step \
+                 0); it prints the trajectories as JSON, as `downhill run --format json` does",
+            )
+            .clicked()
+        {
+            let mut scene = self.scene_now();
+            scene.view.step = 0;
+            let steps = match self.race.cursor() {
+                0 => 500,
+                n => n,
+            };
+            self.notice = Some(match crate::scene::pytorch::script(&scene, steps) {
+                Ok(text) => {
+                    ui.ctx().copy_text(text);
+                    "A PyTorch script of this race is on the clipboard".into()
+                }
+                Err(e) => format!("No PyTorch script: {e}"),
+            });
+            ui.close();
+        }
     }
 
     /// Asks where to write the PNG.

@@ -56,14 +56,19 @@ fn view_mode(name: Option<&str>) -> Result<Option<ViewMode>, CliError> {
 #[derive(Args, Debug)]
 #[command(after_help = "Examples:
   downhill export --preset himmelblau --steps 120 --png himmelblau.png --scale 2
-  downhill export --scene lecture.toml --png slide.png --view split --size 1600x900")]
+  downhill export --scene lecture.toml --png slide.png --view split --size 1600x900
+  downhill export --preset beale --steps 500 --pytorch beale.py && python3 beale.py")]
 pub struct ExportArgs {
     /// The scene.
     #[command(flatten)]
     pub source: Source,
     /// Write the view as a PNG here.
+    #[arg(long, required_unless_present = "pytorch")]
+    pub png: Option<PathBuf>,
+    /// Write a runnable PyTorch script of the race here (the same surface, optimizers,
+    /// hyperparameters, schedules and clipping; it prints JSON like `run --format json`).
     #[arg(long)]
-    pub png: PathBuf,
+    pub pytorch: Option<PathBuf>,
     /// Pixels per point: 1, 2 or 3 (2 and 3 for crisp slides).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
     pub scale: u8,
@@ -73,16 +78,37 @@ pub struct ExportArgs {
     /// The picture's size in points, WIDTHxHEIGHT (default 1280x800).
     #[arg(long, value_parser = super::args::size)]
     pub size: Option<[f32; 2]>,
-    /// Steps to take past the scene's own step before the picture.
+    /// Steps to take past the scene's own step before the picture (for --pytorch: the steps
+    /// the script runs, default the scene's step or else 500).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=200_000))]
     pub steps: u64,
 }
 
 /// Runs `downhill export`.
 pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
-    crate::files::check_output(&args.png, Some("png")).map_err(CliError::Usage)?;
+    if let Some(png) = &args.png {
+        crate::files::check_output(png, Some("png")).map_err(CliError::Usage)?;
+    }
+    if let Some(py) = &args.pytorch {
+        crate::files::check_output(py, Some("py")).map_err(CliError::Usage)?;
+    }
     let mode = view_mode(args.view.as_deref())?;
     let mut explorer = args.source.explorer()?;
+    if let Some(py) = &args.pytorch {
+        let scene = explorer.scene_now();
+        let steps = match scene.view.step + args.steps {
+            0 => 500,
+            n => n,
+        };
+        let mut scene = scene;
+        scene.view.step = 0;
+        let text = crate::scene::pytorch::script(&scene, steps).map_err(CliError::Usage)?;
+        crate::files::write_atomic(py, text.as_bytes())
+            .map_err(|e| CliError::Failure(format!("could not write {}: {e}", py.display())))?;
+    }
+    let Some(png) = &args.png else {
+        return Ok(());
+    };
     if let Some(m) = mode {
         explorer.shown.mode = m;
     }
@@ -93,7 +119,7 @@ pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
         egui::vec2(w, h),
         f32::from(args.scale),
     );
-    image.save_png(&args.png).map_err(CliError::Failure)
+    image.save_png(png).map_err(CliError::Failure)
 }
 
 /// Arguments of `downhill record`.

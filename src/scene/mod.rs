@@ -4,6 +4,7 @@
 //! lecture presets are (TOML files in `assets/scenes/`) and what scene files hold.
 
 pub mod deck;
+pub mod pytorch;
 pub mod view;
 
 pub use view::SceneView;

@@ -17,6 +17,7 @@ mod insight;
 mod lessons;
 mod limits;
 mod optimizers;
+mod pytorch;
 mod scenes;
 mod surfaces;
 mod torch_golden;
