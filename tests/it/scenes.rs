@@ -332,3 +332,27 @@ fn a_deck_is_presented_with_the_clicker_keys() {
     );
     assert!(h.query_all_by_label_contains("1 / ").next().is_some());
 }
+
+#[test]
+fn the_train_views_panels_export_without_the_controls() {
+    let mut app = Explorer::default();
+    app.shown.mode = ViewMode::Train;
+    let mut headless = downhill::app::export::Headless::new();
+    let img = app.render_view(&mut headless, egui::vec2(1000.0, 700.0), 2.0);
+    assert_eq!((img.width, img.height), (2000, 1400));
+    let colours: std::collections::HashSet<&[u8]> = img.rgba.chunks_exact(4).collect();
+    assert!(
+        colours.len() > 50,
+        "curves and pictures drawn: {}",
+        colours.len()
+    );
+    // Back in the window, the app's own caches are untouched and it still draws.
+    let mut h = harness();
+    h.state_mut().shown.mode = ViewMode::Train;
+    h.run_steps(2);
+    let img = h
+        .state_mut()
+        .render_view(&mut headless, egui::vec2(800.0, 600.0), 1.0);
+    assert_eq!((img.width, img.height), (800, 600));
+    h.run_steps(2);
+}

@@ -13,8 +13,13 @@ const LIGHT: Color32 = Color32::from_gray(248);
 
 impl Explorer {
     /// Draws the view alone: a line with the surface and the step, then the caption and the
-    /// view as the window shows them (no side panel, plots, toolbar or notices).
+    /// view as the window shows them (no side panel, plots, toolbar or notices); in the Train
+    /// view, its curves and pictures without the controls.
     pub fn view_only(&mut self, ui: &mut egui::Ui) {
+        if self.shown.mode == crate::scene::view::ViewMode::Train {
+            crate::app::train::show(ui, &mut self.trainer, true);
+            return;
+        }
         let step = self.race.cursor();
         let title = self.race.surface().title();
         egui::Panel::top("export-title").show(ui, |ui| {
@@ -37,6 +42,8 @@ impl Explorer {
         let heat = std::mem::take(&mut self.heat);
         let view3d = std::mem::take(&mut self.view3d);
         let state = std::mem::take(&mut self.view_state);
+        let pictures = std::mem::take(&mut self.trainer.pictures);
+        let landscape = self.trainer.landscape.swap_texture(None);
         let background = if self.light {
             headless.ctx().set_theme(egui::Theme::Light);
             LIGHT
@@ -51,6 +58,8 @@ impl Explorer {
         self.heat = heat;
         self.view3d = view3d;
         self.view_state = state;
+        self.trainer.pictures = pictures;
+        self.trainer.landscape.swap_texture(landscape);
         image
     }
 }

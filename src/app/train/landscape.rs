@@ -89,6 +89,12 @@ impl Default for LandscapeUi {
 }
 
 impl LandscapeUi {
+    /// Swaps the picture's texture (an export draws in a context of its own, where the
+    /// window's textures do not exist).
+    pub(crate) fn swap_texture(&mut self, t: Option<TextureHandle>) -> Option<TextureHandle> {
+        std::mem::replace(&mut self.texture, t)
+    }
+
     /// Whether a slice is being computed.
     pub fn busy(&self) -> bool {
         self.pending.is_some()
