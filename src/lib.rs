@@ -9,6 +9,7 @@ pub mod bench;
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod explain;
 pub mod field;
 pub mod files;
 pub mod formula;

@@ -12,6 +12,7 @@ pub mod export;
 mod export_ui;
 pub mod files;
 pub mod fonts;
+pub mod inspector;
 mod keys;
 pub mod overlay;
 pub mod plots;
@@ -48,6 +49,8 @@ pub struct Launch {
     pub scene: Option<crate::scene::Scene>,
     /// A lecture deck to present from its first slide.
     pub deck: Option<crate::scene::deck::Deck>,
+    /// Open the step inspector on this racer (0-based).
+    pub inspect: Option<usize>,
     /// The file `scene` was read from (Save writes back to it).
     pub scene_file: Option<std::path::PathBuf>,
     /// Steps to take before the first frame.
@@ -121,6 +124,11 @@ pub fn run(launch: Launch) -> Result<(), String> {
                 explorer.open_deck(deck, Some(&cc.egui_ctx));
             }
             explorer.race.apply(Command::Step(launch.steps as i64));
+            if let Some(racer) = launch.inspect {
+                explorer.inspector.open = true;
+                explorer.inspector.racer = racer;
+                explorer.inspector.zoom = true;
+            }
             if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
                 explorer.shown.mode = launch.view;
             }
@@ -206,6 +214,8 @@ pub struct Explorer {
     pub loop_marks: timeline::LoopMarks,
     /// The lecture deck being presented, if any.
     pub deck: Option<deck::DeckState>,
+    /// The step inspector.
+    pub inspector: inspector::Inspector,
     /// Something the user should know, shown until dismissed (a saved state that could not
     /// be restored whole).
     pub notice: Option<String>,
@@ -263,6 +273,7 @@ impl Default for Explorer {
             exporting: false,
             loop_marks: Default::default(),
             deck: None,
+            inspector: Default::default(),
             notice: None,
             view3d: Default::default(),
             trainer: Default::default(),
@@ -401,11 +412,13 @@ impl Explorer {
             train::show(ui, &mut self.trainer, self.panels_hidden);
         } else {
             self.clouds.update(&self.race);
+            self.inspector.update(&self.race);
             if !self.panels_hidden {
                 self.side_and_bottom(ui, &mut commands);
             }
             self.central(ui, &mut commands);
             commands.extend(self.sweep.window(&ctx, &self.race));
+            self.inspector.window(&ctx, &self.race);
         }
         if std::mem::take(&mut self.drop_focus) {
             ctx.memory_mut(|m| {
@@ -458,6 +471,16 @@ impl Explorer {
                  the surface curves down), its eigenvalues, the condition number κ and the largest \
                  stable GD step 2/λ_max of the local quadratic",
             );
+        if ui
+            .button("Explain a step…")
+            .on_hover_text(
+                "One racer's next step from its ball: the update rule with this step's numbers, \
+                 its parts as arrows on the map, and the loss along it",
+            )
+            .clicked()
+        {
+            self.inspector.open = true;
+        }
         self.basin.controls(ui, &self.race);
         if ui
             .button("Hyperparameter sweep…")
@@ -551,6 +574,23 @@ impl Explorer {
             highlight,
             basin: self.basin.overlay(ui.ctx(), self.race.surface()),
         };
+        if std::mem::take(&mut self.inspector.zoom)
+            && let Some((e, _)) = self.inspector.shown(&self.race)
+        {
+            // The ball, its step and a margin of a step and a half around it (at least a
+            // five-hundredth of the surface's window).
+            let v = self.race.surface().view();
+            let floor = 0.002 * (v.x.1 - v.x.0).min(v.y.1 - v.y.0);
+            let half = (2.0 * e.delta[0].hypot(e.delta[1])).max(floor);
+            let c = [
+                (e.theta[0] + e.theta_after[0]) / 2.0,
+                (e.theta[1] + e.theta_after[1]) / 2.0,
+            ];
+            self.view_state.zoom_to = Some(crate::surfaces::View {
+                x: (c[0] - half, c[0] + half),
+                y: (c[1] - half, c[1] + half),
+            });
+        }
         let commands = view2d::show(
             ui,
             view2d::View2d {
@@ -560,6 +600,7 @@ impl Explorer {
                 cache: &mut self.heat,
                 preview,
                 clouds: &self.clouds,
+                explained: self.inspector.shown(&self.race),
                 extras,
                 readout: self.screenshot.is_none(),
             },

@@ -305,6 +305,63 @@ pub fn paint_clouds(
     }
 }
 
+/// One step explained, at the ball: its parts as arrows head to tail (the gradient's and the
+/// velocity's, …) named where they start, an adaptive method's per-coordinate step as a dashed
+/// box, and a ring where the step lands.
+pub fn paint_explanation(
+    painter: &Painter,
+    e: &crate::explain::StepExplanation,
+    color: Color32,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let outline = Stroke::new(5.0, Color32::BLACK);
+    if e.coordinate_lr.is_some() {
+        let (a, b) = (
+            to_screen([e.theta[0] - e.delta[0].abs(), e.theta[1] - e.delta[1].abs()]),
+            to_screen([e.theta[0] + e.delta[0].abs(), e.theta[1] + e.delta[1].abs()]),
+        );
+        let r = Rect::from_two_pos(a, b);
+        if r.width().max(r.height()) > 3.0 {
+            let corners = [
+                r.left_top(),
+                r.right_top(),
+                r.right_bottom(),
+                r.left_bottom(),
+                r.left_top(),
+            ];
+            painter.add(Shape::dashed_line(
+                &corners,
+                Stroke::new(1.5, Color32::WHITE),
+                5.0,
+                4.0,
+            ));
+        }
+    }
+    let palette = [Color32::WHITE, Color32::from_rgb(255, 200, 90), color];
+    let mut at = e.theta;
+    for (k, (name, part)) in e.parts.iter().enumerate() {
+        let next = [at[0] + part[0], at[1] + part[1]];
+        let (from, to) = (to_screen(at), to_screen(next));
+        if from.distance(to) > 2.0 {
+            let stroke = Stroke::new(3.0, palette[k % palette.len()]);
+            arrow(painter, from, to, outline);
+            arrow(painter, from, to, stroke);
+            let mid = from + (to - from) * 0.5;
+            painter.text(
+                mid + Vec2::new(6.0, -6.0),
+                egui::Align2::LEFT_BOTTOM,
+                name,
+                FontId::proportional(13.0),
+                stroke.color,
+            );
+        }
+        at = next;
+    }
+    let land = to_screen(e.theta_after);
+    painter.circle_stroke(land, 8.0, Stroke::new(3.5, Color32::BLACK));
+    painter.circle_stroke(land, 8.0, Stroke::new(2.0, Color32::WHITE));
+}
+
 /// A small white ring on a mini-batch racer's path where each epoch ends (every row seen
 /// once more).
 fn paint_epochs(

@@ -129,6 +129,8 @@ pub struct ViewState {
     last_transform: Option<PlotTransform>,
     /// The plane point under the pointer in the last frame.
     pub hover: Option<[f64; 2]>,
+    /// A window to zoom to at the next frame (the step inspector's "zoom to it").
+    pub zoom_to: Option<crate::surfaces::View>,
 }
 
 impl ViewState {
@@ -154,6 +156,7 @@ impl Default for ViewState {
             dragging_start: false,
             last_transform: None,
             hover: None,
+            zoom_to: None,
         }
     }
 }
@@ -172,6 +175,8 @@ pub struct View2d<'a> {
     pub preview: Option<&'a [Vec<[f64; 2]>]>,
     /// The racers run under many seeds.
     pub clouds: &'a super::clouds::Clouds,
+    /// One step explained (the step inspector), drawn at its racer's ball in its colour.
+    pub explained: Option<(&'a crate::explain::StepExplanation, Color32)>,
     /// A point hovered in the 3D view, a basin map.
     pub extras: Extras,
     /// Draw the read-out under the pointer (not in screenshots).
@@ -202,6 +207,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         cache,
         preview,
         clouds,
+        explained,
         extras,
         readout,
     } = view;
@@ -257,6 +263,10 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         if std::mem::take(&mut state.reset_bounds) || double_clicked {
             state.fitted = true;
             state.fitted_size = Vec2::ZERO;
+        }
+        if let Some(w) = state.zoom_to.take() {
+            plot_ui.set_plot_bounds(letterbox(w, size));
+            state.fitted = false;
         }
         // Fitted: the whole default window, letterboxed to the frame as it is now.
         if state.fitted && (size - state.fitted_size).length() > 0.5 {
@@ -326,6 +336,9 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
     }
     overlay::paint_clouds(&painter, race, clouds, &to_screen);
     overlay::paint_tracks(&painter, race, view, &to_screen);
+    if let Some((e, color)) = explained {
+        overlay::paint_explanation(&painter, e, color, &to_screen);
+    }
     // Starts of their own, in the racer's colour.
     for lane in race.lanes().iter().filter(|l| l.spec.enabled) {
         if let Some(p) = lane.spec.start {

@@ -15,6 +15,10 @@ pub struct AppArgs {
     /// PageUp move between slides).
     #[arg(long, conflicts_with_all = ["surface", "function", "scene", "preset"])]
     pub deck: Option<std::path::PathBuf>,
+    /// Open the step inspector on this racer (counting from 1): its next step explained, the
+    /// map zoomed to it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
+    pub inspect: Option<u64>,
     /// A scene file to open (see `downhill scene`); Save writes back to it.
     #[arg(long, conflicts_with_all = ["surface", "function"])]
     pub scene: Option<std::path::PathBuf>,
@@ -143,6 +147,7 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         scene,
         scene_file,
         deck,
+        inspect: args.inspect.map(|i| i as usize - 1),
         steps: args.steps,
         screenshot: args.screenshot.clone(),
         view,

@@ -5,6 +5,7 @@ pub mod app;
 pub mod args;
 pub mod basin;
 pub mod bench;
+pub mod explain;
 pub mod export;
 pub mod landscape;
 pub mod list;
@@ -55,6 +56,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// A race as an animated GIF, rendered headless.
     Record(export::RecordArgs),
+    /// Every quantity of one step of one optimizer: state before and after, the rule, Δθ.
+    Explain(explain::ExplainArgs),
 }
 
 /// Why a command failed, deciding the exit code.
@@ -113,6 +116,7 @@ pub fn execute(
         Command::Scene(args) => scene::execute(&args, out),
         Command::Export(args) => export::execute_export(&args),
         Command::Record(args) => export::execute_record(&args),
+        Command::Explain(args) => explain::execute(&args, out),
     };
     // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
     match result.and_then(|()| out.flush().map_err(CliError::from)) {

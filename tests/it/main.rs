@@ -10,6 +10,7 @@ mod alloc;
 mod alloc_models;
 mod cli;
 mod engine;
+mod explain;
 mod formula;
 mod frames;
 mod fuzz;

@@ -1,0 +1,180 @@
+//! Explaining one step: `downhill explain` shows, for every case of the torch.optim golden
+//! file (tests/it/golden/torch_steps.json, made by tools/torch_golden.py with torch itself in
+//! float64), the state torch has after that step and the θ it lands on; the rule's numbers
+//! recompute the step; the arrows add up to it.
+
+use crate::common::{ok, usage_error};
+use downhill::explain::explain;
+use downhill::presets::find;
+use serde_json::Value;
+
+const TOL: f64 = 1e-12;
+
+fn close(got: f64, want: f64) -> bool {
+    (got - want).abs() <= TOL * want.abs().max(1.0)
+}
+
+/// torch's name for the state vector downhill calls `name`.
+fn torch_name(name: &str) -> &str {
+    if name == "direction" { "d" } else { name }
+}
+
+#[test]
+fn explain_shows_torchs_state_after_each_step() {
+    let golden: Value =
+        serde_json::from_str(include_str!("golden/torch_steps.json")).expect("golden JSON");
+    let mut checked = 0;
+    for case in golden["cases"].as_array().unwrap() {
+        let name = case["optimizer"].as_str().unwrap();
+        let hp: Vec<String> = case["hp"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let start = case["start"].as_array().unwrap();
+        let start = format!("--start={},{}", start[0], start[1]);
+        let surface = case["surface"].as_str().unwrap();
+        for step in [1usize, 2, 7, 30] {
+            let mut args = vec![
+                "explain",
+                "--surface",
+                surface,
+                "--optimizer",
+                name,
+                &start,
+                "--step",
+            ];
+            let step_text = step.to_string();
+            args.push(&step_text);
+            args.extend(["--format", "json"]);
+            let hp_text = hp.join(",");
+            if !hp.is_empty() {
+                args.extend(["--hp", &hp_text]);
+            }
+            let e: Value = serde_json::from_str(&ok(&args)).unwrap();
+            let want = &case["steps"][step - 1];
+            let label = format!("{name} {:?} on {surface} step {step}", case["hp"]);
+            for (k, w) in want["theta"].as_array().unwrap().iter().enumerate() {
+                let got = e["theta_after"][k].as_f64().unwrap();
+                assert!(
+                    close(got, w.as_f64().unwrap()),
+                    "{label}: θ[{k}] {got} vs {w}"
+                );
+            }
+            let torch_state = want["state"].as_object().unwrap();
+            for pair in e["state_after"].as_array().unwrap() {
+                let ours = pair[0].as_str().unwrap();
+                let Some(w) = torch_state.get(torch_name(ours)) else {
+                    continue;
+                };
+                for (k, w) in w.as_array().unwrap().iter().enumerate() {
+                    let got = pair[1][k].as_f64().unwrap();
+                    assert!(
+                        close(got, w.as_f64().unwrap()),
+                        "{label}: state['{ours}'][{k}] {got} vs torch {w}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "state vectors compared with torch: {checked}"
+    );
+}
+
+#[test]
+fn the_rule_recomputes_the_step_and_the_arrows_add_up() {
+    let race = find("momentum-ravine").unwrap().build();
+    for (i, lane) in race.lanes().iter().enumerate() {
+        for step in [1, 2, 50] {
+            let e = explain(&race, i, step).unwrap();
+            // Where it lands is where the race's own run is after that step.
+            let mut replay = find("momentum-ravine").unwrap().build();
+            replay.apply(downhill::race::Command::Step(step as i64));
+            assert_eq!(e.theta_after, replay.lanes()[i].track.points[step as usize]);
+            let sum = e
+                .parts
+                .iter()
+                .fold([0.0, 0.0], |a, (_, p)| [a[0] + p[0], a[1] + p[1]]);
+            for k in 0..2 {
+                assert!(
+                    (sum[k] - e.delta[k]).abs() <= 1e-12 * e.delta[k].abs().max(1e-12),
+                    "{} step {step}: arrows {sum:?} vs Δθ {:?}",
+                    lane.spec.kind.name(),
+                    e.delta
+                );
+                assert_eq!(e.theta[k] + e.delta[k], e.theta_after[k]);
+            }
+        }
+    }
+    // Adam: −γ/(√v_hat + ε)·m_hat, from the shown numbers, is the step taken.
+    let mut adam = find("beale").unwrap().build();
+    adam.apply(downhill::race::Command::Step(0));
+    let e = explain(&adam, 2, 12).unwrap();
+    let value = |s: &str| e.rule.iter().find(|l| l.symbol == s).unwrap().value.clone();
+    let (m_hat, per) = (value("m_hat"), value("γ/(√v_hat + ε)"));
+    for k in 0..2 {
+        let step = -per[k] * m_hat[k];
+        assert!(
+            (step - e.delta[k]).abs() <= 1e-14 * e.delta[k].abs(),
+            "{step} vs {}",
+            e.delta[k]
+        );
+    }
+    assert_eq!(e.coordinate_lr.unwrap().to_vec(), per);
+}
+
+#[test]
+fn explain_refuses_what_it_cannot_show() {
+    usage_error(
+        &[
+            "explain", "--preset", "newton", "--racer", "9", "--step", "1",
+        ],
+        &["--racer 9", "1 to 2"],
+    );
+    usage_error(
+        &[
+            "explain", "--preset", "newton", "--racer", "1", "--step", "5000",
+        ],
+        &["stopped", "before step 5000"],
+    );
+    usage_error(&["explain", "--step", "1"], &["--preset"]);
+    let text = ok(&["explain", "--preset", "newton", "--step", "1"]);
+    assert!(text.contains("λ(H)") && text.contains("Δθ"), "{text}");
+}
+
+#[test]
+fn the_inspector_follows_the_step_on_show() {
+    use egui_kittest::kittest::Queryable;
+    let mut h = crate::ui::harness();
+    h.get_by_label("Explain a step…").click();
+    h.run_steps(2);
+    assert!(h.state().inspector.open);
+    assert!(
+        h.query_all_by_label_contains("Step 1 of gd")
+            .next()
+            .is_some()
+    );
+    h.key_press(eframe::egui::Key::ArrowRight);
+    h.run_steps(2);
+    h.key_press(eframe::egui::Key::ArrowRight);
+    h.run_steps(2);
+    assert!(
+        h.query_all_by_label_contains("Step 3 of gd")
+            .next()
+            .is_some()
+    );
+    // What the map draws is the race's own next step.
+    let race = &h.state().race;
+    let (e, _) = h
+        .state()
+        .inspector
+        .shown(race)
+        .expect("an explanation on the map");
+    let lane = &race.lanes()[0];
+    assert_eq!(e.theta, lane.track.points[2]);
+    assert_eq!(e.step, 3);
+}
