@@ -24,6 +24,7 @@ pub mod surface_panel;
 mod timeline;
 pub mod train;
 mod transport;
+mod tune_ui;
 pub mod view2d;
 pub mod view3d;
 pub mod why;
@@ -216,6 +217,8 @@ pub struct Explorer {
     pub deck: Option<deck::DeckState>,
     /// The step inspector.
     pub inspector: inspector::Inspector,
+    /// Tuning each racer's learning rate.
+    pub tuning: tune_ui::TuneUi,
     /// Something the user should know, shown until dismissed (a saved state that could not
     /// be restored whole).
     pub notice: Option<String>,
@@ -274,6 +277,7 @@ impl Default for Explorer {
             loop_marks: Default::default(),
             deck: None,
             inspector: Default::default(),
+            tuning: Default::default(),
             notice: None,
             view3d: Default::default(),
             trainer: Default::default(),
@@ -419,6 +423,7 @@ impl Explorer {
             self.central(ui, &mut commands);
             commands.extend(self.sweep.window(&ctx, &self.race));
             self.inspector.window(&ctx, &self.race);
+            self.tune_window(&ctx);
         }
         if std::mem::take(&mut self.drop_focus) {
             ctx.memory_mut(|m| {
@@ -480,6 +485,15 @@ impl Explorer {
             .clicked()
         {
             self.inspector.open = true;
+        }
+        if ui
+            .button("Tune… (a fair race)")
+            .on_hover_text(
+                "Search each racer's learning rate for this scene, then race each at its best",
+            )
+            .clicked()
+        {
+            self.tuning.open = true;
         }
         self.basin.controls(ui, &self.race);
         if ui

@@ -15,6 +15,7 @@ pub mod scene;
 pub mod surface_args;
 pub mod sweep;
 pub mod train;
+pub mod tune;
 
 use clap::{Parser, Subcommand};
 use std::io::{self, Write};
@@ -58,6 +59,8 @@ pub enum Command {
     Record(export::RecordArgs),
     /// Every quantity of one step of one optimizer: state before and after, the rule, Δθ.
     Explain(explain::ExplainArgs),
+    /// Each optimizer's learning rate tuned for a scene, for a fair race.
+    Tune(tune::TuneArgs),
 }
 
 /// Why a command failed, deciding the exit code.
@@ -117,6 +120,7 @@ pub fn execute(
         Command::Export(args) => export::execute_export(&args),
         Command::Record(args) => export::execute_record(&args),
         Command::Explain(args) => explain::execute(&args, out),
+        Command::Tune(args) => tune::execute(&args, out),
     };
     // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
     match result.and_then(|()| out.flush().map_err(CliError::from)) {

@@ -9,6 +9,7 @@ pub mod lr_range;
 pub mod picture;
 pub mod scale;
 pub mod sweep;
+pub mod tune;
 
 pub use basin::{BasinCell, BasinError, BasinJob, BasinMap, BasinSpec};
 pub use curvature::{Curvature, CurvatureError, Definiteness, stable_lr};

@@ -178,3 +178,55 @@ fn the_inspector_follows_the_step_on_show() {
     assert_eq!(e.theta, lane.track.points[2]);
     assert_eq!(e.step, 3);
 }
+
+#[test]
+fn tune_races_each_at_its_best() {
+    use downhill::insight::tune::{TuneObjective, tune};
+    use egui_kittest::kittest::Queryable;
+    let csv = ok(&[
+        "tune",
+        "--surface",
+        "rosenbrock",
+        "--optimizer",
+        "gd,adam",
+        "--start=-1.2,1",
+        "--steps",
+        "500",
+    ]);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "run,optimizer,lr_before,lr,loss,steps");
+    assert_eq!(rows.len(), 3);
+    let json: Value = serde_json::from_str(&ok(&[
+        "tune",
+        "--preset",
+        "ill-conditioning",
+        "--objective",
+        "steps",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["tuned"], "lr");
+    assert_eq!(json["racers"].as_array().unwrap().len(), 4);
+    // In the app: Tune, then race each at its best.
+    let mut h = crate::ui::harness();
+    h.get_by_label("Tune… (a fair race)").click();
+    h.run_steps(2);
+    h.get_by_label("Tune").click();
+    for _ in 0..400 {
+        h.run_steps(1);
+        if h.state().tuning.result.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(h.state().tuning.result.is_some(), "tuning finished");
+    h.get_by_label("Race each at its best").click();
+    h.run_steps(2);
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let fresh = downhill::app::default_race();
+    let want = tune(&fresh, TuneObjective::Loss, 1000, &never, |_, _| {}).unwrap();
+    for (lane, t) in h.state().race.lanes().iter().zip(&want) {
+        assert_eq!(lane.spec.hp.get("lr"), Some(t.lr), "{}", t.label);
+    }
+}

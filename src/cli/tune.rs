@@ -1,0 +1,127 @@
+//! `downhill tune`: each optimizer's learning rate tuned for a scene (the lowest loss after N
+//! steps, or the fewest steps to converge), so a race can be run "each at its best".
+
+use super::CliError;
+use super::surface_args::SurfaceArgs;
+use crate::insight::tune::{TuneObjective, tune};
+use crate::optim::OptimizerKind;
+use crate::presets::Preset;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+/// Output format of `downhill tune`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One row per optimizer: label, optimizer, lr_before, lr, loss, steps.
+    Csv,
+    /// One document with every rate tried.
+    Json,
+}
+
+/// What "best" means on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Objective {
+    /// The lowest loss after --steps steps.
+    Loss,
+    /// The fewest steps to converge within --steps.
+    Steps,
+}
+
+/// Arguments of `downhill tune`.
+#[derive(Args, Debug)]
+#[command(after_help = "Examples:
+  downhill tune --surface rosenbrock --optimizer gd,momentum,adam --start=-1.2,1 --steps 2000
+  downhill tune --preset ill-conditioning --objective steps --format json
+
+Only the learning rate is tuned (19 rates log-spaced over [1e-5, 10], then 9 around the best);
+the other hyperparameters keep their values.")]
+pub struct TuneArgs {
+    /// A lecture preset.
+    #[arg(long, value_parser = super::args::preset, conflicts_with_all = ["scene", "surface", "function", "optimizers"])]
+    pub preset: Option<&'static Preset>,
+    /// A scene file.
+    #[arg(long, conflicts_with_all = ["surface", "function", "optimizers"])]
+    pub scene: Option<PathBuf>,
+    /// The surface, or your own function.
+    #[command(flatten)]
+    pub surface: SurfaceArgs,
+    /// The optimizers, with --surface or --function.
+    #[arg(long = "optimizer", value_delimiter = ',', value_parser = super::args::optimizer)]
+    pub optimizers: Vec<OptimizerKind>,
+    /// Hyperparameters other than the learning rate, e.g. momentum=0.8.
+    #[arg(long, value_parser = super::args::assignments)]
+    pub hp: Vec<super::args::Assignments>,
+    /// The start X,Y.
+    #[arg(long, value_parser = super::args::point, allow_hyphen_values = true)]
+    pub start: Option<[f64; 2]>,
+    /// Steps of each trial run.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub steps: u64,
+    /// What to tune for.
+    #[arg(long, value_enum, default_value = "loss")]
+    pub objective: Objective,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+}
+
+/// Runs `downhill tune`.
+pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let scene = match (args.preset, &args.scene) {
+        (Some(p), _) => p.scene.clone(),
+        (None, Some(path)) => crate::scene::Scene::load(path).map_err(CliError::Usage)?,
+        (None, None) if args.surface.given() && !args.optimizers.is_empty() => {
+            let surface = args.surface.build_with(None, false)?;
+            let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
+            super::run::racing_scene(
+                &surface,
+                &args.optimizers,
+                &hp,
+                args.start,
+                Default::default(),
+            )?
+        }
+        _ => {
+            return Err(CliError::Usage(
+                "give --preset, --scene, or --surface/--function with --optimizer".into(),
+            ));
+        }
+    };
+    let race = scene.build().map_err(|e| CliError::Usage(e.to_string()))?;
+    let objective = match args.objective {
+        Objective::Loss => TuneObjective::Loss,
+        Objective::Steps => TuneObjective::Steps,
+    };
+    let never = AtomicBool::new(false);
+    let tuned = tune(&race, objective, args.steps, &never, |_, _| {})
+        .ok_or_else(|| CliError::Failure("tuning was cancelled".into()))?;
+    match args.format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "objective": objective,
+                "steps": args.steps,
+                "tuned": "lr",
+                "racers": tuned,
+            });
+            writeln!(out, "{doc}")?;
+        }
+        Format::Csv => {
+            writeln!(out, "run,optimizer,lr_before,lr,loss,steps")?;
+            for t in &tuned {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    super::run::csv_field(&t.label),
+                    t.optimizer,
+                    super::run::num(t.lr_before),
+                    super::run::num(t.lr),
+                    super::run::num(t.loss),
+                    t.steps.map(|s| s.to_string()).unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
