@@ -25,6 +25,7 @@ impl Explorer {
             return;
         }
         self.timeline_keys(ctx);
+        self.quiz_keys(ctx);
         let mut commands = Vec::new();
         ctx.input(|i| {
             if i.key_pressed(Key::Space) {

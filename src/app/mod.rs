@@ -16,6 +16,7 @@ pub mod inspector;
 mod keys;
 pub mod overlay;
 pub mod plots;
+pub mod quiz;
 pub mod scene_files;
 pub mod screenshot;
 pub mod side_panel;
@@ -219,6 +220,8 @@ pub struct Explorer {
     pub inspector: inspector::Inspector,
     /// Tuning each racer's learning rate.
     pub tuning: tune_ui::TuneUi,
+    /// Predict, then reveal (Q).
+    pub quiz: Option<quiz::Quiz>,
     /// Something the user should know, shown until dismissed (a saved state that could not
     /// be restored whole).
     pub notice: Option<String>,
@@ -278,6 +281,7 @@ impl Default for Explorer {
             deck: None,
             inspector: Default::default(),
             tuning: Default::default(),
+            quiz: None,
             notice: None,
             view3d: Default::default(),
             trainer: Default::default(),
@@ -534,6 +538,14 @@ impl Explorer {
                     self.caption = None;
                 }
             }
+            if let Some(q) = &self.quiz {
+                ui.label(
+                    RichText::new(q.banner(&self.race))
+                        .size(16.0)
+                        .strong()
+                        .color(egui::Color32::from_rgb(255, 200, 90)),
+                );
+            }
             // Live preview: while the start or a hyperparameter is dragged, the next 500
             // steps of every racer are recomputed and drawn each frame.
             let dragging_hyper = side_panel::dragging(ui.ctx());
@@ -615,6 +627,7 @@ impl Explorer {
                 preview,
                 clouds: &self.clouds,
                 explained: self.inspector.shown(&self.race),
+                quiz: self.quiz.as_ref(),
                 extras,
                 readout: self.screenshot.is_none(),
             },
@@ -622,7 +635,7 @@ impl Explorer {
         if let Some(w) = self.heat.window_for(self.race.surface()) {
             self.basin.set_window(w);
         }
-        commands
+        self.quiz_clicks(commands)
     }
 
     /// The 3D view over the 2D view's window, marking `highlight` (hovered in the 2D view).

@@ -360,6 +360,73 @@ pub fn paint_explanation(
     let land = to_screen(e.theta_after);
     painter.circle_stroke(land, 8.0, Stroke::new(3.5, Color32::BLACK));
     painter.circle_stroke(land, 8.0, Stroke::new(2.0, Color32::WHITE));
+    if e.hessian.is_some() {
+        paint_newton_model(painter, e, to_screen);
+    }
+}
+
+/// Newton's local quadratic model at θ: q(d) = f + gᵀd + ½dᵀHd. With H positive definite,
+/// its contours (ellipses through θ and inside it) and its minimum θ − H⁻¹g, where the
+/// undamped step lands; otherwise a note that the model has no minimum there.
+fn paint_newton_model(
+    painter: &Painter,
+    e: &crate::explain::StepExplanation,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) {
+    let ball = to_screen(e.theta);
+    let Some(model) = e.quadratic_model() else {
+        painter.text(
+            ball + Vec2::new(12.0, 12.0),
+            egui::Align2::LEFT_TOP,
+            "indefinite Hessian: the quadratic model has no minimum here;\nthe damping τ lifts its lowest eigenvalue",
+            FontId::proportional(13.0),
+            Color32::WHITE,
+        );
+        return;
+    };
+    let (centre, c0) = (model.minimum, model.depth);
+    let (s, co) = model.angle.sin_cos();
+    let (u, v) = ([co, s], [-s, co]);
+    // The larger eigenvalue belongs to u.
+    let (lu, lv) = (model.eigenvalues[1], model.eigenvalues[0]);
+    for frac in [0.15, 0.4, 0.7, 1.0] {
+        let level = c0 * frac;
+        let (ru, rv) = ((2.0 * level / lu).sqrt(), (2.0 * level / lv).sqrt());
+        let pts: Vec<Pos2> = (0..=64)
+            .map(|k| {
+                let t = std::f64::consts::TAU * k as f64 / 64.0;
+                let (p, q) = (ru * t.cos(), rv * t.sin());
+                to_screen([
+                    centre[0] + p * u[0] + q * v[0],
+                    centre[1] + p * u[1] + q * v[1],
+                ])
+            })
+            .collect();
+        painter.add(Shape::dashed_line(
+            &pts,
+            Stroke::new(1.5, Color32::from_rgb(255, 200, 90)),
+            6.0,
+            4.0,
+        ));
+    }
+    let m = to_screen(centre);
+    painter.add(Shape::convex_polygon(
+        vec![
+            m + Vec2::new(0.0, -7.0),
+            m + Vec2::new(7.0, 0.0),
+            m + Vec2::new(0.0, 7.0),
+            m + Vec2::new(-7.0, 0.0),
+        ],
+        Color32::from_rgb(255, 200, 90),
+        Stroke::new(1.5, Color32::BLACK),
+    ));
+    painter.text(
+        m + Vec2::new(10.0, 0.0),
+        egui::Align2::LEFT_CENTER,
+        "the model's minimum",
+        FontId::proportional(13.0),
+        Color32::from_rgb(255, 200, 90),
+    );
 }
 
 /// A small white ring on a mini-batch racer's path where each epoch ends (every row seen

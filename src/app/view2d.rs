@@ -175,6 +175,8 @@ pub struct View2d<'a> {
     pub preview: Option<&'a [Vec<[f64; 2]>]>,
     /// The racers run under many seeds.
     pub clouds: &'a super::clouds::Clouds,
+    /// A quiz's guess and answer.
+    pub quiz: Option<&'a super::quiz::Quiz>,
     /// One step explained (the step inspector), drawn at its racer's ball in its colour.
     pub explained: Option<(&'a crate::explain::StepExplanation, Color32)>,
     /// A point hovered in the 3D view, a basin map.
@@ -207,6 +209,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         cache,
         preview,
         clouds,
+        quiz,
         explained,
         extras,
         readout,
@@ -338,6 +341,9 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
     overlay::paint_tracks(&painter, race, view, &to_screen);
     if let Some((e, color)) = explained {
         overlay::paint_explanation(&painter, e, color, &to_screen);
+    }
+    if let Some(q) = quiz {
+        q.paint(&painter, race, &to_screen);
     }
     // Starts of their own, in the racer's colour.
     for lane in race.lanes().iter().filter(|l| l.spec.enabled) {

@@ -151,7 +151,41 @@ pub fn explain(race: &Race, i: usize, step: u64) -> Result<StepExplanation, Expl
     Ok(e)
 }
 
+/// Newton's local quadratic model q(d) = f + gᵀd + ½dᵀHd at θ, when H is positive definite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct QuadraticModel {
+    /// Its minimum θ − H⁻¹g (where the undamped Newton step lands).
+    pub minimum: [f64; 2],
+    /// q(θ) − q(minimum) = ½gᵀH⁻¹g: the level of the contour through θ.
+    pub depth: f64,
+    /// H's eigenvalues, smaller first.
+    pub eigenvalues: [f64; 2],
+    /// The direction of the larger eigenvalue's eigenvector, in radians.
+    pub angle: f64,
+}
+
 impl StepExplanation {
+    /// Newton's quadratic model at θ; `None` without a Hessian or when it is not positive
+    /// definite (then the model has no minimum).
+    pub fn quadratic_model(&self) -> Option<QuadraticModel> {
+        let [a, b, c] = self.hessian?;
+        let mean = (a + c) / 2.0;
+        let r = (((a - c) / 2.0).powi(2) + b * b).sqrt();
+        let (l1, l2) = (mean - r, mean + r);
+        if !(l1 > 0.0 && l2.is_finite()) {
+            return None;
+        }
+        let det = a * c - b * b;
+        let g = self.grad_used;
+        let hg = [(c * g[0] - b * g[1]) / det, (a * g[1] - b * g[0]) / det];
+        Some(QuadraticModel {
+            minimum: [self.theta[0] - hg[0], self.theta[1] - hg[1]],
+            depth: 0.5 * (g[0] * hg[0] + g[1] * hg[1]),
+            eigenvalues: [l1, l2],
+            angle: 0.5 * (2.0 * b).atan2(a - c),
+        })
+    }
+
     /// The state vector `name` before (or after) the step.
     pub fn state(&self, name: &str, after: bool) -> Option<&[f64]> {
         let list = if after {

@@ -230,3 +230,67 @@ fn tune_races_each_at_its_best() {
         assert_eq!(lane.spec.hp.get("lr"), Some(t.lr), "{}", t.label);
     }
 }
+
+#[test]
+fn a_quiz_marks_the_guess_then_reveals_the_step_and_the_gap() {
+    use eframe::egui::Key;
+    let mut h = crate::ui::harness();
+    let start = h.state().race.start();
+    h.key_press(Key::Q);
+    h.run_steps(2);
+    assert!(h.state().quiz.is_some());
+    // A click marks a guess and leaves the start where it was.
+    let guess = [-1.0, 1.2];
+    let at = h.state().screen_pos(guess).unwrap();
+    crate::ui::click_at(&mut h, at);
+    let marked = h.state().quiz.as_ref().unwrap().guess.unwrap();
+    assert!((marked[0] - guess[0]).abs() < 0.05 && (marked[1] - guess[1]).abs() < 0.05);
+    assert_eq!(h.state().race.start(), start);
+    // Enter: the step happens and the gap is measured to where it landed.
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let app = h.state();
+    let quiz = app.quiz.as_ref().unwrap();
+    let (from, to) = quiz.revealed.unwrap();
+    let lane = &app.race.lanes()[quiz.racer];
+    assert_eq!(app.race.cursor(), 1);
+    assert_eq!((from, to), (lane.track.points[0], lane.track.points[1]));
+    let d = quiz.distance().unwrap();
+    assert!((d - (marked[0] - to[0]).hypot(marked[1] - to[1])).abs() < 1e-12);
+    // Enter again: the next question; Q ends the quiz.
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    assert_eq!(h.state().quiz.as_ref().unwrap().revealed, None);
+    h.key_press(Key::Q);
+    h.run_steps(2);
+    assert!(h.state().quiz.is_none());
+}
+
+#[test]
+fn newtons_model_minimum_is_where_its_step_lands() {
+    let race = find("newton").unwrap().build();
+    let newton = race
+        .lanes()
+        .iter()
+        .position(|l| l.spec.kind.name() == "newton")
+        .unwrap();
+    let e = explain(&race, newton, 1).unwrap();
+    let model = e.quadratic_model().expect("a positive definite quadratic");
+    for k in 0..2 {
+        assert!(
+            (model.minimum[k] - e.theta_after[k]).abs() < 1e-12,
+            "{model:?} vs {e:?}"
+        );
+    }
+    // The contour through θ is at the model's depth: q(θ) − q* = ½gᵀH⁻¹g = f(θ) − f* here.
+    assert!((model.depth - (e.loss - e.loss_after)).abs() < 1e-9 * e.loss);
+    // An indefinite Hessian (the saddle) has no model minimum.
+    let saddle = find("saddle").unwrap().build();
+    let mut s = saddle;
+    s.apply(downhill::race::Command::AddSpec(
+        downhill::race::RacerSpec::new(downhill::optim::OptimizerKind::NEWTON, [255, 255, 255]),
+    ));
+    let last = s.lanes().len() - 1;
+    let e = explain(&s, last, 1).unwrap();
+    assert!(e.hessian.is_some() && e.quadratic_model().is_none());
+}
