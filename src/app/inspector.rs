@@ -161,6 +161,9 @@ fn body(ui: &mut egui::Ui, e: &StepExplanation, surface: &Surface) {
             }
         });
     }
+    if let Some(trace) = &e.line_search {
+        line_search(ui, e, trace, surface);
+    }
     // The loss along the step's direction, from behind the ball to past where it lands.
     let len = e.delta[0].hypot(e.delta[1]);
     if len > 0.0 && len.is_finite() {
@@ -185,5 +188,80 @@ fn body(ui: &mut egui::Ui, e: &StepExplanation, surface: &Surface) {
                 );
                 plot_ui.vline(VLine::new("lands", 1.0).color(Color32::GRAY));
             });
+    }
+}
+
+/// L-BFGS's line search: φ(α) = f(θ + α·d) with every probe, the sufficient-decrease line
+/// φ(0) + c₁·α·φ′(0), and which probes met the curvature condition.
+fn line_search(
+    ui: &mut egui::Ui,
+    e: &StepExplanation,
+    trace: &crate::optim::line_search::SearchTrace,
+    surface: &Surface,
+) {
+    let Some(d) = e.state("direction", true) else {
+        return;
+    };
+    let far = trace
+        .probes
+        .iter()
+        .map(|p| p[0])
+        .fold(0.0f64, f64::max)
+        .max(1e-12)
+        * 1.3;
+    ui.label(RichText::new("The line search along dₜ").strong()).on_hover_text(
+        "φ(α) = f(θ + α·d). A step is accepted when φ(α) is under the dashed sufficient-decrease \
+         line φ(0) + c₁·α·φ′(0) and the slope has flattened: |φ′(α)| ≤ c₂·|φ′(0)| (strong Wolfe)",
+    );
+    let phi: Vec<[f64; 2]> = (0..=120)
+        .map(|k| {
+            let a = far * k as f64 / 120.0;
+            [
+                a,
+                surface.value(e.theta[0] + a * d[0], e.theta[1] + a * d[1]),
+            ]
+        })
+        .filter(|p| p[1].is_finite())
+        .collect();
+    let armijo = vec![
+        [0.0, trace.f0],
+        [far, trace.f0 + trace.c1 * far * trace.df0],
+    ];
+    let probes: Vec<[f64; 2]> = trace.probes.iter().map(|p| [p[0], p[1]]).collect();
+    let accepted = e.delta[0].hypot(e.delta[1]) / d[0].hypot(d[1]).max(f64::MIN_POSITIVE);
+    Plot::new("inspect-line-search")
+        .height(150.0)
+        .allow_scroll(false)
+        .x_axis_label("α")
+        .show(ui, |plot_ui| {
+            plot_ui.line(Line::new("φ(α)", phi).width(2.0));
+            plot_ui.line(
+                Line::new("sufficient decrease", armijo)
+                    .style(egui_plot::LineStyle::dashed_dense())
+                    .color(Color32::from_rgb(255, 200, 90)),
+            );
+            plot_ui.points(
+                Points::new("probes", probes)
+                    .radius(4.0)
+                    .color(Color32::WHITE),
+            );
+            plot_ui.vline(VLine::new("accepted", accepted).color(Color32::from_rgb(120, 220, 120)));
+        });
+    for (k, p) in trace.probes.iter().enumerate() {
+        let decrease = p[1] <= trace.f0 + trace.c1 * p[0] * trace.df0;
+        let flat = p[2].abs() <= trace.c2 * trace.df0.abs();
+        ui.label(
+            RichText::new(format!(
+                "probe {}: α = {}, φ = {}, φ′ = {}  {} decrease, {} curvature",
+                k + 1,
+                short(p[0]),
+                short(p[1]),
+                short(p[2]),
+                if decrease { "✓" } else { "✗" },
+                if flat { "✓" } else { "✗" }
+            ))
+            .monospace()
+            .size(12.0),
+        );
     }
 }

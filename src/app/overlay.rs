@@ -363,6 +363,13 @@ pub fn paint_explanation(
     if e.hessian.is_some() {
         paint_newton_model(painter, e, to_screen);
     }
+    // L-BFGS's line search: each probe along the direction.
+    if let (Some(trace), Some(d)) = (&e.line_search, e.state("direction", true)) {
+        for p in &trace.probes {
+            let at = to_screen([e.theta[0] + p[0] * d[0], e.theta[1] + p[0] * d[1]]);
+            painter.circle(at, 3.5, Color32::WHITE, Stroke::new(1.0, Color32::BLACK));
+        }
+    }
 }
 
 /// Newton's local quadratic model at θ: q(d) = f + gᵀd + ½dᵀHd. With H positive definite,

@@ -112,6 +112,11 @@ pub trait Optimizer: Send {
         let _ = (lr, t);
         StatePicture::default()
     }
+
+    /// The last step's line search, for methods that search (L-BFGS); `None` otherwise.
+    fn search_trace(&self) -> Option<crate::optim::line_search::SearchTrace> {
+        None
+    }
 }
 
 impl<T: Optimizer + ?Sized> Optimizer for Box<T> {
@@ -132,5 +137,9 @@ impl<T: Optimizer + ?Sized> Optimizer for Box<T> {
     }
     fn picture(&self, lr: f64, t: u64) -> StatePicture {
         (**self).picture(lr, t)
+    }
+
+    fn search_trace(&self) -> Option<crate::optim::line_search::SearchTrace> {
+        (**self).search_trace()
     }
 }

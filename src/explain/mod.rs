@@ -58,6 +58,8 @@ pub struct StepExplanation {
     pub parts: Vec<(String, [f64; 2])>,
     /// Per-coordinate learning rate γ/(√v_hat + ε) (adaptive methods), for the map's box.
     pub coordinate_lr: Option<[f64; 2]>,
+    /// The line search along the direction (L-BFGS): every probe and the conditions.
+    pub line_search: Option<crate::optim::line_search::SearchTrace>,
 }
 
 /// Why a step cannot be explained.
@@ -125,6 +127,7 @@ pub fn explain(race: &Race, i: usize, step: u64) -> Result<StepExplanation, Expl
         });
     }
     let state_after = copy(runner.optimizer().state());
+    let line_search = runner.optimizer().search_trace();
     let delta = [runner.last_update()[0], runner.last_update()[1]];
     let theta_after = [runner.x()[0], runner.x()[1]];
     let loss_after = race.surface().value(theta_after[0], theta_after[1]);
@@ -145,6 +148,7 @@ pub fn explain(race: &Race, i: usize, step: u64) -> Result<StepExplanation, Expl
         rule: Vec::new(),
         parts: Vec::new(),
         coordinate_lr: None,
+        line_search,
     };
     let hp = &lane.spec.hp;
     rules::fill(&mut e, hp);

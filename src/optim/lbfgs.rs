@@ -222,4 +222,8 @@ impl Optimizer for Lbfgs {
     fn state(&self) -> Vec<(&'static str, &[f64])> {
         vec![("direction", &self.dir)]
     }
+
+    fn search_trace(&self) -> Option<super::line_search::SearchTrace> {
+        self.line_search.then(|| self.search.trace())
+    }
 }

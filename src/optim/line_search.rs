@@ -17,6 +17,24 @@ const TOLERANCE_CHANGE: f64 = 1e-9;
 pub struct LineSearch {
     x: Vec<f64>,
     g: Vec<f64>,
+    /// Every probe of the last search: [α, φ(α), φ′(α)], and φ(0), φ′(0) (sized once).
+    log: Vec<[f64; 3]>,
+    start: [f64; 2],
+}
+
+/// The last search, for explaining a step: φ(0), φ′(0), the constants and every probe.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct SearchTrace {
+    /// φ(0), the loss where the search starts.
+    pub f0: f64,
+    /// φ′(0) = ∇f·d, the slope along the direction.
+    pub df0: f64,
+    /// The sufficient-decrease constant c₁ (Armijo: φ(α) ≤ φ(0) + c₁·α·φ′(0)).
+    pub c1: f64,
+    /// The curvature constant c₂ (|φ′(α)| ≤ c₂·|φ′(0)|).
+    pub c2: f64,
+    /// Each probe: α, φ(α), φ′(α), in the order tried.
+    pub probes: Vec<[f64; 3]>,
 }
 
 /// A point on the line: step α, φ(α) = f(x + αd), φ′(α) = ∇f(x + αd)·d.
@@ -34,6 +52,19 @@ impl LineSearch {
         self.x.resize(dim, 0.0);
         self.g.clear();
         self.g.resize(dim, 0.0);
+        self.log.clear();
+        self.log.reserve(MAX_EVALS + 1);
+    }
+
+    /// The last search's probes and conditions.
+    pub fn trace(&self) -> SearchTrace {
+        SearchTrace {
+            f0: self.start[0],
+            df0: self.start[1],
+            c1: C1,
+            c2: C2,
+            probes: self.log.clone(),
+        }
     }
 
     /// Evaluates φ and φ′ at step `a`; non-finite values come back as φ = +∞.
@@ -43,6 +74,10 @@ impl LineSearch {
         }
         let f = obj.probe(&self.x, &mut self.g);
         let df: f64 = self.g.iter().zip(d).map(|(g, d)| g * d).sum();
+        // Kept for explaining the step (within the capacity sized once: no allocation).
+        if self.log.len() < self.log.capacity() {
+            self.log.push([a, f, df]);
+        }
         if f.is_finite() && df.is_finite() {
             Probe { a, f, df }
         } else {
@@ -66,6 +101,8 @@ impl LineSearch {
         df0: f64,
         a0: f64,
     ) -> f64 {
+        self.log.clear();
+        self.start = [f0, df0];
         let d_max = d.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         let armijo = |p: &Probe| p.f <= f0 + C1 * p.a * df0;
         let curvature = |p: &Probe| p.df.abs() <= -C2 * df0;

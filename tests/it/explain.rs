@@ -294,3 +294,40 @@ fn newtons_model_minimum_is_where_its_step_lands() {
     let e = explain(&s, last, 1).unwrap();
     assert!(e.hessian.is_some() && e.quadratic_model().is_none());
 }
+
+#[test]
+fn every_accepted_lbfgs_step_meets_the_strong_wolfe_conditions() {
+    let race = {
+        let mut r = downhill::race::Race::new(
+            downhill::surfaces::Surface::new(downhill::surfaces::SurfaceKind::Rosenbrock),
+            &[downhill::optim::OptimizerKind::LBFGS],
+        );
+        r.apply(downhill::race::Command::SetStart([-1.2, 1.0]));
+        r
+    };
+    let mut checked = 0;
+    for step in 1..=25 {
+        let Ok(e) = explain(&race, 0, step) else {
+            break;
+        };
+        let trace = e.line_search.clone().expect("L-BFGS searches");
+        let d = e.state("direction", true).unwrap();
+        let alpha = (e.delta[0] * d[0] + e.delta[1] * d[1]) / (d[0] * d[0] + d[1] * d[1]);
+        let accepted = trace
+            .probes
+            .iter()
+            .find(|p| (p[0] - alpha).abs() <= 1e-12 * alpha.abs().max(1.0))
+            .unwrap_or_else(|| panic!("step {step}: α = {alpha} is one of the probes {trace:?}"));
+        assert!(
+            accepted[1] <= trace.f0 + trace.c1 * accepted[0] * trace.df0,
+            "step {step}: sufficient decrease"
+        );
+        assert!(
+            accepted[2].abs() <= trace.c2 * trace.df0.abs(),
+            "step {step}: curvature"
+        );
+        assert!((accepted[1] - e.loss_after).abs() <= 1e-12 * e.loss_after.max(1.0));
+        checked += 1;
+    }
+    assert!(checked >= 15, "{checked} steps checked");
+}
