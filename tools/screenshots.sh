@@ -26,6 +26,7 @@ shot --function 'x^4 - 2*x^2 + y^2 + 0.3*x' --optimizer newton,adam,gd --hp lr=0
   --steps 60 --view split --screenshot docs/formula-split.png
 shot --preset batch-sizes --steps 150 --screenshot docs/data-batch-sizes.png
 shot --preset raw-features --steps 300 --screenshot docs/data-raw-features.png
+shot --preset momentum-ravine --steps 60 --inspect 2 --screenshot docs/explain-step.png
 shot --view train --model-spec moons-mlp --screenshot docs/train-moons.png
 shot --view train --model-spec digits-mlp --epochs 30 --screenshot docs/train-digits.png
 
