@@ -69,8 +69,9 @@ impl Inspector {
         e.as_ref().ok().map(|e| (e, rgb(lane.spec.color)))
     }
 
-    /// The window.
-    pub fn window(&mut self, ctx: &egui::Context, race: &Race) {
+    /// The window; `compact` (presentation mode) keeps the formulas in tooltips and the
+    /// window short, so the map stays in view.
+    pub fn window(&mut self, ctx: &egui::Context, race: &Race, compact: bool) {
         if !self.open {
             return;
         }
@@ -81,7 +82,7 @@ impl Inspector {
             .open(&mut open)
             // Over the lower side panel, leaving the map free.
             .default_pos([screen.left() + 8.0, screen.top() + 0.38 * screen.height()])
-            .default_size([420.0, 520.0])
+            .default_size([if compact { 330.0 } else { 420.0 }, 520.0])
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
                     egui::ComboBox::new("inspect-racer", "racer")
@@ -106,7 +107,11 @@ impl Inspector {
                     Err(why) => {
                         ui.label(RichText::new(why).color(Color32::from_rgb(240, 190, 80)));
                     }
-                    Ok(e) => body(ui, e, race.surface()),
+                    Ok(e) => {
+                        egui::ScrollArea::vertical()
+                            .max_height(0.62 * screen.height())
+                            .show(ui, |ui| body(ui, e, race.surface(), compact));
+                    }
                 }
             });
         self.open = open;
@@ -114,7 +119,7 @@ impl Inspector {
 }
 
 /// The numbers and the slice.
-fn body(ui: &mut egui::Ui, e: &StepExplanation, surface: &Surface) {
+fn body(ui: &mut egui::Ui, e: &StepExplanation, surface: &Surface, compact: bool) {
     ui.label(
         RichText::new(format!(
             "Step {} of {}, from the ball: γₜ = {}",
@@ -125,30 +130,37 @@ fn body(ui: &mut egui::Ui, e: &StepExplanation, surface: &Surface) {
         .strong(),
     );
     let pair = |v: &[f64]| v.iter().map(|a| short(*a)).collect::<Vec<_>>().join(", ");
+    // One row per quantity: symbol, how it is computed (a tooltip when compact), value.
+    let row = |ui: &mut egui::Ui, symbol: &str, formula: &str, value: String, strong: bool| {
+        let text = RichText::new(symbol).monospace();
+        let r = ui.label(if strong { text.strong() } else { text });
+        if compact {
+            r.on_hover_text(formula);
+        } else {
+            ui.label(RichText::new(formula).weak());
+        }
+        ui.label(RichText::new(value).monospace());
+        ui.end_row();
+    };
     egui::Grid::new("inspect-rule")
         .striped(true)
-        .num_columns(3)
+        .num_columns(if compact { 2 } else { 3 })
         .show(ui, |ui| {
-            ui.label(RichText::new("θₜ₋₁").monospace());
-            ui.label(RichText::new("where the ball is").weak());
-            ui.label(RichText::new(format!("({})", pair(&e.theta))).monospace());
-            ui.end_row();
-            for line in &e.rule {
-                ui.label(RichText::new(&line.symbol).monospace().strong());
-                ui.label(RichText::new(&line.formula).weak());
-                ui.label(RichText::new(format!("({})", pair(&line.value))).monospace());
-                ui.end_row();
-            }
-            ui.label(RichText::new("θₜ").monospace());
-            ui.label(RichText::new("θₜ₋₁ + Δθ, where it lands").weak());
-            ui.label(RichText::new(format!("({})", pair(&e.theta_after))).monospace());
-            ui.end_row();
-            ui.label(RichText::new("f").monospace());
-            ui.label(RichText::new("before → after").weak());
-            ui.label(
-                RichText::new(format!("{} → {}", short(e.loss), short(e.loss_after))).monospace(),
+            row(
+                ui,
+                "θₜ₋₁",
+                "where the ball is",
+                format!("({})", pair(&e.theta)),
+                false,
             );
-            ui.end_row();
+            for line in &e.rule {
+                let value = format!("({})", pair(&line.value));
+                row(ui, &line.symbol, &line.formula, value, true);
+            }
+            let landed = format!("({})", pair(&e.theta_after));
+            row(ui, "θₜ", "θₜ₋₁ + Δθ, where it lands", landed, false);
+            let f = format!("{} → {}", short(e.loss), short(e.loss_after));
+            row(ui, "f", "before → after", f, false);
         });
     if !e.state_before.is_empty() {
         ui.collapsing("State before and after (PyTorch's names)", |ui| {
@@ -177,7 +189,7 @@ fn body(ui: &mut egui::Ui, e: &StepExplanation, surface: &Surface) {
             .filter(|p| p[1].is_finite())
             .collect();
         Plot::new("inspect-slice")
-            .height(150.0)
+            .height(if compact { 100.0 } else { 150.0 })
             .allow_scroll(false)
             .x_axis_label("fraction of the step")
             .show(ui, |plot_ui| {

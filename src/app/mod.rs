@@ -426,7 +426,7 @@ impl Explorer {
             }
             self.central(ui, &mut commands);
             commands.extend(self.sweep.window(&ctx, &self.race));
-            self.inspector.window(&ctx, &self.race);
+            self.inspector.window(&ctx, &self.race, self.presenting);
             self.tune_window(&ctx);
         }
         if std::mem::take(&mut self.drop_focus) {
