@@ -5,7 +5,7 @@
 use super::scene_files::Caption;
 use super::{Explorer, ViewMode, train};
 use crate::race::{Command, MAX_STEPS};
-use crate::scene::deck::{Content, Deck, OnEnter};
+use crate::scene::deck::{Content, Deck, OnEnter, Pictures};
 use eframe::egui::{self, Key, RichText};
 
 /// The deck on show and where it is.
@@ -65,9 +65,14 @@ impl Explorer {
                     }
                 }
             }
-            Content::Train(spec) => {
+            Content::Train(spec, pictures) => {
                 self.shown.mode = ViewMode::Train;
                 self.trainer = train::TrainView::launch(Some(spec), None);
+                self.trainer.tab = match pictures {
+                    Pictures::Predictions => train::PictureTab::Predictions,
+                    Pictures::Landscape => train::PictureTab::Landscape,
+                    Pictures::LrRange => train::PictureTab::LrRange,
+                };
                 if let Some(ctx) = ctx
                     && slide.on_enter != OnEnter::Pause
                 {

@@ -1,7 +1,9 @@
 //! Predict, then reveal: a quiz for lectures. Q starts it (and ends it): playback stops and
 //! the class guesses where one racer's next step will land — a click on the map marks the
 //! guess — then Enter reveals the true step, the guess and the distance between them; Enter
-//! again asks about the step after. Tab-free and keyboard-driven, so it works from a lectern.
+//! again asks about the step after. A switches to the other question, which racer reaches a
+//! minimum first: its number (1–9) is the answer, Enter runs the race to its end and tells.
+//! Keyboard-driven, so it works from a lectern.
 
 use super::Explorer;
 use super::view2d::rgb;
@@ -17,6 +19,13 @@ pub struct Quiz {
     pub guess: Option<[f64; 2]>,
     /// Once revealed: where the ball was and where its step landed.
     pub revealed: Option<([f64; 2], [f64; 2])>,
+    /// Asking which racer converges first instead (A toggles).
+    pub arrival: bool,
+    /// The racer picked as the first to arrive (0-based).
+    pub pick: Option<usize>,
+    /// Once revealed: the first racer to converge and its step, or `None` in the pair when
+    /// none converged.
+    pub arrived: Option<Option<(usize, u64)>>,
 }
 
 impl Quiz {
@@ -28,7 +37,30 @@ impl Quiz {
 
     /// The question or the answer, in words.
     pub fn banner(&self, race: &Race) -> String {
-        let label = race.labels().get(self.racer).cloned().unwrap_or_default();
+        let labels = race.labels();
+        let name = |i: usize| labels.get(i).cloned().unwrap_or_default();
+        if self.arrival {
+            let picked = self.pick.map_or("no answer yet".into(), |i| {
+                format!("the answer is {}", name(i))
+            });
+            return match self.arrived {
+                None => format!(
+                    "Quiz: which racer reaches a minimum first? Press its number (1–{}), then Enter ({picked}) · A: the other question",
+                    labels.len()
+                ),
+                Some(Some((w, step))) => format!(
+                    "{} arrived first, at step {step}{}. Q: end the quiz",
+                    name(w),
+                    match self.pick {
+                        Some(p) if p == w => " — right!".to_string(),
+                        Some(p) => format!(" — not {}", name(p)),
+                        None => String::new(),
+                    }
+                ),
+                Some(None) => "No racer reached a minimum within the steps. Q: end the quiz".into(),
+            };
+        }
+        let label = name(self.racer);
         match (self.guess, self.revealed) {
             (_, Some((from, to))) => {
                 let step = (to[0] - from[0]).hypot(to[1] - from[1]);
@@ -89,10 +121,30 @@ impl Quiz {
 }
 
 impl Explorer {
-    /// Q: starts or ends the quiz; Enter: reveals, or asks about the next step.
+    /// Q: starts or ends the quiz; A: the other question; 1–9: the racer picked; Enter:
+    /// reveals, or asks about the next step.
     pub(super) fn quiz_keys(&mut self, ctx: &egui::Context) {
         let (q, enter) =
             ctx.input(|i| (i.key_pressed(egui::Key::Q), i.key_pressed(egui::Key::Enter)));
+        if let Some(quiz) = &mut self.quiz {
+            if ctx.input(|i| i.key_pressed(egui::Key::A)) {
+                *quiz = Quiz {
+                    racer: quiz.racer,
+                    arrival: !quiz.arrival,
+                    ..Quiz::default()
+                };
+                return;
+            }
+            if quiz.arrival {
+                // Digits answer the question here (and load no preset).
+                let n = self.race.lanes().len().min(9);
+                for (k, key) in super::PRESET_KEYS.iter().take(n).enumerate() {
+                    if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, *key)) {
+                        quiz.pick = Some(k);
+                    }
+                }
+            }
+        }
         if q {
             self.quiz = match self.quiz {
                 Some(_) => None,
@@ -115,6 +167,26 @@ impl Explorer {
         let Some(quiz) = &mut self.quiz else {
             return;
         };
+        if quiz.arrival {
+            if quiz.arrived.is_none() {
+                self.apply(vec![Command::RunToEnd(crate::race::MAX_STEPS)]);
+                let first = self
+                    .race
+                    .lanes()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| l.spec.enabled)
+                    .filter_map(|(i, l)| match l.track.status {
+                        crate::engine::Status::Converged { step, .. } => Some((i, step)),
+                        _ => None,
+                    })
+                    .min_by_key(|&(i, step)| (step, i));
+                if let Some(quiz) = &mut self.quiz {
+                    quiz.arrived = Some(first);
+                }
+            }
+            return;
+        }
         if quiz.revealed.is_some() {
             quiz.guess = None;
             quiz.revealed = None;

@@ -38,6 +38,10 @@ pub struct SlideSpec {
     /// A Train view setup: a shipped model spec's name or a spec file, relative to the deck.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train: Option<String>,
+    /// With `train`: the picture beside the curves, `predictions` (default), `landscape` or
+    /// `lr-range`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pictures: Option<String>,
     /// The slide's title (default: the scene's).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
@@ -70,8 +74,21 @@ pub struct DeckFile {
 pub enum Content {
     /// A race.
     Scene(Box<Scene>),
-    /// A model training: the shipped spec's name or the spec file's path.
-    Train(String),
+    /// A model training: the shipped spec's name or the spec file's path, and the picture
+    /// beside its curves (`predictions`, `landscape` or `lr-range`).
+    Train(String, Pictures),
+}
+
+/// The picture a training slide shows beside its curves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pictures {
+    /// The decision boundary, fit or misclassified samples.
+    #[default]
+    Predictions,
+    /// The loss landscape around the weights.
+    Landscape,
+    /// The learning-rate range test.
+    LrRange,
 }
 
 /// A slide, ready to show.
@@ -175,14 +192,28 @@ fn slide(s: SlideSpec, dir: &Path) -> Result<Slide, String> {
         Content::Scene(scene)
     } else {
         let name = s.train.clone().unwrap_or_default();
+        let pictures = match s.pictures.as_deref() {
+            None | Some("predictions") => Pictures::Predictions,
+            Some("landscape") => Pictures::Landscape,
+            Some("lr-range") => Pictures::LrRange,
+            Some(other) => {
+                return Err(format!(
+                    "pictures '{}' (valid: predictions, landscape, lr-range)",
+                    crate::limits::echo(other)
+                ));
+            }
+        };
         if crate::models::spec::SHIPPED.iter().any(|(n, _)| *n == name) {
-            Content::Train(name)
+            Content::Train(name, pictures)
         } else {
             let path = dir.join(&name);
             crate::models::ModelSpec::load(&path).map_err(|e| e.to_string())?;
-            Content::Train(path.display().to_string())
+            Content::Train(path.display().to_string(), pictures)
         }
     };
+    if s.pictures.is_some() && s.train.is_none() {
+        return Err("pictures goes with train".into());
+    }
     if let Content::Scene(scene) = &content {
         scene.build().map_err(|e| e.to_string())?;
     }
@@ -199,7 +230,7 @@ fn slide(s: SlideSpec, dir: &Path) -> Result<Slide, String> {
                 s.caption
             },
         ),
-        Content::Train(_) => (s.title, s.caption),
+        Content::Train(..) => (s.title, s.caption),
     };
     Ok(Slide {
         content,
@@ -228,7 +259,7 @@ mod tests {
         assert!(
             deck.slides
                 .iter()
-                .any(|s| matches!(s.content, Content::Train(_)))
+                .any(|s| matches!(s.content, Content::Train(..)))
         );
         assert!(deck.slides.iter().all(|s| !s.title.is_empty()));
     }
@@ -255,6 +286,10 @@ mod tests {
             (
                 "version = 1\n[[slides]]\npreset = \"saddle\"\non_enter = { do = \"fly\" }\n",
                 "fly",
+            ),
+            (
+                "version = 1\n[[slides]]\ntrain = \"moons-mlp\"\npictures = \"photos\"\n",
+                "slide 1: pictures 'photos'",
             ),
         ];
         for (text, needle) in cases {

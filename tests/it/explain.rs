@@ -331,3 +331,37 @@ fn every_accepted_lbfgs_step_meets_the_strong_wolfe_conditions() {
     }
     assert!(checked >= 15, "{checked} steps checked");
 }
+
+#[test]
+fn the_quiz_asks_which_racer_arrives_first() {
+    use eframe::egui::Key;
+    let mut h = crate::ui::harness();
+    h.key_press(Key::Q);
+    h.run_steps(1);
+    h.key_press(Key::A);
+    h.run_steps(1);
+    assert!(h.state().quiz.as_ref().unwrap().arrival);
+    // 2 answers "the second racer", and loads no preset.
+    h.key_press(Key::Num2);
+    h.run_steps(1);
+    assert_eq!(h.state().quiz.as_ref().unwrap().pick, Some(1));
+    assert!(h.state().preset.is_none());
+    h.key_press(Key::Enter);
+    h.run_steps(2);
+    let app = h.state();
+    let arrived = app.quiz.as_ref().unwrap().arrived.expect("revealed");
+    let first = app
+        .race
+        .lanes()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| match l.track.status {
+            downhill::engine::Status::Converged { step, .. } => Some((i, step)),
+            _ => None,
+        })
+        .min_by_key(|&(i, s)| (s, i));
+    assert_eq!(arrived, first);
+    assert!(first.is_some(), "someone converges on the default race");
+    let banner = app.quiz.as_ref().unwrap().banner(&app.race);
+    assert!(banner.contains("arrived first"), "{banner}");
+}
