@@ -71,7 +71,9 @@ pub struct StepMetrics {
     pub step: u64,
     /// Epochs completed.
     pub epoch: usize,
-    /// Loss on the latest minibatch (with penalty).
+    /// Minibatch loss (with penalty): the mean over the minibatches of the last call to
+    /// [`TrainRun::step`] (a single-row batch's loss alone is too noisy to read), or the
+    /// latest one's.
     pub batch_loss: f64,
     /// ‖∇‖₂ on the latest minibatch.
     pub grad_norm: f64,
@@ -99,6 +101,8 @@ pub struct TrainRun {
     start: EpochMetrics,
     best_val: f64,
     best_epoch: usize,
+    /// Sum and count of the minibatch losses seen since the last call to [`TrainRun::step`].
+    recent: (f64, usize),
 }
 
 /// A seed salt so that batch order and weight initialisation draw different numbers.
@@ -153,6 +157,7 @@ impl TrainRun {
             },
             best_val: f64::INFINITY,
             best_epoch: 0,
+            recent: (0.0, 0),
         };
         match run.measure(0.0) {
             Some(m) => run.start = m,
@@ -197,8 +202,14 @@ impl TrainRun {
         let want = max_steps.min(self.batches - self.in_epoch);
         let clock = Instant::now();
         let mut taken = 0;
+        self.recent = (0.0, 0);
         while taken < want && self.runner.step() {
             taken += 1;
+            let loss = self.runner.loss();
+            if loss.is_finite() {
+                self.recent.0 += loss;
+                self.recent.1 += 1;
+            }
         }
         self.elapsed_ms += clock.elapsed().as_secs_f64() * 1e3;
         self.in_epoch += taken;
@@ -254,7 +265,10 @@ impl TrainRun {
         StepMetrics {
             step: r.t,
             epoch: self.epoch,
-            batch_loss: r.loss,
+            batch_loss: match self.recent {
+                (sum, n) if n > 0 => sum / n as f64,
+                _ => r.loss,
+            },
             grad_norm: r.grad_norm,
             layer_grad_norms: self.net.layer_norms(self.runner.grad()),
             lr: r.lr,

@@ -807,3 +807,37 @@ fn lbfgs_with_minibatches_takes_one_batch_per_step() {
     let mut fresh = ModelObjective::new(net, train, Batch::Size(16), 3);
     assert!(fresh.loss(runner.x()) < fresh.loss(&init));
 }
+
+#[test]
+fn a_tick_reports_the_mean_loss_of_its_minibatches() {
+    let data = DatasetKind::Moons.load(0).unwrap();
+    let settings = TrainSettings {
+        batch: Batch::Named(BatchName::Single),
+        epochs: 1,
+        ..TrainSettings::default()
+    };
+    let gd = Setup::new(OptimizerKind::GD, &[("lr".into(), 0.1)], Default::default()).unwrap();
+    let exp = Experiment::new(
+        &data,
+        &Architecture::of(ModelKind::Logistic),
+        settings,
+        vec![gd],
+    )
+    .unwrap();
+    let mut one_by_one = exp.runs().unwrap().remove(0);
+    let mut singles = Vec::new();
+    for _ in 0..8 {
+        one_by_one.step(1);
+        singles.push(one_by_one.last_step().batch_loss);
+    }
+    let mut at_once = exp.runs().unwrap().remove(0);
+    at_once.step(8);
+    let mean = singles.iter().sum::<f64>() / 8.0;
+    let reported = at_once.last_step().batch_loss;
+    assert!(
+        (reported - mean).abs() <= 1e-12 * mean,
+        "{reported} vs {mean}"
+    );
+    // Single-row losses differ from one another; their mean is what a tick shows.
+    assert!(singles.iter().any(|&s| (s - mean).abs() > 1e-3 * mean));
+}
