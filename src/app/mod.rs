@@ -656,6 +656,8 @@ impl Explorer {
                 highlight,
                 preview,
                 readout: self.screenshot.is_none(),
+                controls: !self.exporting,
+                legend: self.exporting && self.shown.mode == ViewMode::Surface,
             },
         )
     }

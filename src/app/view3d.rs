@@ -73,13 +73,19 @@ pub struct Shown3d<'a> {
     pub preview: Option<&'a [Vec<[f64; 2]>]>,
     /// Draw the read-out under the pointer (not in screenshots).
     pub readout: bool,
+    /// Draw the toolbar (not in exported pictures).
+    pub controls: bool,
+    /// Draw a legend of the racers (exported pictures of the 3D view alone).
+    pub legend: bool,
 }
 
 impl View3d {
     /// Draws the view into the rest of `ui`; returns the commands the user's input asked for.
     pub fn show(&mut self, ui: &mut egui::Ui, shown: Shown3d<'_>) -> Vec<Command> {
         let mut commands = Vec::new();
-        toolbar(ui, shown.settings);
+        if shown.controls {
+            toolbar(ui, shown.settings);
+        }
         let rect = ui.available_rect_before_wrap();
         let response = ui.allocate_rect(rect, Sense::click_and_drag());
         self.input(ui, &response, rect, &mut shown.settings.camera);
@@ -103,6 +109,11 @@ impl View3d {
         let dark = ui.visuals().dark_mode;
         corner_labels(&painter, rect, mesh, &camera, &self.frame, dark);
         gizmo(&painter, rect, &camera, dark);
+        if shown.legend {
+            // Nothing of the plane to avoid here: the legend goes top left.
+            let nowhere = |_: [f64; 2]| pos2(f32::MAX, f32::MAX);
+            overlay::paint_legend(&painter, rect, shown.race, &nowhere);
+        }
 
         // Hover: what is under the pointer, read back from the depth buffer.
         self.hover = response.hover_pos().and_then(|pos| {
