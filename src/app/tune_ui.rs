@@ -26,6 +26,8 @@ pub struct TuneUi {
     pub objective: TuneObjective,
     /// Steps of each trial.
     pub steps: u64,
+    /// Tune the momentum (or β₁) too.
+    pub also_momentum: bool,
     /// The last results.
     pub result: Option<Vec<Tuned>>,
     job: Option<Job>,
@@ -37,6 +39,7 @@ impl Default for TuneUi {
             open: false,
             objective: TuneObjective::Loss,
             steps: 1000,
+            also_momentum: false,
             result: None,
             job: None,
         }
@@ -47,7 +50,11 @@ impl Explorer {
     /// Starts tuning the scene on show in the background.
     pub fn start_tuning(&mut self) {
         let scene = self.scene_now();
-        let (objective, steps) = (self.tuning.objective, self.tuning.steps);
+        let (objective, steps, also) = (
+            self.tuning.objective,
+            self.tuning.steps,
+            self.tuning.also_momentum,
+        );
         let done = Arc::new(AtomicUsize::new(0));
         let total = Arc::new(AtomicUsize::new(1));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -55,7 +62,7 @@ impl Explorer {
         let (d, t, c) = (done.clone(), total.clone(), cancel.clone());
         std::thread::spawn(move || {
             let out = scene.build().ok().and_then(|race| {
-                tune(&race, objective, steps, &c, |k, n| {
+                tune(&race, objective, steps, also, &c, |k, n| {
                     d.store(k, Ordering::Relaxed);
                     t.store(n, Ordering::Relaxed);
                 })
@@ -89,8 +96,9 @@ impl Explorer {
             .show(ctx, |ui| {
                 ui.label(
                     RichText::new(
-                        "Only the learning rate is tuned (19 rates from 1e-5 to 10, then 9 \
-                         around the best); every other hyperparameter keeps its value.",
+                        "The learning rate is tuned (19 rates from 1e-5 to 10, then 9 around \
+                         the best), and with the box ticked the momentum or β₁ too (0.5, 0.8, \
+                         0.9, 0.95, 0.99); every other hyperparameter keeps its value.",
                     )
                     .weak(),
                 );
@@ -107,6 +115,7 @@ impl Explorer {
                         "fewest steps",
                     )
                     .on_hover_text("The fewest steps to converge within the steps");
+                    ui.checkbox(&mut self.tuning.also_momentum, "momentum / β₁ too");
                     ui.add(
                         egui::DragValue::new(&mut self.tuning.steps)
                             .range(10..=100_000)
@@ -140,7 +149,7 @@ impl Explorer {
                     return;
                 };
                 egui::Grid::new("tuned").striped(true).show(ui, |ui| {
-                    for h in ["racer", "γ now", "best γ", "loss", "steps"] {
+                    for h in ["racer", "γ now", "best γ", "and", "loss", "steps"] {
                         ui.strong(h);
                     }
                     ui.end_row();
@@ -148,6 +157,11 @@ impl Explorer {
                         ui.label(&t.label);
                         ui.label(super::view2d::short(t.lr_before));
                         ui.label(RichText::new(super::view2d::short(t.lr)).strong());
+                        ui.label(
+                            t.other
+                                .map(|(n, v)| format!("{n} = {v}"))
+                                .unwrap_or_default(),
+                        );
                         ui.label(super::view2d::short(t.loss));
                         ui.label(t.steps.map_or("—".into(), |s| s.to_string()));
                         ui.end_row();
@@ -164,6 +178,9 @@ impl Explorer {
                             && lane.spec.enabled
                         {
                             commands.push(Command::SetHyper(i, "lr", t.lr));
+                            if let Some((name, v)) = t.other {
+                                commands.push(Command::SetHyper(i, name, v));
+                            }
                         }
                     }
                 }
@@ -171,7 +188,7 @@ impl Explorer {
         if !commands.is_empty() {
             self.apply(commands);
             self.tuning.result = None;
-            self.notice = Some("Each racer now runs at its tuned learning rate".into());
+            self.notice = Some("Each racer now runs at its tuned settings".into());
         }
         if !open {
             self.tuning.open = false;

@@ -59,6 +59,9 @@ pub struct TuneArgs {
     /// Steps of each trial run.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub steps: u64,
+    /// Tune the momentum (or β₁) too, over 0.5, 0.8, 0.9, 0.95 and 0.99.
+    #[arg(long)]
+    pub also_momentum: bool,
     /// What to tune for.
     #[arg(long, value_enum, default_value = "loss")]
     pub objective: Objective,
@@ -95,28 +98,38 @@ pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
         Objective::Steps => TuneObjective::Steps,
     };
     let never = AtomicBool::new(false);
-    let tuned = tune(&race, objective, args.steps, &never, |_, _| {})
-        .ok_or_else(|| CliError::Failure("tuning was cancelled".into()))?;
+    let tuned = tune(
+        &race,
+        objective,
+        args.steps,
+        args.also_momentum,
+        &never,
+        |_, _| {},
+    )
+    .ok_or_else(|| CliError::Failure("tuning was cancelled".into()))?;
     match args.format {
         Format::Json => {
             let doc = serde_json::json!({
                 "objective": objective,
                 "steps": args.steps,
-                "tuned": "lr",
+                "tuned": if args.also_momentum { "lr and momentum (or beta1)" } else { "lr" },
                 "racers": tuned,
             });
             writeln!(out, "{doc}")?;
         }
         Format::Csv => {
-            writeln!(out, "run,optimizer,lr_before,lr,loss,steps")?;
+            writeln!(out, "run,optimizer,lr_before,lr,also,loss,steps")?;
             for t in &tuned {
                 writeln!(
                     out,
-                    "{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{}",
                     super::run::csv_field(&t.label),
                     t.optimizer,
                     super::run::num(t.lr_before),
                     super::run::num(t.lr),
+                    t.other
+                        .map(|(n, v)| format!("{n}={}", super::run::num(v)))
+                        .unwrap_or_default(),
                     super::run::num(t.loss),
                     t.steps.map(|s| s.to_string()).unwrap_or_default()
                 )?;

@@ -1,6 +1,7 @@
 //! A fair race: each racer's learning rate tuned for the scene — a log-spaced search over
 //! [10⁻⁵, 10] refined around the best — for the lowest loss after N steps or the fewest steps
-//! to converge. Only the learning rate is tuned; the other hyperparameters keep their values.
+//! to converge; optionally its momentum (or β₁) too, from a short list, each with its own
+//! learning-rate search. The other hyperparameters keep their values.
 
 use crate::engine::Status;
 use crate::race::Race;
@@ -23,6 +24,15 @@ const COARSE: usize = 19;
 const FINE: usize = 9;
 /// The range searched.
 const LR_RANGE: (f64, f64) = (1e-5, 10.0);
+/// The momentum (or β₁) values tried when it is tuned too (with the racer's own).
+pub const MOMENTA: [f64; 5] = [0.5, 0.8, 0.9, 0.95, 0.99];
+
+/// The hyperparameter tuned beside the learning rate, if the optimizer has one.
+pub fn second(kind: crate::optim::OptimizerKind) -> Option<&'static str> {
+    ["momentum", "beta1"]
+        .into_iter()
+        .find(|n| kind.hyper_spec(n).is_some())
+}
 
 /// One racer's tuning.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -35,23 +45,41 @@ pub struct Tuned {
     pub lr_before: f64,
     /// The best learning rate found.
     pub lr: f64,
+    /// The momentum (or β₁) tuned with it: its name and best value.
+    pub other: Option<(&'static str, f64)>,
     /// The loss after the steps at that rate.
     pub loss: f64,
     /// The steps it took to converge at that rate (`None`: it did not within the steps).
     pub steps: Option<u64>,
-    /// Every rate tried with its loss and steps to converge.
+    /// Every rate tried with its loss and steps to converge (at the racer's own momentum;
+    /// empty when the momentum was tuned too).
     pub tried: Vec<(f64, f64, Option<u64>)>,
 }
 
 /// Runs racer `i` for `steps` steps at learning rate `lr`: its last finite loss (∞ when it
 /// diverged) and the step it converged at.
-fn trial(race: &Race, i: usize, lr: f64, steps: u64) -> Option<(f64, Option<u64>)> {
+fn trial(
+    race: &Race,
+    i: usize,
+    lr: f64,
+    other: Option<(&'static str, f64)>,
+    steps: u64,
+) -> Option<(f64, Option<u64>)> {
     let lane = &race.lanes()[i];
+    let mut setup = lane.spec.setup(race.shared());
+    setup.hp.set("lr", lr);
+    if let Some((name, v)) = other {
+        setup.hp.set(name, v);
+    }
     let config = crate::engine::RunConfig {
         lr,
-        ..lane.spec.config(race.shared())
+        ..setup.config()
     };
-    let mut runner = race.fresh_runner(i, config)?;
+    let objective =
+        crate::race::LaneObjective::new(race.surface().clone(), setup.batch, setup.seed);
+    let mut runner = setup
+        .runner_with(objective, &race.racer_start(i), config)
+        .ok()?;
     runner.run(steps, &mut []);
     let loss = match runner.status() {
         Status::Diverged { .. } => f64::INFINITY,
@@ -84,6 +112,7 @@ pub fn tune(
     race: &Race,
     objective: TuneObjective,
     steps: u64,
+    also_momentum: bool,
     cancel: &AtomicBool,
     mut progress: impl FnMut(usize, usize),
 ) -> Option<Vec<Tuned>> {
@@ -91,47 +120,76 @@ pub fn tune(
     let racers: Vec<usize> = (0..race.lanes().len())
         .filter(|&i| race.lanes()[i].spec.enabled)
         .collect();
-    let total = racers.len() * (COARSE + FINE);
+    let seconds: Vec<Vec<Option<(&'static str, f64)>>> = racers
+        .iter()
+        .map(|&i| {
+            let spec = &race.lanes()[i].spec;
+            match second(spec.kind) {
+                // The list, and the racer's own value (RMSprop's momentum is 0 by default).
+                Some(name) if also_momentum => {
+                    let own = spec.hp.get(name).unwrap_or(0.0);
+                    let mut values = MOMENTA.to_vec();
+                    if !values.contains(&own) {
+                        values.insert(0, own);
+                    }
+                    values.into_iter().map(|v| Some((name, v))).collect()
+                }
+                _ => vec![None],
+            }
+        })
+        .collect();
+    let total = seconds.iter().map(Vec::len).sum::<usize>() * (COARSE + FINE);
     let mut done = 0;
     let mut out = Vec::new();
     let (lo, hi) = (LR_RANGE.0.ln(), LR_RANGE.1.ln());
-    for i in racers {
+    for (i, others) in racers.into_iter().zip(seconds) {
         let lane = &race.lanes()[i];
         let mut tried: Vec<(f64, f64, Option<u64>)> = Vec::new();
-        let mut best: Option<(f64, (f64, Option<u64>))> = None;
-        let consider =
-            |lr: f64, tried: &mut Vec<_>, best: &mut Option<(f64, (f64, Option<u64>))>| {
-                if let Some(r) = trial(race, i, lr, steps) {
-                    tried.push((lr, r.0, r.1));
-                    if best.is_none_or(|(_, b)| better(objective, r, b)) {
-                        *best = Some((lr, r));
-                    }
-                }
-            };
+        type Best = Option<(f64, Option<(&'static str, f64)>, (f64, Option<u64>))>;
+        let mut best: Best = None;
         let step = (hi - lo) / (COARSE - 1) as f64;
-        for k in 0..COARSE {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            consider((lo + step * k as f64).exp(), &mut tried, &mut best);
-            done += 1;
-            progress(done, total);
-        }
-        // Around the best, between its neighbours on the coarse grid.
-        if let Some((centre, _)) = best {
-            let (a, b) = (centre.ln() - step, centre.ln() + step);
-            for k in 0..FINE {
+        for other in others {
+            // The learning-rate search at this momentum: coarse, then around its best.
+            let mut local: Option<(f64, (f64, Option<u64>))> = None;
+            let consider =
+                |lr: f64, tried: &mut Vec<_>, local: &mut Option<(f64, (f64, Option<u64>))>| {
+                    if let Some(r) = trial(race, i, lr, other, steps) {
+                        if other.is_none() {
+                            tried.push((lr, r.0, r.1));
+                        }
+                        if local.is_none_or(|(_, b)| better(objective, r, b)) {
+                            *local = Some((lr, r));
+                        }
+                    }
+                };
+            for k in 0..COARSE {
                 if cancel.load(Ordering::Relaxed) {
                     return None;
                 }
-                let lr = (a + (b - a) * (k + 1) as f64 / (FINE + 1) as f64).exp();
-                consider(lr, &mut tried, &mut best);
+                consider((lo + step * k as f64).exp(), &mut tried, &mut local);
                 done += 1;
                 progress(done, total);
             }
+            if let Some((centre, _)) = local {
+                let (a, b) = (centre.ln() - step, centre.ln() + step);
+                for k in 0..FINE {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let lr = (a + (b - a) * (k + 1) as f64 / (FINE + 1) as f64).exp();
+                    consider(lr, &mut tried, &mut local);
+                    done += 1;
+                    progress(done, total);
+                }
+            }
+            if let Some((lr, r)) = local
+                && best.is_none_or(|(_, _, b)| better(objective, r, b))
+            {
+                best = Some((lr, other, r));
+            }
         }
         tried.sort_by(|x, y| x.0.total_cmp(&y.0));
-        let Some((lr, (loss, steps_to))) = best else {
+        let Some((lr, other, (loss, steps_to))) = best else {
             continue;
         };
         out.push(Tuned {
@@ -139,6 +197,7 @@ pub fn tune(
             optimizer: lane.spec.kind.name(),
             lr_before: lane.spec.hp.get("lr").unwrap_or(f64::NAN),
             lr,
+            other,
             loss,
             steps: steps_to,
             tried,
@@ -156,13 +215,13 @@ mod tests {
         let race = crate::presets::find("ill-conditioning").unwrap().build();
         let never = AtomicBool::new(false);
         for objective in [TuneObjective::Loss, TuneObjective::Steps] {
-            let tuned = tune(&race, objective, 300, &never, |_, _| {}).unwrap();
+            let tuned = tune(&race, objective, 300, false, &never, |_, _| {}).unwrap();
             assert_eq!(tuned.len(), race.lanes().len());
             for (i, t) in tuned.iter().enumerate() {
                 let mine = (t.loss, t.steps);
                 for k in 0..7 {
                     let lr = 10f64.powf(-4.0 + k as f64 * 0.5);
-                    let other = trial(&race, i, lr, 300).unwrap();
+                    let other = trial(&race, i, lr, None, 300).unwrap();
                     assert!(
                         !better(objective, other, mine),
                         "{} {objective:?}: γ = {lr} gives {other:?}, better than the tuned γ = {} with {mine:?}",
@@ -174,6 +233,26 @@ mod tests {
         }
         // Cancelled: no result.
         let stop = AtomicBool::new(true);
-        assert!(tune(&race, TuneObjective::Loss, 10, &stop, |_, _| {}).is_none());
+        assert!(tune(&race, TuneObjective::Loss, 10, false, &stop, |_, _| {}).is_none());
+        // With momentum tuned too: never worse than the learning rate alone, and it beats
+        // every (γ, μ) pair of a coarser grid (its μ among those searched).
+        let both = tune(&race, TuneObjective::Loss, 300, true, &never, |_, _| {}).unwrap();
+        let alone = tune(&race, TuneObjective::Loss, 300, false, &never, |_, _| {}).unwrap();
+        for (i, (b, a)) in both.iter().zip(&alone).enumerate() {
+            assert!(b.loss <= a.loss, "{}: {} vs {}", b.label, b.loss, a.loss);
+            if let Some((name, _)) = b.other {
+                for mu in [0.5, 0.9, 0.99] {
+                    for k in 0..5 {
+                        let lr = 10f64.powf(-4.0 + k as f64);
+                        let r = trial(&race, i, lr, Some((name, mu)), 300).unwrap();
+                        assert!(
+                            !better(TuneObjective::Loss, r, (b.loss, b.steps)),
+                            "{} γ={lr} {name}={mu}",
+                            b.label
+                        );
+                    }
+                }
+            }
+        }
     }
 }

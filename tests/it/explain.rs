@@ -194,7 +194,7 @@ fn tune_races_each_at_its_best() {
         "500",
     ]);
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[0], "run,optimizer,lr_before,lr,loss,steps");
+    assert_eq!(rows[0], "run,optimizer,lr_before,lr,also,loss,steps");
     assert_eq!(rows.len(), 3);
     let json: Value = serde_json::from_str(&ok(&[
         "tune",
@@ -225,7 +225,7 @@ fn tune_races_each_at_its_best() {
     h.run_steps(2);
     let never = std::sync::atomic::AtomicBool::new(false);
     let fresh = downhill::app::default_race();
-    let want = tune(&fresh, TuneObjective::Loss, 1000, &never, |_, _| {}).unwrap();
+    let want = tune(&fresh, TuneObjective::Loss, 1000, false, &never, |_, _| {}).unwrap();
     for (lane, t) in h.state().race.lanes().iter().zip(&want) {
         assert_eq!(lane.spec.hp.get("lr"), Some(t.lr), "{}", t.label);
     }
