@@ -21,6 +21,7 @@ pub mod scene_files;
 pub mod screenshot;
 pub mod side_panel;
 pub mod state;
+mod step_overlay;
 pub mod surface_panel;
 mod timeline;
 pub mod train;

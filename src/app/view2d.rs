@@ -340,7 +340,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
     overlay::paint_clouds(&painter, race, clouds, &to_screen);
     overlay::paint_tracks(&painter, race, view, &to_screen);
     if let Some((e, color)) = explained {
-        overlay::paint_explanation(&painter, e, color, &to_screen);
+        super::step_overlay::paint_explanation(&painter, e, color, &to_screen);
     }
     if let Some(q) = quiz {
         q.paint(&painter, race, &to_screen);
