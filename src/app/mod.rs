@@ -3,6 +3,7 @@
 
 pub mod axes;
 pub mod background;
+mod batch_overlay;
 pub mod clouds;
 pub mod colormap;
 pub mod data_file;

@@ -337,7 +337,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
             painter.add(Shape::dashed_line(&pts, Stroke::new(1.5, color), 6.0, 4.0));
         }
     }
-    overlay::paint_clouds(&painter, race, clouds, &to_screen);
+    super::batch_overlay::paint_clouds(&painter, race, clouds, &to_screen);
     overlay::paint_tracks(&painter, race, view, &to_screen);
     if let Some((e, color)) = explained {
         super::step_overlay::paint_explanation(&painter, e, color, &to_screen);
