@@ -186,7 +186,9 @@ impl Explorer {
     /// Writes the view alone as a PNG at the chosen scale, the size of the window.
     fn export_png(&mut self, ctx: &egui::Context, path: &std::path::Path) {
         let size = ctx.content_rect().size();
-        let scale = f32::from(self.exports.scale);
+        // No more pixels than `downhill export` allows (a large screen at 3× would pass it).
+        let fit = (crate::cli::export::MAX_PNG_PIXELS as f32 / (size.x * size.y).max(1.0)).sqrt();
+        let scale = f32::from(self.exports.scale).min(fit.max(1.0));
         let image = self.render_view(&mut super::export::Headless::new(), size, scale);
         self.notice = Some(match image.save_png(path) {
             Ok(()) => format!(

@@ -114,6 +114,15 @@ pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
     }
     explorer.race.apply(Command::Step(args.steps as i64));
     let [w, h] = args.size.unwrap_or([1280.0, 800.0]);
+    let pixels = f64::from(w) * f64::from(h) * f64::from(args.scale).powi(2);
+    if pixels > MAX_PNG_PIXELS {
+        return Err(CliError::Usage(format!(
+            "--size {w}x{h} at --scale {} is {:.0} M pixels (the limit is {:.0} M)",
+            args.scale,
+            pixels / 1e6,
+            MAX_PNG_PIXELS / 1e6
+        )));
+    }
     let image = explorer.render_view(
         &mut Headless::new(),
         egui::vec2(w, h),
@@ -159,6 +168,11 @@ pub struct RecordArgs {
 
 /// The most frames one recording may have.
 pub const MAX_FRAMES: usize = 3000;
+/// The most pixels an exported picture may have (3× a 2560 × 1600 view is 36.9 M): a
+/// picture's pixels are held in memory four bytes each, and again while it is encoded.
+pub const MAX_PNG_PIXELS: f64 = 50.0e6;
+/// The largest GIF frame: a recording holds 16 raw frames at a time.
+pub const MAX_GIF_SIZE: [f32; 2] = [1920.0, 1200.0];
 
 /// Runs `downhill record`.
 pub fn execute_record(args: &RecordArgs) -> Result<(), CliError> {
@@ -173,6 +187,12 @@ pub fn execute_record(args: &RecordArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(format!(
             "--seconds {} (valid: more than 0)",
             args.seconds
+        )));
+    }
+    if args.size[0] > MAX_GIF_SIZE[0] || args.size[1] > MAX_GIF_SIZE[1] {
+        return Err(CliError::Usage(format!(
+            "--size {}x{} (a GIF frame is at most {}x{})",
+            args.size[0], args.size[1], MAX_GIF_SIZE[0], MAX_GIF_SIZE[1]
         )));
     }
     let frames = (args.seconds * f64::from(args.fps)).round() as usize;

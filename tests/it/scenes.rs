@@ -193,6 +193,20 @@ fn export_writes_the_view_alone_at_the_scale_asked() {
         ],
         &["--scale"],
     );
+    usage_error(
+        &[
+            "export",
+            "--preset",
+            "himmelblau",
+            "--png",
+            png_path,
+            "--scale",
+            "3",
+            "--size",
+            "8000x8000",
+        ],
+        &["576 M pixels", "limit is 50 M"],
+    );
 }
 
 #[test]
@@ -244,6 +258,35 @@ fn record_writes_a_gif_of_the_race() {
             "x.gif",
         ],
         &["--from"],
+    );
+    let out = gif_path.to_str().unwrap();
+    usage_error(
+        &[
+            "record",
+            "--preset",
+            "himmelblau",
+            "--steps",
+            "10",
+            "--size",
+            "8000x8000",
+            "--out",
+            out,
+        ],
+        &["--size", "at most 1920x1200"],
+    );
+    usage_error(
+        &[
+            "record",
+            "--preset",
+            "himmelblau",
+            "--steps",
+            "10",
+            "--seconds",
+            "1e300",
+            "--out",
+            out,
+        ],
+        &["frames", "2 to 3000"],
     );
 }
 
