@@ -76,7 +76,7 @@ impl FileBrowser {
                 ui.label(RichText::new(self.dir.display().to_string()).monospace());
                 if let Some(parent) = self.dir.parent()
                     && ui
-                        .button("⬆ ..")
+                        .button("⬆ up")
                         .on_hover_text("The folder above")
                         .clicked()
                 {
@@ -88,7 +88,7 @@ impl FileBrowser {
                         for (is_dir, path) in &entries {
                             let name = file_name(path);
                             let label = if *is_dir {
-                                format!("📁 {name}")
+                                format!("{name}/")
                             } else {
                                 name.clone()
                             };

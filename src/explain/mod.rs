@@ -32,9 +32,9 @@ pub struct StepExplanation {
     pub lr: f64,
     /// θₜ₋₁, where the step starts.
     pub theta: [f64; 2],
-    /// f(θₜ₋₁).
+    /// f(θₜ₋₁) (for a mini-batch racer, the batch's loss).
     pub loss: f64,
-    /// ∇f(θₜ₋₁).
+    /// ∇f(θₜ₋₁) (for a mini-batch racer, the gradient of the batch it stepped on).
     pub gradient: [f64; 2],
     /// The gradient the optimizer was given (after clipping; gradient noise, drawn from the
     /// run's own generator, is not shown).
