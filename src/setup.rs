@@ -62,6 +62,11 @@ impl Setup {
         self.hp.get("lr").unwrap_or(1e-3)
     }
 
+    /// The learning rate of step `t` under the schedule.
+    pub fn lr_at(&self, t: u64) -> f64 {
+        self.schedule.lr_at(self.lr(), t)
+    }
+
     /// The run's configuration, with the engine's default tolerances and bound.
     pub fn config(&self) -> RunConfig {
         RunConfig {

@@ -106,10 +106,11 @@ fn lr_curve(ui: &mut egui::Ui, race: &Race) {
                 if !lane.spec.enabled {
                     continue;
                 }
+                let setup = lane.spec.setup(race.shared());
                 let pts: Vec<[f64; 2]> = (1..=cursor)
                     .step_by(every as usize)
                     .chain(std::iter::once(cursor))
-                    .map(|t| [t as f64, lane.lr_at(race.shared(), t)])
+                    .map(|t| [t as f64, setup.lr_at(t)])
                     .collect();
                 plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
             }

@@ -56,20 +56,14 @@ pub struct ExplainArgs {
 
 /// Runs `downhill explain`.
 pub fn execute(args: &ExplainArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let scene = match (args.preset, &args.scene, args.optimizer) {
-        (Some(p), _, _) => p.scene.clone(),
-        (None, Some(path), _) => crate::scene::Scene::load(path).map_err(CliError::Usage)?,
-        (None, None, Some(kind)) if args.surface.given() => {
-            let surface = args.surface.build_with(None, false)?;
-            let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
-            super::run::racing_scene(&surface, &[kind], &hp, args.start, Default::default())?
-        }
-        _ => {
-            return Err(CliError::Usage(
-                "give --preset, --scene, or --surface/--function with --optimizer".into(),
-            ));
-        }
-    };
+    let scene = super::run::chosen_scene(
+        args.preset,
+        args.scene.as_deref(),
+        &args.surface,
+        args.optimizer.as_slice(),
+        &args.hp,
+        args.start,
+    )?;
     let race = scene.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let n = race.lanes().len();
     if args.racer == 0 || args.racer > n {

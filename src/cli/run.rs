@@ -138,6 +138,30 @@ fn scene_of(args: &RunArgs, surface: &Surface) -> Result<Scene, CliError> {
     Ok(scene)
 }
 
+/// The scene a command is about: a preset's, a scene file's, or one racing `optimizers` on
+/// the surface the flags name (with `hp` and `start`).
+pub fn chosen_scene(
+    preset: Option<&presets::Preset>,
+    file: Option<&std::path::Path>,
+    surface: &SurfaceArgs,
+    optimizers: &[OptimizerKind],
+    hp: &[args::Assignments],
+    start: Option<[f64; 2]>,
+) -> Result<Scene, CliError> {
+    match (preset, file) {
+        (Some(p), _) => Ok(p.scene.clone()),
+        (None, Some(path)) => Scene::load(path).map_err(CliError::Usage),
+        (None, None) if surface.given() && !optimizers.is_empty() => {
+            let surface = surface.build_with(None, false)?;
+            let hp: Vec<(String, f64)> = hp.iter().flat_map(|a| a.0.clone()).collect();
+            racing_scene(&surface, optimizers, &hp, start, Default::default())
+        }
+        _ => Err(CliError::Usage(
+            "give --preset, --scene, or --surface/--function with --optimizer".into(),
+        )),
+    }
+}
+
 /// Gives the racers of `scene` their batch sizes and schedules: one value for all (a
 /// schedule then is the shared one), or one per racer in order.
 pub fn per_racer(
@@ -291,16 +315,15 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
                 let sep = if first { "" } else { "," };
                 write!(out, "{sep}{}", json!([r.x[0], r.x[1], r.loss]))
             } else {
-                writeln!(
-                    out,
-                    "{prefix},{},{},{},{},{},{}",
-                    r.t,
-                    num(r.x[0]),
-                    num(r.x[1]),
-                    num(r.loss),
-                    num(r.grad_norm),
-                    num(r.lr)
-                )
+                let row = crate::race::csv::Row {
+                    prefix: &prefix,
+                    t: r.t,
+                    x: [r.x[0], r.x[1]],
+                    loss: r.loss,
+                    grad_norm: r.grad_norm,
+                    lr: r.lr,
+                };
+                writeln!(out, "{row}")
             };
             first = false;
             io_error = row.err();

@@ -72,26 +72,14 @@ pub struct TuneArgs {
 
 /// Runs `downhill tune`.
 pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let scene = match (args.preset, &args.scene) {
-        (Some(p), _) => p.scene.clone(),
-        (None, Some(path)) => crate::scene::Scene::load(path).map_err(CliError::Usage)?,
-        (None, None) if args.surface.given() && !args.optimizers.is_empty() => {
-            let surface = args.surface.build_with(None, false)?;
-            let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
-            super::run::racing_scene(
-                &surface,
-                &args.optimizers,
-                &hp,
-                args.start,
-                Default::default(),
-            )?
-        }
-        _ => {
-            return Err(CliError::Usage(
-                "give --preset, --scene, or --surface/--function with --optimizer".into(),
-            ));
-        }
-    };
+    let scene = super::run::chosen_scene(
+        args.preset,
+        args.scene.as_deref(),
+        &args.surface,
+        &args.optimizers,
+        &args.hp,
+        args.start,
+    )?;
     let race = scene.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let objective = match args.objective {
         Objective::Loss => TuneObjective::Loss,

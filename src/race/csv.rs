@@ -22,6 +22,39 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
+/// One row of `downhill run`'s CSV after its `run,optimizer` prefix:
+/// `step,x,y,loss,grad_norm,lr`, each number as [`num`] writes it.
+pub struct Row<'a> {
+    /// `run,optimizer`, already quoted.
+    pub prefix: &'a str,
+    /// The step.
+    pub t: u64,
+    /// θ.
+    pub x: [f64; 2],
+    /// f(θ).
+    pub loss: f64,
+    /// ‖∇f(θ)‖.
+    pub grad_norm: f64,
+    /// The learning rate of the next step.
+    pub lr: f64,
+}
+
+impl std::fmt::Display for Row<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{},{},{},{},{},{},{}",
+            self.prefix,
+            self.t,
+            num(self.x[0]),
+            num(self.x[1]),
+            num(self.loss),
+            num(self.grad_norm),
+            num(self.lr)
+        )
+    }
+}
+
 /// Every enabled racer's track up to the step on show, as `downhill run --format csv` writes
 /// it: `run,optimizer,step,x,y,loss,grad_norm,lr`, one row per step.
 pub fn tracks_csv(race: &Race) -> String {
@@ -33,15 +66,17 @@ pub fn tracks_csv(race: &Race) -> String {
         let t = &lane.track;
         let end = race.index_at_cursor(t);
         let prefix = format!("{},{}", csv_field(&label), lane.spec.kind.name());
+        let setup = lane.spec.setup(race.shared());
         for k in 0..=end.min(t.loss.len().saturating_sub(1)) {
-            out.push_str(&format!(
-                "{prefix},{k},{},{},{},{},{}\n",
-                num(t.points[k][0]),
-                num(t.points[k][1]),
-                num(t.loss[k]),
-                num(t.grad_norm[k]),
-                num(lane.lr_at(race.shared(), k as u64))
-            ));
+            let row = Row {
+                prefix: &prefix,
+                t: k as u64,
+                x: t.points[k],
+                loss: t.loss[k],
+                grad_norm: t.grad_norm[k],
+                lr: setup.lr_at(k as u64),
+            };
+            out.push_str(&format!("{row}\n"));
         }
     }
     out

@@ -153,10 +153,10 @@ impl Lane {
         self.runner.as_ref().and_then(|r| r.objective().epoch())
     }
 
-    /// The learning rate at step `t` (1-based: the step from θₜ₋₁ to θₜ).
+    /// The learning rate at step `t` (1-based: the step from θₜ₋₁ to θₜ). For many steps,
+    /// take the setup once and ask [`Setup::lr_at`].
     pub fn lr_at(&self, shared: &Shared, t: u64) -> f64 {
-        let setup = self.spec.setup(shared);
-        setup.schedule.lr_at(setup.lr(), t)
+        self.spec.setup(shared).lr_at(t)
     }
 
     /// What the optimizer's state at the head of the run means for its next step (the step

@@ -32,7 +32,16 @@ pub fn trajectory(
     };
     tune(&mut config);
     let mut runner = Runner::new(surface.clone(), kind.build(&values), config, &start).unwrap();
-    let mut points = vec![start];
+    let points = path(&mut runner, steps);
+    (points, runner.status())
+}
+
+/// Every point of `runner`'s run from where it stands, for at most `steps` steps.
+pub fn path<O: downhill::engine::Objective, P: downhill::engine::Optimizer>(
+    runner: &mut Runner<O, P>,
+    steps: u64,
+) -> Vec<[f64; 2]> {
+    let mut points = vec![[runner.x()[0], runner.x()[1]]];
     let mut collect = |r: &downhill::engine::StepRecord<'_>| points.push([r.x[0], r.x[1]]);
     runner.run(
         steps,
@@ -41,7 +50,7 @@ pub fn trajectory(
             observer: &mut collect,
         }],
     );
-    (points, runner.status())
+    points
 }
 
 /// The surface with default parameters.

@@ -3,7 +3,7 @@
 //! one-feature model.
 
 use downhill::data::{Dataset, DatasetKind, Split, SplitOptions, Table, Target};
-use downhill::engine::{Objective, ObserveMode, RunConfig, Runner, Watch};
+use downhill::engine::{Objective, RunConfig, Runner};
 use downhill::insight::Curvature;
 use downhill::models::{
     Architecture, Batch, BatchName, ModelKind, ModelObjective, Network, Workspace,
@@ -105,16 +105,7 @@ fn gd_path<O: Objective>(objective: O, lr: f64, start: [f64; 2], steps: u64) -> 
         ..RunConfig::default()
     };
     let mut runner = Runner::new(objective, kind.build(&hp), config, &start).unwrap();
-    let mut points = vec![start];
-    let mut collect = |r: &downhill::engine::StepRecord<'_>| points.push([r.x[0], r.x[1]]);
-    runner.run(
-        steps,
-        &mut [Watch {
-            mode: ObserveMode::EveryStep,
-            observer: &mut collect,
-        }],
-    );
-    points
+    crate::common::path(&mut runner, steps)
 }
 
 fn diabetes_bmi() -> Dataset {
