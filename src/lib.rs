@@ -16,6 +16,7 @@ pub mod formula;
 pub mod insight;
 pub mod limits;
 pub mod models;
+pub mod numbers;
 pub mod optim;
 pub mod presets;
 pub mod race;

@@ -2,6 +2,7 @@
 //! scene files, the saved app state and the panels all check through this module, so they
 //! accept and refuse the same things with the same words.
 
+use crate::numbers::Num;
 use thiserror::Error;
 
 /// The most units in one hidden layer.
@@ -22,6 +23,10 @@ pub const MAX_RUN_STEPS: u64 = 1_000_000;
 pub const MAX_NOISE: f64 = 1e6;
 /// The largest clipping threshold.
 pub const MAX_CLIP: f64 = 1e12;
+/// The largest |coordinate| of a start point: the engine's divergence bound.
+pub const MAX_COORD: f64 = 1e6;
+/// The most other seeds a stochastic racer also runs, drawn as a cloud.
+pub const MAX_SEEDS: usize = 50;
 /// The largest file read as data, in bytes.
 pub const MAX_DATA_BYTES: u64 = 200 * 1024 * 1024;
 /// The most numbers a table read from a file may hold (8 bytes each: 256 MiB).
@@ -58,11 +63,41 @@ pub enum LimitError {
     #[error("{0} optimizers (the limit is {MAX_TRAIN_OPTIMIZERS})")]
     Optimizers(usize),
     /// A noise level out of range.
-    #[error("gradient noise {0} (valid: 0 to {MAX_NOISE})")]
+    #[error("gradient noise {} (valid: 0 to {})", Num(*.0), Num(MAX_NOISE))]
     Noise(f64),
     /// A clipping threshold out of range.
-    #[error("clip norm {0} (valid: above 0, up to {MAX_CLIP})")]
+    #[error("clipping threshold {} (valid: above 0, up to {})", Num(*.0), Num(MAX_CLIP))]
     Clip(f64),
+    /// A start point that is not a point within the bound.
+    #[error(
+        "start ({}, {}) (valid: finite coordinates in [-{}, {}])",
+        Num(.0[0]), Num(.0[1]), Num(MAX_COORD), Num(MAX_COORD)
+    )]
+    Start([f64; 2]),
+    /// A start with the wrong number of coordinates.
+    #[error("a start of {0} coordinates (valid: two, [x, y])")]
+    StartLength(usize),
+    /// Too many steps for one run.
+    #[error("{0} steps (valid: 0 to {MAX_RUN_STEPS})")]
+    Steps(u64),
+    /// Too many racers on one surface.
+    #[error("{0} racers (the limit is {MAX_RACERS})")]
+    Racers(usize),
+    /// Too many seeds in a racer's cloud.
+    #[error("{0} seeds (valid: 0 to {MAX_SEEDS})")]
+    Seeds(usize),
+    /// A schedule parameter out of its range.
+    #[error("schedule {schedule}: {key} = {} (valid: {range})", Num(*.value))]
+    Schedule {
+        /// The schedule's name.
+        schedule: &'static str,
+        /// The parameter.
+        key: &'static str,
+        /// The value given.
+        value: f64,
+        /// Its valid range in words.
+        range: String,
+    },
     /// A model whose runs would not fit in memory.
     #[error(
         "this model has {params} parameters and its runs would need {need_mb} MB \
@@ -127,6 +162,102 @@ pub fn clip(c: f64) -> Result<(), LimitError> {
         Ok(())
     } else {
         Err(LimitError::Clip(c))
+    }
+}
+
+/// Checks a clipping setting: no clipping, or a threshold [`clip`] accepts.
+pub fn clipping(c: crate::engine::Clip) -> Result<(), LimitError> {
+    match c {
+        crate::engine::Clip::None => Ok(()),
+        crate::engine::Clip::Norm(c) | crate::engine::Clip::Value(c) => clip(c),
+    }
+}
+
+/// Checks a start point: finite, each coordinate within ±[`MAX_COORD`].
+pub fn start(p: [f64; 2]) -> Result<(), LimitError> {
+    if p.iter().all(|v| v.is_finite() && v.abs() <= MAX_COORD) {
+        Ok(())
+    } else {
+        Err(LimitError::Start(p))
+    }
+}
+
+/// Checks a start read from a file as a list of numbers: exactly two, then [`start`].
+pub fn start_of(coords: &[f64]) -> Result<[f64; 2], LimitError> {
+    let p: [f64; 2] = coords
+        .try_into()
+        .map_err(|_| LimitError::StartLength(coords.len()))?;
+    start(p).map(|()| p)
+}
+
+/// Checks a step count for one run.
+pub fn steps(n: u64) -> Result<(), LimitError> {
+    if n <= MAX_RUN_STEPS {
+        Ok(())
+    } else {
+        Err(LimitError::Steps(n))
+    }
+}
+
+/// Checks the number of racers on one surface.
+pub fn racers(n: usize) -> Result<(), LimitError> {
+    if n <= MAX_RACERS {
+        Ok(())
+    } else {
+        Err(LimitError::Racers(n))
+    }
+}
+
+/// Checks the number of other seeds a racer's cloud runs.
+pub fn seeds(n: usize) -> Result<(), LimitError> {
+    if n <= MAX_SEEDS {
+        Ok(())
+    } else {
+        Err(LimitError::Seeds(n))
+    }
+}
+
+/// Checks every parameter of a learning-rate schedule against its definition's range.
+pub fn schedule(s: &crate::engine::Schedule) -> Result<(), LimitError> {
+    let def = s.def();
+    for (p, v) in def.params.iter().zip(s.values()) {
+        if !p.accepts(v) {
+            return Err(LimitError::Schedule {
+                schedule: def.name,
+                key: p.name,
+                value: v,
+                range: p.range_text(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The settings of a run that a file, the command line or a panel may give, shared or a
+/// racer's own (`None`: not given), to be checked together.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Settings {
+    /// Learning-rate schedule.
+    pub schedule: Option<crate::engine::Schedule>,
+    /// Gradient clipping.
+    pub clip: Option<crate::engine::Clip>,
+    /// Gradient-noise standard deviation.
+    pub noise: Option<f64>,
+}
+
+impl Settings {
+    /// Checks each setting given, with the same words as the command line.
+    pub fn check(&self) -> Result<(), LimitError> {
+        if let Some(s) = &self.schedule {
+            schedule(s)?;
+        }
+        if let Some(c) = self.clip {
+            clipping(c)?;
+        }
+        if let Some(n) = self.noise {
+            noise(n)?;
+        }
+        Ok(())
     }
 }
 

@@ -3,11 +3,14 @@
 use clap::Parser;
 use clap::error::ErrorKind;
 use downhill::cli::{Cli, execute};
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     keep_freed_memory();
+    if STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed) {
+        downhill::files::set_stdout_closed_at_start();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -30,9 +33,20 @@ fn main() -> ExitCode {
             }
         },
         Some(command) => {
+            let mut closed = ClosedOutput::default();
             let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            match execute(command, &mut out, &mut io::stderr()) {
+            let mut open = BufWriter::new(stdout.lock());
+            let out: &mut dyn Write = if downhill::files::stdout_is_closed() {
+                &mut closed
+            } else {
+                &mut open
+            };
+            let result = execute(command, out, &mut io::stderr());
+            if closed.written {
+                eprintln!("error: {}", downhill::files::STDOUT_CLOSED);
+                return ExitCode::from(2);
+            }
+            match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -40,6 +54,45 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// Whether descriptor 1 was closed when the process started, seen before Rust's runtime
+/// reopens it on `/dev/null` (which it does before `main`, after the constructors below).
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs as the process starts, before Rust's runtime: notes whether descriptor 1 is open.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+extern "C" fn note_closed_stdout() {
+    // SAFETY: F_GETFD only reads the descriptor's flags; it fails with EBADF when descriptor 1
+    // is not open.
+    let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Registers [`note_closed_stdout`] as a constructor, run by the C library before `main`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = note_closed_stdout;
+
+/// Stands in for a standard output that was closed before the program started: it takes the
+/// output and remembers that there was some, so the command fails instead of claiming a
+/// success that wrote nothing.
+#[derive(Default)]
+struct ClosedOutput {
+    /// Whether anything was written.
+    written: bool,
+}
+
+impl Write for ClosedOutput {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.written |= !bytes.is_empty();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

@@ -168,9 +168,9 @@ impl Explorer {
                     Some(Pending::Csv(_)) => {
                         let text = crate::race::csv::tracks_csv(&self.race);
                         self.notice =
-                            Some(match crate::files::write_atomic(&path, text.as_bytes()) {
+                            Some(match crate::files::write_output(&path, text.as_bytes()) {
                                 Ok(()) => format!("Saved {}", path.display()),
-                                Err(e) => format!("Could not write {}: {e}", path.display()),
+                                Err(e) => format!("Not saved: {e}"),
                             });
                     }
                     None => {}

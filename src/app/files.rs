@@ -207,8 +207,6 @@ pub fn file_name(path: &Path) -> String {
     )
 }
 
-pub use crate::files::write_atomic;
-
 #[cfg(test)]
 mod tests {
     use super::*;

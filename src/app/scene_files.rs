@@ -77,8 +77,7 @@ impl Explorer {
     /// Writes the scene on show to `path` (whole or not at all).
     pub fn save_scene_file(&mut self, path: &Path) -> Result<(), String> {
         let text = self.scene_now().to_toml();
-        let saved = crate::files::write_atomic(path, text.as_bytes())
-            .map_err(|e| format!("could not write {}: {e}", path.display()));
+        let saved = crate::files::write_output(path, text.as_bytes());
         match &saved {
             Ok(()) => {
                 self.scene_file = Some(path.to_path_buf());

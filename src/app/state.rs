@@ -152,21 +152,22 @@ fn lenient_scene(table: &toml::Table) -> (Option<Scene>, Vec<String>) {
             SceneView::default()
         }
     };
-    if limits::noise(scene.shared.noise).is_err() {
-        problems.push(format!(
-            "the gradient noise {} is out of range",
-            scene.shared.noise
-        ));
+    // The shared settings through the same checks as every other door, each one that fails
+    // put back to its default.
+    if let Err(e) = limits::noise(scene.shared.noise) {
+        problems.push(format!("the shared {e} was set to 0"));
         scene.shared.noise = 0.0;
     }
-    if let crate::engine::Clip::Norm(c) | crate::engine::Clip::Value(c) = scene.shared.clip
-        && limits::clip(c).is_err()
-    {
-        problems.push(format!("the clipping threshold {c} is out of range"));
+    if let Err(e) = limits::clipping(scene.shared.clip) {
+        problems.push(format!("the shared {e} was dropped (no clipping)"));
         scene.shared.clip = crate::engine::Clip::None;
     }
-    if !scene.start.iter().all(|v| v.is_finite()) {
-        problems.push("the start was not a point".into());
+    if let Err(e) = limits::schedule(&scene.shared.schedule) {
+        problems.push(format!("the shared {e} was dropped (a constant rate)"));
+        scene.shared.schedule = crate::engine::Schedule::Constant;
+    }
+    if let Err(e) = limits::start(scene.start) {
+        problems.push(format!("the {e} was moved to (0, 0)"));
         scene.start = [0.0, 0.0];
     }
     // The racers one by one: each must read and build on its own.
@@ -174,11 +175,8 @@ fn lenient_scene(table: &toml::Table) -> (Option<Scene>, Vec<String>) {
         .and_then(|r| r.as_array().cloned())
         .unwrap_or_default();
     for (k, value) in racers.into_iter().enumerate() {
-        if scene.racers.len() >= limits::MAX_RACERS {
-            problems.push(format!(
-                "racers past the {}th were left out (the limit)",
-                limits::MAX_RACERS
-            ));
+        if let Err(e) = limits::racers(k + 1) {
+            problems.push(format!("racers from the {}th on were left out: {e}", k + 1));
             break;
         }
         let racer: SceneRacer = match value.try_into() {
@@ -214,7 +212,7 @@ fn keep_aside(text: &str) -> Option<std::path::PathBuf> {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let path = dir.join(format!("state.bak-{secs}.toml"));
-    crate::files::write_atomic(&path, text.as_bytes()).ok()?;
+    crate::files::write_output(&path, text.as_bytes()).ok()?;
     Some(path)
 }
 

@@ -138,6 +138,16 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
     } else {
         None
     };
+    // A scene that cannot be shown is refused here, as `run --scene` refuses it: a script
+    // asking for a screenshot must not get a picture of another race.
+    if let Some(scene) = &scene {
+        scene.build().map_err(|e| {
+            CliError::Usage(match &args.scene {
+                Some(path) => format!("{}: {e}", crate::limits::echo(&path.display().to_string())),
+                None => e.to_string(),
+            })
+        })?;
+    }
     // Checked before the window opens; the file is touched only when the PNG is written.
     if let Some(path) = &args.screenshot {
         crate::files::check_output(path, Some("png")).map_err(CliError::Usage)?;

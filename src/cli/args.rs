@@ -169,6 +169,22 @@ pub fn positive(s: &str, max: f64) -> Result<f64, String> {
         .ok_or_else(|| format!("'{}' is not a number in (0, {max}]", crate::limits::echo(s)))
 }
 
+/// Parses a number and checks it with `limit`, one of [`crate::limits`]' checks, so the
+/// command line refuses a value with the same words as a scene, a deck or the saved state.
+pub fn limited(
+    s: &str,
+    limit: fn(f64) -> Result<(), crate::limits::LimitError>,
+) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) => limit(v).map(|()| v).map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "'{}' is not a number: {}",
+            crate::limits::echo(s),
+            limit(f64::NAN).map_or_else(|e| e.to_string(), |()| String::new())
+        )),
+    }
+}
+
 /// Parses a step count of at most [`MAX_STEPS`].
 pub fn steps(s: &str) -> Result<u64, String> {
     s.trim()

@@ -93,8 +93,12 @@ pub fn window(s: &str) -> Result<Window, String> {
     }
 }
 
-/// Checks `--out` and `--png` before any work is done (exit 2 with one line).
+/// Checks `--out` and `--png` before any work is done (exit 2 with one line): each can be
+/// written, and they are not one file.
 pub fn check_outputs(out: Option<&Path>, png: Option<&Path>) -> Result<(), CliError> {
+    if let (Some(a), Some(b)) = (out, png) {
+        crate::files::check_distinct(a, b).map_err(CliError::Usage)?;
+    }
     if let Some(p) = out {
         crate::files::check_output(p, None).map_err(CliError::Usage)?;
     }
@@ -114,8 +118,7 @@ pub fn emit(
         Some(p) => {
             let mut bytes = Vec::new();
             write(&mut bytes)?;
-            crate::files::write_atomic(p, &bytes)
-                .map_err(|e| CliError::Failure(format!("cannot write '{}': {e}", p.display())))
+            crate::files::write_output(p, &bytes).map_err(CliError::Failure)
         }
         None => write(out),
     }

@@ -92,6 +92,9 @@ pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
     if let Some(py) = &args.pytorch {
         crate::files::check_output(py, Some("py")).map_err(CliError::Usage)?;
     }
+    if let (Some(png), Some(py)) = (&args.png, &args.pytorch) {
+        crate::files::check_distinct(png, py).map_err(CliError::Usage)?;
+    }
     let mode = view_mode(args.view.as_deref())?;
     let mut explorer = args.source.explorer()?;
     if let Some(py) = &args.pytorch {
@@ -103,8 +106,7 @@ pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
         let mut scene = scene;
         scene.view.step = 0;
         let text = crate::scene::pytorch::script(&scene, steps).map_err(CliError::Usage)?;
-        crate::files::write_atomic(py, text.as_bytes())
-            .map_err(|e| CliError::Failure(format!("could not write {}: {e}", py.display())))?;
+        crate::files::write_output(py, text.as_bytes()).map_err(CliError::Failure)?;
     }
     let Some(png) = &args.png else {
         return Ok(());

@@ -87,13 +87,13 @@ pub struct RunArgs {
     #[arg(long, value_parser = args::seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Standard deviation of Gaussian noise added to each gradient coordinate.
-    #[arg(long, value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]
+    #[arg(long, value_parser = |s: &str| args::limited(s, crate::limits::noise), allow_negative_numbers = true)]
     pub noise: Option<f64>,
     /// Clip the gradient to this Euclidean norm.
-    #[arg(long, conflicts_with = "clip_value", value_parser = |s: &str| args::positive(s, 1e12), allow_negative_numbers = true)]
+    #[arg(long, conflicts_with = "clip_value", value_parser = |s: &str| args::limited(s, crate::limits::clip), allow_negative_numbers = true)]
     pub clip_norm: Option<f64>,
     /// Clip each gradient coordinate to [−c, c].
-    #[arg(long, value_parser = |s: &str| args::positive(s, 1e12), allow_negative_numbers = true)]
+    #[arg(long, value_parser = |s: &str| args::limited(s, crate::limits::clip), allow_negative_numbers = true)]
     pub clip_value: Option<f64>,
     /// Converged when the gradient norm falls below this.
     #[arg(long, default_value = "1e-8", value_parser = |s: &str| args::bounded(s, 1e6), allow_negative_numbers = true)]

@@ -29,9 +29,7 @@ pub fn execute(args: &SceneArgs, out: &mut dyn Write) -> Result<(), CliError> {
         None => out.write_all(text.as_bytes())?,
         Some(path) => {
             crate::files::check_output(path, Some("toml")).map_err(CliError::Usage)?;
-            crate::files::write_atomic(path, text.as_bytes()).map_err(|e| {
-                CliError::Failure(format!("could not write {}: {e}", path.display()))
-            })?;
+            crate::files::write_output(path, text.as_bytes()).map_err(CliError::Failure)?;
         }
     }
     Ok(())

@@ -258,9 +258,48 @@ pub enum RunError {
         /// Parameters expected.
         want: usize,
     },
+    /// A start point with a coordinate that is NaN or infinite.
+    #[error("the start point is not finite")]
+    NonFiniteStart,
     /// A second-order optimizer on an objective without a Hessian.
     #[error("this optimizer needs a Hessian and the objective has none")]
     NeedsHessian,
+    /// A setting out of its range (a clipping threshold ≤ 0, a NaN noise level, a schedule
+    /// factor ≤ 0, a start that is not finite, a tolerance below 0): refused before a step, in
+    /// the limits' own words, so nothing downstream can panic on it.
+    #[error("{0}")]
+    Setting(#[from] crate::limits::LimitError),
+    /// A tolerance or bound that is not a non-negative number.
+    #[error("{name} = {} (valid: a number ≥ 0)", crate::numbers::Num(*.value))]
+    Tolerance {
+        /// `tol_grad`, `tol_step` or `bound`.
+        name: &'static str,
+        /// The value given.
+        value: f64,
+    },
+}
+
+impl RunConfig {
+    /// Checks every setting against its limit: the one check between any reader (command
+    /// line, scene, deck, saved state, panel) and the stepping loop.
+    pub fn check(&self) -> Result<(), RunError> {
+        crate::limits::Settings {
+            schedule: Some(self.schedule),
+            clip: Some(self.clip),
+            noise: Some(self.noise),
+        }
+        .check()?;
+        for (name, value) in [
+            ("tol_grad", self.tol_grad),
+            ("tol_step", self.tol_step),
+            ("bound", self.bound),
+        ] {
+            if value.is_nan() || value < 0.0 {
+                return Err(RunError::Tolerance { name, value });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The state after `t` steps, as observers see it.
@@ -432,6 +471,10 @@ impl<O: Objective, P: Optimizer> Runner<O, P> {
         config: RunConfig,
         start: &[f64],
     ) -> Result<Self, RunError> {
+        config.check()?;
+        if !start.iter().all(|v| v.is_finite()) {
+            return Err(RunError::NonFiniteStart);
+        }
         let dim = objective.dim();
         if start.len() != dim {
             return Err(RunError::WrongDimension {

@@ -119,16 +119,26 @@ impl Picture {
 
     /// Writes the picture as a PNG file.
     pub fn save_png(&self, path: &Path) -> Result<(), String> {
-        let bytes: Vec<u8> = self.pixels.iter().flatten().copied().collect();
-        let (w, h) = (
-            u32::try_from(self.width).map_err(|e| e.to_string())?,
-            u32::try_from(self.height).map_err(|e| e.to_string())?,
-        );
-        let img = image::RgbaImage::from_raw(w, h, bytes)
-            .ok_or_else(|| "picture size mismatch".to_string())?;
-        img.save_with_format(path, image::ImageFormat::Png)
-            .map_err(|e| format!("cannot write '{}': {e}", path.display()))
+        let rgba: Vec<u8> = self.pixels.iter().flatten().copied().collect();
+        let png = encode_png(&rgba, self.width, self.height)?;
+        crate::files::write_output(path, &png)
     }
+}
+
+/// `width × height` RGBA pixels (`width × height × 4` bytes) as a PNG file's bytes.
+pub fn encode_png(rgba: &[u8], width: usize, height: usize) -> Result<Vec<u8>, String> {
+    let size = |v: usize| u32::try_from(v).map_err(|_| format!("a picture {v} pixels wide"));
+    let mut bytes = Vec::new();
+    image::write_buffer_with_format(
+        &mut std::io::Cursor::new(&mut bytes),
+        rgba,
+        size(width)?,
+        size(height)?,
+        image::ColorType::Rgba8,
+        image::ImageFormat::Png,
+    )
+    .map_err(|e| format!("could not encode the picture as PNG: {e}"))?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -132,6 +132,9 @@ pub enum SpecError {
     /// The file could not be read.
     #[error("cannot read '{0}': {1}")]
     Io(String, String),
+    /// The file could not be written: the message names it and why.
+    #[error("{0}")]
+    Write(String),
     /// The file is not one to read (a device, too large, not text): the message says which.
     #[error("{0}")]
     File(String),
@@ -183,8 +186,7 @@ impl ModelSpec {
 
     /// Writes the spec to a file.
     pub fn save(&self, path: &Path) -> Result<(), SpecError> {
-        std::fs::write(path, self.to_toml()?)
-            .map_err(|e| SpecError::Io(path.display().to_string(), e.to_string()))
+        crate::files::write_output(path, self.to_toml()?.as_bytes()).map_err(SpecError::Write)
     }
 
     /// A shipped spec by name.

@@ -7,8 +7,7 @@ use super::{LaneObjective, Race};
 use crate::engine::{Optimizer, Runner};
 use crate::surfaces::Surface;
 
-/// The most seeds one cloud runs.
-pub const MAX_SEEDS: usize = 50;
+pub use crate::limits::MAX_SEEDS;
 
 /// One racer under other seeds: every run's path and the full-data loss's mean and 10–90 %
 /// band over the runs, step by step.

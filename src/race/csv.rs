@@ -3,15 +3,7 @@
 
 use super::Race;
 
-/// Formats a number so that it reads back bit-identically, in plain or exponent notation.
-pub fn num(v: f64) -> String {
-    let a = v.abs();
-    if v == 0.0 || (1e-4..1e15).contains(&a) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
-}
+pub use crate::numbers::num;
 
 /// `text` as one CSV field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
 pub fn csv_field(text: &str) -> String {

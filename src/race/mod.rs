@@ -114,6 +114,17 @@ pub struct Shared {
     pub seed: u64,
 }
 
+impl Shared {
+    /// Its schedule, clipping and noise as settings to check.
+    pub fn settings(&self) -> crate::limits::Settings {
+        crate::limits::Settings {
+            schedule: Some(self.schedule),
+            clip: Some(self.clip),
+            noise: Some(self.noise),
+        }
+    }
+}
+
 impl Default for Shared {
     fn default() -> Self {
         Self {

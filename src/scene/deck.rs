@@ -188,7 +188,14 @@ fn slide(s: SlideSpec, dir: &Path) -> Result<Slide, String> {
         Content::Scene(Box::new(p.scene.clone()))
     } else if let Some(file) = &s.file {
         Content::Scene(Box::new(Scene::load(&dir.join(file))?))
-    } else if let Some(scene) = s.scene {
+    } else if let Some(mut scene) = s.scene {
+        if scene.version != VERSION {
+            return Err(format!(
+                "its scene is version {} (this downhill reads version {VERSION})",
+                scene.version
+            ));
+        }
+        scene.resolve_paths(dir);
         Content::Scene(scene)
     } else {
         let name = s.train.clone().unwrap_or_default();
@@ -213,6 +220,9 @@ fn slide(s: SlideSpec, dir: &Path) -> Result<Slide, String> {
     };
     if s.pictures.is_some() && s.train.is_none() {
         return Err("pictures goes with train".into());
+    }
+    if let OnEnter::Jump(n) = s.on_enter {
+        crate::limits::steps(n).map_err(|e| format!("on_enter: {e}"))?;
     }
     if let Content::Scene(scene) = &content {
         scene.build().map_err(|e| e.to_string())?;

@@ -4,12 +4,14 @@
 //! lecture presets are (TOML files in `assets/scenes/`) and what scene files hold.
 
 pub mod deck;
+pub mod exact;
 pub mod pytorch;
 pub mod view;
 
 pub use view::SceneView;
 
 use crate::engine::{Clip, Schedule};
+use crate::limits;
 use crate::optim::OptimizerKind;
 use crate::race::{Command, PALETTE, Race, RacerSpec, Shared};
 use crate::surfaces::{Surface, SurfaceKind, TypedParam, TypedSurface, View};
@@ -34,10 +36,18 @@ pub struct SurfaceSpec {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, f64>,
     /// A typed function's parameter slider ranges, `a = [-10, 10]`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "exact::pairs"
+    )]
     pub ranges: BTreeMap<String, [f64; 2]>,
     /// A typed function's window, `[x0, x1, y0, y1]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "exact::option_array"
+    )]
     pub window: Option<[f64; 4]>,
     /// A model on data (`name = "linear:diabetes:bmi"`) fitted to the data as they are, not
     /// standardised.
@@ -177,7 +187,11 @@ pub struct SceneRacer {
     #[serde(default = "switched_on", skip_serializing_if = "is_on")]
     pub enabled: bool,
     /// Its own start.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "exact::option_array"
+    )]
     pub start: Option<[f64; 2]>,
     /// Its own clipping.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,6 +242,7 @@ pub struct Scene {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub caption: String,
     /// Shared start.
+    #[serde(deserialize_with = "exact::array")]
     pub start: [f64; 2],
     /// The surface.
     pub surface: SurfaceSpec,
@@ -285,8 +300,24 @@ impl Scene {
     /// the file.
     pub fn load(path: &std::path::Path) -> Result<Scene, String> {
         let text = crate::files::read_text_file(path)?;
-        Scene::from_toml(&text)
-            .map_err(|e| format!("{}: {e}", crate::limits::echo(&path.display().to_string())))
+        let mut scene = Scene::from_toml(&text)
+            .map_err(|e| format!("{}: {e}", crate::limits::echo(&path.display().to_string())))?;
+        scene.resolve_paths(path.parent().unwrap_or(std::path::Path::new(".")));
+        Ok(scene)
+    }
+
+    /// Makes a relative data file path in the surface (`linear:data/my.csv:x`) relative to
+    /// `dir`, the folder of the file the scene was written in, as decks and model specs
+    /// resolve theirs: the same scene loads the same data from any working directory.
+    pub fn resolve_paths(&mut self, dir: &std::path::Path) {
+        if let Some(Ok(mut spec)) = crate::surfaces::DataSpec::parse(&self.surface.name)
+            && let crate::data::DatasetSource::File { path, .. } = &mut spec.source
+            && path.is_relative()
+            && !dir.as_os_str().is_empty()
+        {
+            *path = dir.join(&*path);
+            self.surface.name = spec.name();
+        }
     }
 
     /// The scene as TOML.
@@ -342,44 +373,47 @@ impl Scene {
         let scene = self;
         let invalid = |e: &dyn std::fmt::Display| SceneError::Invalid(e.to_string());
         let surface = scene.surface.build().map_err(|e| invalid(&e))?;
-        let finite = |p: &[f64; 2]| p.iter().all(|v| v.is_finite());
-        if !finite(&scene.start) {
-            return Err(invalid(&"the start point is not finite"));
-        }
+        limits::start(scene.start).map_err(|e| invalid(&e))?;
+        scene
+            .shared
+            .settings()
+            .check()
+            .map_err(|e| invalid(&format!("shared: {e}")))?;
+        limits::racers(scene.racers.len()).map_err(|e| invalid(&e))?;
         let mut race = Race::empty(surface, scene.start, scene.shared);
         for (i, r) in scene.racers.iter().enumerate() {
+            let racer = |e: &dyn std::fmt::Display| {
+                invalid(&format!(
+                    "racer {} ({}): {e}",
+                    i + 1,
+                    limits::echo(&r.optimizer)
+                ))
+            };
             let kind = OptimizerKind::from_name(&r.optimizer).map_err(|e| invalid(&e))?;
             let overrides: Vec<(String, f64)> = r.hp.clone().into_iter().collect();
-            let hp = kind.hyper_values(&overrides).map_err(|e| invalid(&e))?;
+            let hp = kind.hyper_values(&overrides).map_err(|e| racer(&e))?;
             let mut spec = RacerSpec::new(kind, r.color.unwrap_or(PALETTE[i % PALETTE.len()]));
             spec.hp = hp;
             spec.enabled = r.enabled;
-            if let Some(p) = r.start.filter(|p| !finite(p)) {
-                return Err(invalid(&format!(
-                    "racer {} ({}): its start {p:?} is not finite",
-                    i + 1,
-                    r.optimizer
-                )));
+            if let Some(p) = r.start {
+                limits::start(p).map_err(|e| racer(&e))?;
             }
+            let own = limits::Settings {
+                schedule: r.schedule,
+                clip: r.clip,
+                noise: r.noise,
+            };
+            own.check().map_err(|e| racer(&e))?;
+            if let Some(crate::models::Batch::Size(rows)) = r.batch {
+                limits::batch(rows).map_err(|e| racer(&e))?;
+            }
+            limits::seeds(r.seeds).map_err(|e| racer(&e))?;
             spec.start = r.start;
             spec.clip = r.clip;
-            spec.noise = r.noise.filter(|n| n.is_finite() && *n >= 0.0);
-            if let Some(crate::models::Batch::Size(rows)) = r.batch {
-                crate::limits::batch(rows)
-                    .map_err(|e| invalid(&format!("racer {} ({}): {e}", i + 1, r.optimizer)))?;
-            }
+            spec.noise = r.noise;
             spec.batch = r.batch;
             spec.schedule = r.schedule;
             spec.show_state = r.show_state;
-            if r.seeds > crate::race::cloud::MAX_SEEDS {
-                return Err(invalid(&format!(
-                    "racer {} ({}): {} seeds (valid: 0 to {})",
-                    i + 1,
-                    r.optimizer,
-                    r.seeds,
-                    crate::race::cloud::MAX_SEEDS
-                )));
-            }
             spec.seeds = r.seeds;
             race.apply(Command::AddSpec(spec));
         }

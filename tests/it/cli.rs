@@ -204,7 +204,7 @@ fn bad_input_exits_2_with_one_line_naming_the_choices() {
             "--clip-norm",
             "0",
         ],
-        &["'0'", "(0, "],
+        &["'0'", "clipping threshold 0 (valid: above 0"],
     );
     usage_error(
         &["run", "--preset", "himmelblu"],

@@ -216,3 +216,233 @@ fn nothing_is_touched_that_the_user_did_not_ask_to_write() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// One bad value of a race's settings: how to put it into a scene (as TOML), and words every
+/// door's refusal must contain.
+struct BadSetting {
+    what: &'static str,
+    edit: fn(&mut toml::Table),
+    words: &'static str,
+}
+
+/// A table's sub-table, made if missing.
+fn table<'a>(t: &'a mut toml::Table, key: &str) -> &'a mut toml::Table {
+    t.entry(key)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        .as_table_mut()
+        .unwrap()
+}
+
+/// Racer `k`'s table.
+fn racer(t: &mut toml::Table, k: usize) -> &mut toml::Table {
+    t.get_mut("racers").unwrap().as_array_mut().unwrap()[k]
+        .as_table_mut()
+        .unwrap()
+}
+
+/// `{ kind = KIND, max = V }` and the like.
+fn inline(pairs: &[(&str, toml::Value)]) -> toml::Value {
+    toml::Value::Table(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn bad_settings() -> Vec<BadSetting> {
+    use toml::Value as V;
+    vec![
+        BadSetting {
+            what: "a shared clip below 0",
+            edit: |t| {
+                let clip = inline(&[("kind", V::String("value".into())), ("max", V::Float(-1.0))]);
+                table(t, "shared").insert("clip".into(), clip);
+            },
+            words: "clipping threshold -1 (valid: above 0, up to 1e12)",
+        },
+        BadSetting {
+            what: "a racer's clip of NaN",
+            edit: |t| {
+                let clip = inline(&[
+                    ("kind", V::String("norm".into())),
+                    ("max", V::Float(f64::NAN)),
+                ]);
+                racer(t, 1).insert("clip".into(), clip);
+            },
+            words: "clipping threshold NaN",
+        },
+        BadSetting {
+            what: "a shared noise of -1",
+            edit: |t| {
+                table(t, "shared").insert("noise".into(), V::Float(-1.0));
+            },
+            words: "gradient noise -1 (valid: 0 to 1e6)",
+        },
+        BadSetting {
+            what: "a racer's noise of 1e300",
+            edit: |t| {
+                racer(t, 0).insert("noise".into(), V::Float(1e300));
+            },
+            words: "gradient noise 1e300",
+        },
+        BadSetting {
+            what: "a racer's schedule factor of 0",
+            edit: |t| {
+                let sch = inline(&[
+                    ("kind", V::String("exponential".into())),
+                    ("gamma", V::Float(0.0)),
+                ]);
+                racer(t, 0).insert("schedule".into(), sch);
+            },
+            words: "schedule exponential: gamma = 0",
+        },
+        BadSetting {
+            what: "a shared decay below 0",
+            edit: |t| {
+                let sch = inline(&[
+                    ("kind", V::String("inverse-time".into())),
+                    ("decay", V::Float(-1.0)),
+                ]);
+                table(t, "shared").insert("schedule".into(), sch);
+            },
+            words: "schedule inverse-time: decay = -1",
+        },
+        BadSetting {
+            what: "a racer's start of 1e308",
+            edit: |t| {
+                racer(t, 1).insert(
+                    "start".into(),
+                    V::Array(vec![V::Float(1e308), V::Float(0.0)]),
+                );
+            },
+            words: "start (1e308, 0) (valid: finite coordinates in [-1e6, 1e6])",
+        },
+        BadSetting {
+            what: "a start of three numbers",
+            edit: |t| {
+                t.insert(
+                    "start".into(),
+                    V::Array(vec![V::Float(1.0), V::Float(2.0), V::Float(3.0)]),
+                );
+            },
+            words: "expected 2 numbers, found 3",
+        },
+        BadSetting {
+            what: "eleven racers",
+            edit: |t| {
+                let first = racer(t, 0).clone();
+                let racers = t.get_mut("racers").unwrap().as_array_mut().unwrap();
+                while racers.len() < 11 {
+                    racers.push(V::Table(first.clone()));
+                }
+            },
+            words: "11 racers (the limit is 10)",
+        },
+        BadSetting {
+            what: "51 seeds",
+            edit: |t| {
+                racer(t, 0).insert("seeds".into(), V::Integer(51));
+            },
+            words: "51 seeds (valid: 0 to 50)",
+        },
+    ]
+}
+
+/// The himmelblau preset as a TOML table, at step 30 (a saved state's race is stepped there
+/// before the first frame: where a bad clip used to panic at every launch).
+fn base_scene() -> toml::Table {
+    let preset = downhill::presets::find("himmelblau").unwrap();
+    let mut scene = preset.scene.clone();
+    scene.view.step = 30;
+    toml::Table::try_from(&scene).unwrap()
+}
+
+#[test]
+fn a_bad_setting_is_refused_with_the_same_words_through_every_door() {
+    let d = dir("doors");
+    for bad in bad_settings() {
+        let mut scene = base_scene();
+        (bad.edit)(&mut scene);
+        let text = toml::to_string(&scene).unwrap();
+        // A scene file, on the command line and for a screenshot.
+        let file = d.join("bad.toml");
+        std::fs::write(&file, &text).unwrap();
+        let file = file.to_str().unwrap();
+        usage_error(&["run", "--scene", file, "--steps", "5"], &[bad.words]);
+        usage_error(&["explain", "--scene", file, "--step", "1"], &[bad.words]);
+        let png = d.join("never.png");
+        usage_error(
+            &[
+                "app",
+                "--scene",
+                file,
+                "--screenshot",
+                png.to_str().unwrap(),
+            ],
+            &[bad.words],
+        );
+        assert!(!png.exists());
+        // A deck's inline scene.
+        let mut deck = toml::Table::new();
+        deck.insert("version".into(), toml::Value::Integer(1));
+        let mut slide = toml::Table::new();
+        slide.insert("scene".into(), toml::Value::Table(scene.clone()));
+        deck.insert(
+            "slides".into(),
+            toml::Value::Array(vec![toml::Value::Table(slide)]),
+        );
+        let err = downhill::scene::deck::Deck::from_toml(
+            &toml::to_string(&deck).unwrap(),
+            std::path::Path::new("."),
+        )
+        .unwrap_err();
+        assert!(err.contains(bad.words), "{}: deck: {err}", bad.what);
+        // The saved state: the app opens, says what it set aside, and draws a frame.
+        let mut saved = toml::Table::new();
+        saved.insert("version".into(), toml::Value::Integer(1));
+        saved.insert("light".into(), toml::Value::Boolean(false));
+        saved.insert("scene".into(), toml::Value::Table(scene));
+        let restored = downhill::app::state::restore(&toml::to_string(&saved).unwrap());
+        let said = restored.problems.join("; ");
+        assert!(
+            said.contains(bad.words),
+            "{}: saved state: {said}",
+            bad.what
+        );
+        let mut app = restored.explorer;
+        let mut headless = downhill::app::export::Headless::new();
+        let img = headless.render(
+            eframe::egui::vec2(1280.0, 800.0),
+            1.0,
+            2,
+            eframe::egui::Color32::BLACK,
+            |ui| app.frame(ui),
+        );
+        assert_eq!(img.width, 1280, "{}", bad.what);
+    }
+    // The command line's own flags say the same.
+    for (flag, value, words) in [
+        (
+            "--clip-value",
+            "-1",
+            "clipping threshold -1 (valid: above 0, up to 1e12)",
+        ),
+        ("--clip-norm", "nan", "clipping threshold NaN"),
+        ("--noise", "-1", "gradient noise -1 (valid: 0 to 1e6)"),
+        ("--noise", "lots", "'lots' is not a number: gradient noise"),
+    ] {
+        usage_error(
+            &[
+                "run",
+                "--surface",
+                "himmelblau",
+                "--optimizer",
+                "gd",
+                flag,
+                value,
+            ],
+            &[words],
+        );
+    }
+}

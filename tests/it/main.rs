@@ -18,6 +18,7 @@ mod insight;
 mod lessons;
 mod limits;
 mod optimizers;
+mod outputs;
 mod pytorch;
 mod scenes;
 mod surfaces;

@@ -23,18 +23,8 @@ pub struct Image {
 impl Image {
     /// Writes the picture as a PNG file.
     pub fn save_png(&self, path: &Path) -> Result<(), String> {
-        let mut bytes = Vec::new();
-        image::write_buffer_with_format(
-            &mut std::io::Cursor::new(&mut bytes),
-            &self.rgba,
-            self.width as u32,
-            self.height as u32,
-            image::ColorType::Rgba8,
-            image::ImageFormat::Png,
-        )
-        .map_err(|e| format!("could not encode {}: {e}", path.display()))?;
-        crate::app::files::write_atomic(path, &bytes)
-            .map_err(|e| format!("could not write {}: {e}", path.display()))
+        let bytes = crate::insight::picture::encode_png(&self.rgba, self.width, self.height)?;
+        crate::files::write_output(path, &bytes)
     }
 }
 

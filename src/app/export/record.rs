@@ -138,6 +138,5 @@ pub fn record_gif(
             }
         }
     }
-    crate::files::write_atomic(path, &bytes)
-        .map_err(|e| format!("could not write {}: {e}", path.display()))
+    crate::files::write_output(path, &bytes)
 }

@@ -544,10 +544,7 @@ fn saver(ctx: &egui::Context, view: &mut TrainView) {
             .spec
             .to_toml()
             .map_err(|e| e.to_string())
-            .and_then(|text| {
-                crate::app::files::write_atomic(&path, text.as_bytes())
-                    .map_err(|e| format!("could not write {}: {e}", path.display()))
-            });
+            .and_then(|text| crate::files::write_output(&path, text.as_bytes()));
         match written {
             Ok(()) => {
                 view.open.saved = Some(path);
