@@ -77,6 +77,12 @@ pub enum LimitError {
     /// A start with the wrong number of coordinates.
     #[error("a start of {0} coordinates (valid: two, [x, y])")]
     StartLength(usize),
+    /// A window that is not a rectangle within the bound.
+    #[error(
+        "window [{}, {}, {}, {}] (valid: finite x0 < x1 and y0 < y1 within ±{})",
+        Num(.0[0]), Num(.0[1]), Num(.0[2]), Num(.0[3]), Num(MAX_COORD)
+    )]
+    Window([f64; 4]),
     /// Too many steps for one run.
     #[error("{0} steps (valid: 0 to {MAX_RUN_STEPS})")]
     Steps(u64),
@@ -188,6 +194,16 @@ pub fn start_of(coords: &[f64]) -> Result<[f64; 2], LimitError> {
         .try_into()
         .map_err(|_| LimitError::StartLength(coords.len()))?;
     start(p).map(|()| p)
+}
+
+/// Checks a window `[x0, x1, y0, y1]`: finite, x0 < x1 and y0 < y1, within ±[`MAX_COORD`].
+pub fn window(w: [f64; 4]) -> Result<(), LimitError> {
+    let fits = w.iter().all(|v| v.is_finite() && v.abs() <= MAX_COORD);
+    if fits && w[0] < w[1] && w[2] < w[3] {
+        Ok(())
+    } else {
+        Err(LimitError::Window(w))
+    }
 }
 
 /// Checks a step count for one run.

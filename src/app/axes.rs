@@ -19,13 +19,11 @@ pub fn log_marks(input: GridInput) -> Vec<GridMark> {
     } else {
         &[2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
     };
-    // Decades, thinned so labelled ones stay ~30 points apart (`base_step_size` is the data
-    // span of egui_plot's smallest grid spacing, 8 points).
-    let wanted = 4.0 * input.base_step_size;
-    let every = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
-        .into_iter()
-        .find(|e| *e >= wanted)
-        .unwrap_or(100.0);
+    // Decades, thinned so labelled ones stay ~20 points apart (`base_step_size` is the data
+    // span of egui_plot's smallest grid spacing, 8 points), which egui_plot needs to label a
+    // mark; and at least three labelled on a wide range.
+    let wanted = LABEL_GAP / 8.0 * input.base_step_size;
+    let every = decade_step(wanted);
     let mut marks = Vec::new();
     let (first, last) = (lo.floor() as i64, hi.ceil() as i64);
     for k in first..=last {
@@ -39,16 +37,99 @@ pub fn log_marks(input: GridInput) -> Vec<GridMark> {
         for m in multiples {
             let v = decade + m.log10();
             if v >= lo && v <= hi {
-                // The real gap to the next multiple, which decides whether egui_plot has room to
-                // label it.
+                // The gap to the next labelled multiple (2 → 5 → 10) for the labelled ones, the
+                // real gap to the next multiple for the rest: it decides whether egui_plot has
+                // room to label a mark.
+                let step_size = if *m == 2.0 || *m == 5.0 {
+                    2f64.log10()
+                } else {
+                    ((m + 1.0) / m).log10()
+                };
                 marks.push(GridMark {
                     value: v,
-                    step_size: ((m + 1.0) / m).log10(),
+                    step_size,
                 });
             }
         }
     }
     marks
+}
+
+/// Grid marks at multiples of 1, 2 or 5 × 10ᵏ: the finest such step at least two of
+/// egui_plot's smallest spacings (16 points) apart for the grid, and every coarser 1-2-5 step
+/// for labels, so an axis over a short range still gets several labelled ticks (egui_plot's
+/// own spacer steps by whole powers of ten: a map from −0.2 to 1.6 was labelled 0 and 1 only).
+pub fn linear_marks(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || input.base_step_size <= 0.0 {
+        return Vec::new();
+    }
+    let steps = |from: f64| {
+        let k = from.log10().floor();
+        [1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
+            .into_iter()
+            .map(move |m| m * 10f64.powf(k))
+            .filter(move |s| *s >= from)
+    };
+    let fine = steps(2.0 * input.base_step_size).next().unwrap_or(1.0);
+    // Too many marks for the range (a bound far beyond the base step): none.
+    if (hi - lo) / fine > 10_000.0 {
+        return Vec::new();
+    }
+    let coarser: Vec<f64> = steps(2.0 * input.base_step_size).skip(1).take(4).collect();
+    let first = (lo / fine).ceil() as i64;
+    let last = (hi / fine).floor() as i64;
+    (first..=last)
+        .map(|k| {
+            let value = k as f64 * fine;
+            // The coarsest step this mark is a multiple of: its label shows once there is room
+            // for labels that far apart.
+            let step_size = coarser
+                .iter()
+                .rev()
+                .find(|s| ((value / **s).round() * **s - value).abs() < 1e-9 * s.abs())
+                .copied()
+                .unwrap_or(fine);
+            GridMark {
+                value: if value.abs() < 1e-12 * fine {
+                    0.0
+                } else {
+                    value
+                },
+                step_size,
+            }
+        })
+        .collect()
+}
+
+/// A tick's label on a linear axis: the number as short as it reads exactly at the marks
+/// [`linear_marks`] makes (0.2, not 0.2000; 1e6, not 1000000), with the float noise of the
+/// multiplication that made it rounded away.
+pub fn tick_label(v: f64) -> String {
+    let rounded = format!("{v:.9e}").parse::<f64>().unwrap_or(v);
+    if rounded == 0.0 {
+        "0".into()
+    } else {
+        crate::numbers::short(rounded)
+    }
+}
+
+/// The gap between labelled marks on a y axis, in points (egui_plot's own default is 20 to
+/// 30, which left two labels on the short plots of the presentation strip).
+pub const LABEL_GAP: f64 = 16.0;
+
+/// The y axis of a plot, labelled every [`LABEL_GAP`] points or so.
+pub fn y_axis<'a>() -> egui_plot::AxisHints<'a> {
+    egui_plot::AxisHints::new_y().label_spacing(LABEL_GAP as f32..=LABEL_GAP as f32 + 6.0)
+}
+
+/// Every how many decades a wide log axis has a labelled mark: the smallest of 1, 2, 5, 10, …
+/// that is at least `wanted` decades.
+fn decade_step(wanted: f64) -> f64 {
+    [1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0]
+        .into_iter()
+        .find(|e| *e >= wanted)
+        .unwrap_or(100.0)
 }
 
 /// The label of a mark on a log₁₀ axis: the number itself (0.002, 5, 1e5) for marks at 1, 2
@@ -79,6 +160,17 @@ pub fn log_label(log10_value: f64, range: &std::ops::RangeInclusive<f64>) -> Str
             None => text,
         }
     }
+}
+
+/// The log₁₀ bounds of whole decades around positive values from `lowest` to `highest`, at
+/// least one decade apart: an axis over them has several labelled ticks (1, 2, 5, 10).
+pub fn decades(lowest: f64, highest: f64) -> (f64, f64) {
+    if !(lowest > 0.0 && highest >= lowest && highest.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let lo = lowest.log10().floor();
+    let hi = highest.log10().ceil().max(lo + 1.0);
+    (lo, hi)
 }
 
 #[cfg(test)]
@@ -116,5 +208,37 @@ mod tests {
         assert_eq!(log_label(4.0, &(-10.0..=6.0)), "10000");
         assert_eq!(log_label(6.0, &(-10.0..=6.0)), "1e6");
         assert!(marks(f64::NAN, 1.0).is_empty());
+    }
+
+    #[test]
+    fn short_linear_ranges_get_several_labelled_marks() {
+        // A map from −0.2 to 1.6, 24 points per 0.1 (base step 8 points = 0.033).
+        let marks = linear_marks(GridInput {
+            bounds: (-0.2, 1.6),
+            base_step_size: 1.8 / 432.0 * 8.0,
+        });
+        // Labelled where the step is at least 16 points: 0.2 apart (48 points) or more.
+        let labelled: Vec<f64> = marks
+            .iter()
+            .filter(|m| m.step_size * 432.0 / 1.8 >= 40.0)
+            .map(|m| m.value)
+            .collect();
+        assert!(labelled.len() >= 3, "{labelled:?}");
+        assert!(labelled.contains(&0.0) && labelled.contains(&1.0));
+        assert!(
+            linear_marks(GridInput {
+                bounds: (1.0, 0.0),
+                base_step_size: 0.1
+            })
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn decades_span_at_least_one() {
+        assert_eq!(decades(24.2, 24.2), (1.0, 2.0));
+        assert_eq!(decades(3e-13, 300.0), (-13.0, 3.0));
+        assert_eq!(decades(0.5, 10.0), (-1.0, 1.0));
+        assert_eq!(decades(-1.0, 5.0), (0.0, 1.0));
     }
 }

@@ -37,8 +37,8 @@ pub fn paint_clouds(
     }
 }
 
-/// A small white ring on a mini-batch racer's path where each epoch ends (every row seen
-/// once more).
+/// A small ring in the racer's colour on a mini-batch racer's path where each epoch ends
+/// (every row seen once more): hollow and thin, so the balls stay readable among them.
 pub(super) fn paint_epochs(
     painter: &Painter,
     points: &[[f64; 2]],
@@ -51,7 +51,8 @@ pub(super) fn paint_epochs(
     let every = (points.len() / per_epoch / 200 + 1) * per_epoch;
     for p in points.iter().skip(every).step_by(every) {
         let at = to_screen(*p);
-        painter.circle(at, 4.0, color, Stroke::new(1.5, Color32::WHITE));
+        painter.circle_stroke(at, 3.5, Stroke::new(2.5, Color32::from_black_alpha(140)));
+        painter.circle_stroke(at, 3.5, Stroke::new(1.2, color));
     }
 }
 
@@ -100,15 +101,15 @@ pub(super) fn paint_batch_noise(
     if span.width().max(span.height()) < 3.0 || !span.is_finite() {
         return;
     }
+    // A faint fill and a thin outline, drawn under every ball: it must not hide one.
     painter.add(Shape::convex_polygon(
         outline.clone(),
-        color.gamma_multiply(0.25),
+        color.gamma_multiply(0.1),
         Stroke::NONE,
     ));
-    // Outlined like the paths, so it reads on any colormap and over any path.
     painter.add(Shape::closed_line(
         outline.clone(),
-        Stroke::new(3.5, Color32::from_black_alpha(200)),
+        Stroke::new(2.5, Color32::from_black_alpha(120)),
     ));
-    painter.add(Shape::closed_line(outline, Stroke::new(1.5, color)));
+    painter.add(Shape::closed_line(outline, Stroke::new(1.2, color)));
 }

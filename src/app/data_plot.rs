@@ -6,7 +6,7 @@ use super::view2d::rgb;
 use crate::race::Race;
 use crate::surfaces::{DataModel, DataSurface};
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Line, Plot, PlotPoints, Points};
 
 /// The most data points drawn (the rest are skipped evenly).
 const MAX_POINTS: usize = 2000;
@@ -23,10 +23,15 @@ pub fn show(ui: &mut egui::Ui, race: &Race, data: &DataSurface) {
     } else {
         "standardised"
     };
-    ui.label(RichText::new(format!("{title} ({scaled})")).strong())
+    let marks = match data.spec().model {
+        DataModel::Linear { .. } => "dots: rows",
+        DataModel::Logistic { .. } => "dots: class 0, crosses: class 1",
+    };
+    ui.label(RichText::new(format!("{title} ({scaled}; {marks})")).strong())
         .on_hover_text(
-            "Each racer's current model: the fitted line (linear) or the decision boundary \
-             (logistic), where its ball is on the map",
+            "Each racer's current model, in its colour (the map's legend names them): the \
+             fitted line (linear) or the decision boundary (logistic), where its ball is on the \
+             map",
         );
     let (x_name, y_name) = match data.spec().model {
         DataModel::Linear { .. } => (features[0].clone(), target.to_string()),
@@ -56,9 +61,14 @@ pub fn show(ui: &mut egui::Ui, race: &Race, data: &DataSurface) {
         let pad = 0.05 * (b - a).max(1e-9);
         (a - pad, b + pad)
     };
+    // No legend: it listed the racers in an order of its own, over the data; the map's legend
+    // and the table name each colour.
     Plot::new("data_plot")
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .x_axis_label(x_name)
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x()
+                .label(x_name)
+                .label_spacing(28.0..=40.0),
+        ])
         .y_axis_label(y_name)
         .allow_scroll(false)
         .allow_drag(false)
@@ -79,17 +89,21 @@ pub fn show(ui: &mut egui::Ui, race: &Race, data: &DataSurface) {
                     );
                 }
                 DataModel::Logistic { .. } => {
-                    for (class, colour) in [(0.0, [120, 170, 255]), (1.0, [255, 150, 90])] {
+                    // The classes by shape, in grey: colours belong to the racers.
+                    for (class, shape) in [
+                        (0.0, egui_plot::MarkerShape::Circle),
+                        (1.0, egui_plot::MarkerShape::Cross),
+                    ] {
                         let pts: PlotPoints = (0..n)
                             .step_by(stride)
                             .filter(|&i| y[i] == class)
                             .map(|i| [x[2 * i], x[2 * i + 1]])
                             .collect();
-                        let [r, g, b] = colour;
                         plot_ui.points(
                             Points::new(format!("class {class}"), pts)
-                                .radius(2.2)
-                                .color(Color32::from_rgba_unmultiplied(r, g, b, 170)),
+                                .radius(2.6)
+                                .shape(shape)
+                                .color(Color32::from_white_alpha(140)),
                         );
                     }
                 }

@@ -5,6 +5,10 @@
 use super::scene_files::Caption;
 use super::{Explorer, ViewMode, train};
 use crate::race::{Command, MAX_STEPS};
+
+/// "end" on a scene saved at step 0: every run to its stop, at most this many steps (as the
+/// toolbar's Run to end).
+pub const END_CAP: u64 = 20_000;
 use crate::scene::deck::{Content, Deck, OnEnter, Pictures};
 use eframe::egui::{self, Key, RichText};
 
@@ -19,14 +23,16 @@ pub struct DeckState {
 }
 
 impl Explorer {
-    /// Starts presenting `deck` at its first slide.
-    pub fn open_deck(&mut self, deck: Deck, ctx: Option<&egui::Context>) {
+    /// Starts presenting `deck` at slide `first` (0-based, clamped to the deck), in
+    /// presentation mode.
+    pub fn open_deck(&mut self, deck: Deck, first: usize, ctx: Option<&egui::Context>) {
         self.deck = Some(DeckState {
             deck,
             index: 0,
             notes_open: false,
         });
-        self.enter_slide(0, ctx);
+        self.presenting = true;
+        self.enter_slide(first, ctx);
     }
 
     /// Shows slide `i` (clamped to the deck) and does what it says on entering it.
@@ -46,11 +52,10 @@ impl Explorer {
                 if self.shown.mode == ViewMode::Train {
                     self.shown.mode = ViewMode::Flat;
                 }
+                // Every entry gives the same picture: playing stops at the lesson's step.
+                self.stop_at = None;
                 match slide.on_enter {
-                    OnEnter::Play => {
-                        self.apply(vec![Command::Reset]);
-                        self.playing = true;
-                    }
+                    OnEnter::Play => self.play_lesson(),
                     OnEnter::Pause => {
                         self.apply(vec![Command::Reset]);
                         self.playing = false;
@@ -61,7 +66,8 @@ impl Explorer {
                     }
                     OnEnter::End => {
                         self.playing = false;
-                        self.apply(vec![Command::RunToEnd(MAX_STEPS)]);
+                        let end = self.lesson_end(END_CAP);
+                        self.go_to(end);
                     }
                 }
             }
@@ -85,6 +91,15 @@ impl Explorer {
             text: slide.caption.clone(),
         });
         self.loop_marks = Default::default();
+    }
+
+    /// Goes to where the slide on show stops on its own (its lesson step when it plays to it),
+    /// paused: the picture a screenshot of the slide shows.
+    pub fn settle_slide(&mut self) {
+        if let Some(stop) = self.stop_at.take() {
+            self.go_to(stop);
+        }
+        self.playing = false;
     }
 
     /// Deck keys; true when one was used (then no other key handling sees it).

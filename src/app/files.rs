@@ -82,37 +82,34 @@ impl FileBrowser {
                 {
                     go = Some(parent.to_path_buf());
                 }
-                egui::ScrollArea::vertical()
-                    .max_height(260.0)
-                    .show(ui, |ui| {
-                        for (is_dir, path) in &entries {
-                            let name = file_name(path);
-                            let label = if *is_dir {
-                                format!("{name}/")
+                let area = egui::ScrollArea::vertical().max_height(260.0);
+                crate::app::scroll::show(ui, area, |ui| {
+                    for (is_dir, path) in &entries {
+                        let name = file_name(path);
+                        let label = if *is_dir {
+                            format!("{name}/")
+                        } else {
+                            name.clone()
+                        };
+                        if ui.selectable_label(false, label).clicked() {
+                            if *is_dir {
+                                go = Some(path.clone());
+                            } else if matches!(self.purpose, Purpose::Open { .. }) {
+                                chosen = Some(path.clone());
                             } else {
-                                name.clone()
-                            };
-                            if ui.selectable_label(false, label).clicked() {
-                                if *is_dir {
-                                    go = Some(path.clone());
-                                } else if matches!(self.purpose, Purpose::Open { .. }) {
-                                    chosen = Some(path.clone());
-                                } else {
-                                    self.name = name;
-                                }
+                                self.name = name;
                             }
                         }
-                        if entries.is_empty() {
-                            let kinds = extensions
-                                .iter()
-                                .map(|e| format!(".{e}"))
-                                .collect::<Vec<_>>()
-                                .join(" or ");
-                            ui.label(
-                                RichText::new(format!("no folders or {kinds} files here")).weak(),
-                            );
-                        }
-                    });
+                    }
+                    if entries.is_empty() {
+                        let kinds = extensions
+                            .iter()
+                            .map(|e| format!(".{e}"))
+                            .collect::<Vec<_>>()
+                            .join(" or ");
+                        ui.label(RichText::new(format!("no folders or {kinds} files here")).weak());
+                    }
+                });
                 if let Purpose::Save { extension, .. } = &self.purpose {
                     let extension = *extension;
                     ui.separator();

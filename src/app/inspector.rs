@@ -108,9 +108,8 @@ impl Inspector {
                         ui.label(RichText::new(why).color(Color32::from_rgb(240, 190, 80)));
                     }
                     Ok(e) => {
-                        egui::ScrollArea::vertical()
-                            .max_height(0.62 * screen.height())
-                            .show(ui, |ui| body(ui, e, race.surface(), compact));
+                        let area = egui::ScrollArea::vertical().max_height(0.62 * screen.height());
+                        super::scroll::show(ui, area, |ui| body(ui, e, race.surface(), compact));
                     }
                 }
             });

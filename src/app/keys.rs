@@ -14,6 +14,7 @@ impl Explorer {
             self.drop_focus = true;
         }
         self.scene_keys(ctx);
+        self.zoom_keys(ctx);
         if ctx.egui_wants_keyboard_input() {
             return;
         }
@@ -60,6 +61,32 @@ impl Explorer {
             }
         }
         self.apply(commands);
+    }
+
+    /// Ctrl + plus (or =) and Ctrl + minus zoom everything by a tenth, Ctrl + 0 back to
+    /// the mode's own size; in every view and mode (egui's own zoom keys are off: the
+    /// presentation's zoom is set every frame).
+    fn zoom_keys(&mut self, ctx: &egui::Context) {
+        use egui::gui_zoom::kb_shortcuts as zoom;
+        if ctx.options(|o| o.zoom_with_keyboard) {
+            ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        }
+        let (reset, bigger, smaller) = ctx.input_mut(|i| {
+            (
+                i.consume_shortcut(&zoom::ZOOM_RESET),
+                i.consume_shortcut(&zoom::ZOOM_IN) || i.consume_shortcut(&zoom::ZOOM_IN_SECONDARY),
+                i.consume_shortcut(&zoom::ZOOM_OUT),
+            )
+        });
+        if reset {
+            self.text_scale = 1.0;
+        }
+        if bigger {
+            self.text_scale = (self.text_scale * 1.1).min(2.5);
+        }
+        if smaller {
+            self.text_scale = (self.text_scale / 1.1).max(0.5);
+        }
     }
 
     /// Keys of the training view: Space trains or pauses, R restarts, V and P as elsewhere.

@@ -4,6 +4,7 @@
 pub mod axes;
 pub mod background;
 mod batch_overlay;
+pub mod caption;
 pub mod clouds;
 pub mod colormap;
 pub mod data_file;
@@ -20,6 +21,7 @@ pub mod plots;
 pub mod quiz;
 pub mod scene_files;
 pub mod screenshot;
+pub mod scroll;
 pub mod side_panel;
 pub mod state;
 mod step_overlay;
@@ -38,7 +40,7 @@ use crate::presets::Preset;
 use crate::race::{Command, Race};
 pub use crate::scene::view::{SPEED_RANGE, ViewMode};
 use crate::surfaces::{Surface, SurfaceKind};
-use eframe::egui::{self, Key, RichText};
+use eframe::egui::{self, Key};
 
 /// The initial window size, made for a projector.
 pub const WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
@@ -51,18 +53,21 @@ pub struct Launch {
     /// A scene to show instead of the restored or default one (from `app --surface` or
     /// `--function`).
     pub scene: Option<crate::scene::Scene>,
-    /// A lecture deck to present from its first slide.
+    /// A lecture deck to present, from slide [`Launch::slide`].
     pub deck: Option<crate::scene::deck::Deck>,
+    /// The deck's slide to open on (0-based).
+    pub slide: usize,
     /// Open the step inspector on this racer (0-based).
     pub inspect: Option<usize>,
     /// The file `scene` was read from (Save writes back to it).
     pub scene_file: Option<std::path::PathBuf>,
-    /// Steps to take before the first frame.
-    pub steps: u64,
+    /// Steps to take before the first frame; `None`: a preset's lesson step for a screenshot,
+    /// none otherwise.
+    pub steps: Option<u64>,
     /// Save a PNG of the window here, then close.
     pub screenshot: Option<std::path::PathBuf>,
-    /// The view to show first.
-    pub view: ViewMode,
+    /// The view to show first (`None`: the scene's or slide's own).
+    pub view: Option<ViewMode>,
     /// For the training view: a spec file or shipped spec name to train.
     pub model_spec: Option<String>,
     /// For the training view: epochs to train (overrides the spec's).
@@ -106,7 +111,13 @@ pub fn run(launch: Launch) -> Result<(), String> {
             .then(|| cc.storage.and_then(|s| s.get_string(state::KEY)))
             .flatten();
             let mut explorer = match (launch.preset, restored) {
-                (Some(p), _) => Explorer::with_preset(p),
+                // A screenshot shows the lesson's picture; a window plays the lesson to it.
+                (Some(p), _) if screenshot.is_some() => Explorer::with_preset(p),
+                (Some(p), _) => {
+                    let mut explorer = Explorer::default();
+                    explorer.load(p);
+                    explorer
+                }
                 (None, Some(text)) => Explorer::restore(&text),
                 (None, None) => Explorer::default(),
             };
@@ -125,18 +136,26 @@ pub fn run(launch: Launch) -> Result<(), String> {
                 explorer.scene_file = Some(path.clone());
             }
             if let Some(deck) = launch.deck.clone() {
-                explorer.open_deck(deck, Some(&cc.egui_ctx));
+                explorer.open_deck(deck, launch.slide, Some(&cc.egui_ctx));
+                if screenshot.is_some() {
+                    // The picture the slide settles on, not its first frame.
+                    explorer.settle_slide();
+                }
             }
-            explorer.race.apply(Command::Step(launch.steps as i64));
+            if let Some(steps) = launch.steps {
+                explorer.playing = false;
+                explorer.stop_at = None;
+                explorer.race.apply(Command::Step(steps as i64));
+            }
             if let Some(racer) = launch.inspect {
                 explorer.inspector.open = true;
                 explorer.inspector.racer = racer;
                 explorer.inspector.zoom = true;
             }
-            if launch.preset.is_some() || screenshot.is_some() || launch.view != ViewMode::Flat {
-                explorer.shown.mode = launch.view;
+            if let Some(view) = launch.view {
+                explorer.shown.mode = view;
             }
-            if launch.view == ViewMode::Train {
+            if launch.view == Some(ViewMode::Train) {
                 explorer.trainer =
                     train::TrainView::launch(launch.model_spec.as_deref(), launch.epochs);
                 explorer.trainer.play(&cc.egui_ctx);
@@ -162,6 +181,13 @@ pub fn run(launch: Launch) -> Result<(), String> {
         (Some(_), Some(result)) => result,
         (Some(_), None) => Err("the window closed before the screenshot was taken".into()),
     }
+}
+
+/// The presentation mode's zoom for a window of `size` points (unzoomed): 1.25 at
+/// 1280×800, growing with the smaller of the window's width and height against 1024×640,
+/// between 1 and 3.
+pub fn presentation_zoom(size: egui::Vec2) -> f32 {
+    (size.x / 1024.0).min(size.y / 640.0).clamp(1.0, 3.0)
 }
 
 /// The keys that load the presets, in order.
@@ -194,10 +220,18 @@ pub struct Explorer {
     pub playing: bool,
     /// Fractional steps carried between frames.
     carry: f64,
-    /// Presentation mode: everything drawn larger, for a projector.
+    /// Presentation mode, for a projector: the side panel hidden, text and marks scaled with
+    /// the window (see [`Explorer::zoom`]).
     pub presenting: bool,
     /// Side and bottom panels hidden (Tab), leaving the map alone.
     pub panels_hidden: bool,
+    /// The user's own zoom (Ctrl + plus, minus, 0), on top of the presentation's.
+    pub text_scale: f32,
+    /// Playback stops at this step: the lesson's step, where its caption holds.
+    pub stop_at: Option<u64>,
+    /// The window's size in points when the presentation zoom was last worked out, and that
+    /// zoom.
+    window_seen: Option<(egui::Vec2, f32)>,
     /// Light theme instead of dark.
     pub light: bool,
     /// The preset on show, if any.
@@ -271,6 +305,9 @@ impl Default for Explorer {
             carry: 0.0,
             presenting: false,
             panels_hidden: false,
+            text_scale: 1.0,
+            stop_at: None,
+            window_seen: None,
             light: false,
             preset: None,
             caption: None,
@@ -301,10 +338,14 @@ impl Default for Explorer {
 }
 
 impl Explorer {
-    /// The explorer showing a preset at step 0.
+    /// The explorer showing a preset at its lesson step, paused: the picture its caption
+    /// describes (screenshots, exports, tests).
     pub fn with_preset(preset: &'static Preset) -> Self {
         let mut explorer = Self::default();
         explorer.load(preset);
+        explorer.go_to(preset.scene.view.step);
+        explorer.playing = false;
+        explorer.stop_at = None;
         explorer
     }
 
@@ -331,18 +372,37 @@ impl Explorer {
         self.view_state.reset_bounds = true;
     }
 
-    /// Replaces the race with a preset's.
+    /// Replaces the race with a preset's and plays its lesson from step 0 to its lesson step,
+    /// where it stops.
     pub fn load(&mut self, preset: &'static Preset) {
-        self.race = preset.build();
-        self.sweep.forget();
+        if let Err(e) = self.show_scene(&preset.scene) {
+            // Every shipped preset builds (a test checks it); this is for a broken build.
+            self.notice = Some(format!("The preset could not be shown: {e}"));
+            return;
+        }
         self.preset = Some(preset);
-        self.caption = Some(scene_files::Caption {
-            title: preset.title().to_string(),
-            text: preset.caption().to_string(),
-        });
-        self.scene_file = None;
-        self.playing = false;
-        self.view_state.reset_bounds = true;
+        self.play_lesson();
+    }
+
+    /// From step 0, plays to the scene's lesson step (the step it is saved at) and stops
+    /// there; a scene saved at step 0 plays on.
+    pub fn play_lesson(&mut self) {
+        let lesson = self.shown.step;
+        self.apply(vec![Command::Reset]);
+        self.playing = true;
+        self.stop_at = (lesson > 0).then_some(lesson);
+    }
+
+    /// The scene's lesson step (the step it was saved at), or, for a scene saved at step 0,
+    /// the step where every run has stopped (at most `cap` steps).
+    pub fn lesson_end(&mut self, cap: u64) -> u64 {
+        match self.shown.step {
+            0 => {
+                self.apply(vec![Command::RunToEnd(cap)]);
+                self.race.cursor()
+            }
+            lesson => lesson,
+        }
     }
 
     /// Applies commands, keeping the view in step with surface changes.
@@ -353,8 +413,12 @@ impl Explorer {
             {
                 self.view_state.reset_bounds = true;
             }
-            if matches!(c, Command::SetSurface(_)) {
+            if let Command::SetSurface(s) = &c {
                 self.basin.clear();
+                // A lesson's frame belongs to its function.
+                if !s.same_function(self.race.surface()) {
+                    self.shown.map.window = None;
+                }
             }
             if matches!(c, Command::SetStart(_) | Command::SetSurface(_)) {
                 self.carry = 0.0;
@@ -371,8 +435,17 @@ impl Explorer {
         }
         let dt = ctx.input(|i| i.stable_dt).min(0.25) as f64;
         self.carry += self.shown.speed * dt;
-        let n = self.carry.floor();
+        let mut n = self.carry.floor();
         self.carry -= n;
+        if let Some(stop) = self.stop_at {
+            // The lesson's step: stop there, whatever the speed.
+            let left = stop.saturating_sub(self.race.cursor()) as f64;
+            if n >= left {
+                n = left;
+                self.playing = false;
+                self.stop_at = None;
+            }
+        }
         if n >= 1.0 {
             self.race.apply(Command::Step(n as i64));
         }
@@ -385,6 +458,28 @@ impl Explorer {
 }
 
 impl Explorer {
+    /// The zoom factor: the user's own (Ctrl + plus, minus, 0) times, in presentation mode,
+    /// one that grows with the window, so that a 1920×1080 projector shows larger text than a
+    /// 1280×800 one (1.25 there, 1.69 at 1920×1080).
+    pub fn zoom(&mut self, ctx: &egui::Context) -> f32 {
+        // Worked out again only when the window's size in points changes: a real window
+        // shrinks in points as the zoom grows (and gives the same answer again), a test's
+        // fixed screen does not (and would feed the zoom back into itself).
+        let content = ctx.content_rect().size();
+        if self
+            .window_seen
+            .is_none_or(|(seen, _)| (seen - content).length() > 0.5)
+        {
+            let size = content * ctx.zoom_factor();
+            self.window_seen = Some((content, presentation_zoom(size)));
+        }
+        let base = match (self.presenting, self.window_seen) {
+            (true, Some((_, z))) => z,
+            _ => 1.0,
+        };
+        base * self.text_scale
+    }
+
     /// Whether a screenshot may be taken: the training view waits for its runs to finish.
     pub fn ready_for_screenshot(&self) -> bool {
         self.shown.mode != ViewMode::Train
@@ -403,8 +498,8 @@ impl Explorer {
         } else {
             egui::Theme::Dark
         });
-        let zoom = if self.presenting { 1.4 } else { 1.0 };
-        if ctx.zoom_factor() != zoom {
+        let zoom = self.zoom(&ctx);
+        if (ctx.zoom_factor() - zoom).abs() > 1e-4 {
             ctx.set_zoom_factor(zoom);
         }
         self.dropped_files(&ctx);
@@ -418,8 +513,9 @@ impl Explorer {
         egui::Panel::top("transport").show(ui, |ui| {
             commands.extend(self.transport(ui));
         });
+        self.caption_strip(ui);
         if self.shown.mode == ViewMode::Train {
-            train::show(ui, &mut self.trainer, self.panels_hidden);
+            train::show(ui, &mut self.trainer, self.panels_hidden || self.presenting);
         } else {
             self.clouds.update(&self.race);
             self.inspector.update(&self.race);
@@ -441,36 +537,47 @@ impl Explorer {
         self.apply(commands);
     }
 
-    /// The controls on the left and the plots at the bottom.
-    /// In presentation mode both are smaller (each mode keeps its own sizes) and the plots
-    /// show the loss only: the map gets the space.
+    /// The controls on the left and the plots at the bottom. In presentation mode the
+    /// controls are hidden and the plots are the status table and the loss alone, in a strip a
+    /// quarter of the window high: the map gets the space.
     fn side_and_bottom(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let (side_id, side_size, bottom_id, bottom_size) = if self.presenting {
-            ("controls-presenting", 270.0, "plots-presenting", 185.0)
-        } else {
-            ("controls", 340.0, "plots", 250.0)
-        };
-        egui::Panel::left(side_id)
-            .resizable(true)
-            .default_size(side_size)
-            .show(ui, |ui| {
-                commands.extend(side_panel::show(
-                    ui,
-                    &self.race,
-                    &mut self.shown.map,
-                    &mut self.surface_panel,
-                ));
-                ui.separator();
-                self.why_section(ui);
-            });
+        if !self.presenting {
+            egui::Panel::left("controls")
+                .resizable(true)
+                .default_size(340.0)
+                .show(ui, |ui| {
+                    // Taller than a projector's 800 pixels: it scrolls.
+                    let area = egui::ScrollArea::vertical().id_salt("controls-scroll");
+                    scroll::show(ui, area, |ui| {
+                        commands.extend(side_panel::show(
+                            ui,
+                            &self.race,
+                            &mut self.shown.map,
+                            &mut self.surface_panel,
+                        ));
+                        ui.separator();
+                        self.why_section(ui);
+                    });
+                });
+        }
         let compact = self.presenting;
-        egui::Panel::bottom(bottom_id)
-            .resizable(true)
-            .default_size(bottom_size)
-            .show(ui, |ui| {
+        let (bottom_id, bottom_size) = if compact {
+            ("plots-presenting", 0.26 * ui.ctx().content_rect().height())
+        } else {
+            ("plots", 250.0)
+        };
+        let panel = egui::Panel::bottom(bottom_id);
+        let panel = if compact {
+            panel.exact_size(bottom_size)
+        } else {
+            panel.resizable(true).default_size(bottom_size)
+        };
+        panel.show(ui, |ui| {
+            if !compact {
                 self.timeline(ui);
-                plots::show(ui, &self.race, &self.clouds, &mut self.shown.plots, compact);
-            });
+            }
+            plots::show(ui, &self.race, &self.clouds, &mut self.shown.plots, compact);
+        });
     }
 
     /// The "Why" tools: curvature, basin map, sweep.
@@ -511,43 +618,9 @@ impl Explorer {
         }
     }
 
-    /// The caption and the 2D view.
+    /// The view: the map, the surface or both (with the data beside a model's map).
     fn central(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(notice) = self.notice.clone() {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(notice).color(egui::Color32::from_rgb(240, 190, 80)));
-                    if ui.small_button("✖").on_hover_text("Dismiss").clicked() {
-                        self.notice = None;
-                    }
-                });
-            }
-            if let Some(c) = self.caption.clone() {
-                let mut open = true;
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(c.title).strong().size(16.0));
-                    ui.label(RichText::new(c.text).size(15.0));
-                    if !self.exporting
-                        && ui
-                            .small_button("✖")
-                            .on_hover_text("Hide the caption")
-                            .clicked()
-                    {
-                        open = false;
-                    }
-                });
-                if !open {
-                    self.caption = None;
-                }
-            }
-            if let Some(q) = &self.quiz {
-                ui.label(
-                    RichText::new(q.banner(&self.race))
-                        .size(16.0)
-                        .strong()
-                        .color(egui::Color32::from_rgb(255, 200, 90)),
-                );
-            }
             // Live preview: while the start or a hyperparameter is dragged, the next 500
             // steps of every racer are recomputed and drawn each frame.
             let dragging_hyper = side_panel::dragging(ui.ctx());
@@ -669,7 +742,7 @@ impl Explorer {
     /// only flatten the surface).
     fn window3d(&self) -> Window {
         let default = || {
-            let v = self.race.surface().view();
+            let v = self.shown.map.frame(self.race.surface().view());
             Window { x: v.x, y: v.y }
         };
         if self.view_state.fitted {
@@ -693,6 +766,16 @@ impl Explorer {
     /// The map's frame on screen in the last frame of the 2D view.
     pub fn map_rect(&self) -> Option<egui::Rect> {
         self.view_state.frame()
+    }
+
+    /// The part of the plane the 2D view showed in the last frame, `[x0, x1, y0, y1]`.
+    pub fn map_window(&self) -> Option<[f64; 4]> {
+        self.view_state.plane_window()
+    }
+
+    /// Where the map's legend was drawn in the last frame.
+    pub fn legend_rect(&self) -> Option<egui::Rect> {
+        self.view_state.legend
     }
 }
 

@@ -164,14 +164,21 @@ const OUTLINE: f32 = 2.0;
 /// Length of an arrowhead's barbs, in points, whatever the arrow's length.
 pub const ARROW_HEAD: f32 = 9.0;
 
+/// The plane window a map shows, `[x0, x1, y0, y1]`: paths are cut to it before drawing.
+pub type PlaneWindow = [f64; 4];
+
 /// Every enabled racer's path up to the cursor, its ball, the last update as an arrow into
 /// the ball and what the settings add (−∇f, the optimizer's state). Paths are outlined in
-/// black so they stay visible on any colormap.
+/// black so they stay visible on any colormap, and cut to `window` (a diverging path would
+/// otherwise ask for lines millions of points long); a path that leaves the map keeps its
+/// colour to the edge, where a marker in its colour points the way it went. Balls that
+/// coincide are drawn as rings of different sizes, the first racer's largest, so each shows.
 pub fn paint_tracks(
     painter: &Painter,
     race: &Race,
     view: &ViewSettings,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
+    window: PlaneWindow,
 ) {
     // The noisiest paths first (SGD's, then mini-batches'), so that a full-batch path is never
     // buried under a stochastic scribble; then every ball, on top of every path.
@@ -182,54 +189,234 @@ pub fn paint_tracks(
         .collect();
     lanes.sort_by_key(|l| l.epoch().map_or(usize::MAX, |(rows, _)| rows));
     for lane in &lanes {
-        paint_path(painter, race, lane, to_screen);
+        paint_path(painter, race, lane, to_screen, window);
     }
-    for lane in &lanes {
-        paint_ball(painter, race, lane, view, to_screen);
+    // A mini-batch racer's noise ellipse, under every ball.
+    for lane in lanes.iter().filter(|l| l.epoch().is_some()) {
+        let end = race.index_at_cursor(&lane.track);
+        let color = rgb(lane.spec.color);
+        super::batch_overlay::paint_batch_noise(painter, race, lane, end, color, to_screen);
+    }
+    // Each ball's place: on the map, or where its path left it.
+    let places: Vec<Place> = lanes
+        .iter()
+        .map(|lane| {
+            let end = race.index_at_cursor(&lane.track);
+            place(&lane.track.points[..=end], window, to_screen)
+        })
+        .collect();
+    // Balls are drawn in racer order; one with later balls on it gets a ring per ball.
+    let mut order: Vec<usize> = (0..lanes.len()).collect();
+    order.sort_by_key(|&k| race.lanes().iter().position(|l| std::ptr::eq(l, lanes[k])));
+    for (rank, &k) in order.iter().enumerate() {
+        let covering = order[rank + 1..]
+            .iter()
+            .filter(|&&j| places[j].at.distance(places[k].at) < BALL_RADIUS + RING)
+            .count();
+        let radius = BALL_RADIUS + RING * covering as f32;
+        paint_ball(painter, race, lanes[k], view, to_screen, &places[k], radius);
     }
 }
 
-/// One racer's path up to the cursor, fading in over its last segments, with its epoch marks.
+/// The radius of a ball, in points.
+pub const BALL_RADIUS: f32 = 7.0;
+/// How much larger each ball under another is drawn, in points.
+pub const RING: f32 = 5.0;
+
+/// Where a racer's ball is drawn: at its point on the map, or at the edge where its path
+/// last left the map, pointing the way it went.
+#[derive(Clone, Copy, Debug)]
+pub struct Place {
+    /// On screen.
+    pub at: Pos2,
+    /// The direction it left in, when the ball is off the map.
+    pub left: Option<Vec2>,
+}
+
+/// The place of the ball at the end of `points` (a path up to the cursor).
+pub fn place(
+    points: &[[f64; 2]],
+    window: PlaneWindow,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) -> Place {
+    let last = points[points.len() - 1];
+    if inside(last, window) {
+        return Place {
+            at: to_screen(last),
+            left: None,
+        };
+    }
+    // The last segment that crossed into the outside, from its last point inside.
+    let exit = points.windows(2).rev().find_map(|w| {
+        let (a, b) = (w[0], w[1]);
+        inside(a, window)
+            .then(|| clip_segment(a, b, window))
+            .flatten()
+            .map(|(_, out)| (out, b))
+    });
+    match exit {
+        Some((edge, beyond)) => {
+            let (e, b) = (to_screen(edge), to_screen_dir(edge, beyond, to_screen));
+            Place {
+                at: e,
+                left: Some(b),
+            }
+        }
+        // Never inside: the start itself is off the map; the ball sits at the nearest edge.
+        None => {
+            let clamped = [
+                last[0].clamp(window[0], window[1]),
+                last[1].clamp(window[2], window[3]),
+            ];
+            let at = to_screen(clamped);
+            Place {
+                at,
+                left: Some(to_screen_dir(clamped, last, to_screen)),
+            }
+        }
+    }
+}
+
+/// The screen direction from plane point `a` towards `b` (unit length), safe for a `b` far off
+/// the screen: measured a short way along.
+fn to_screen_dir(a: [f64; 2], b: [f64; 2], to_screen: &impl Fn([f64; 2]) -> Pos2) -> Vec2 {
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let len = d[0].hypot(d[1]);
+    if !(len > 0.0 && len.is_finite()) {
+        return Vec2::X;
+    }
+    let near = [a[0] + 1e-6 * d[0] / len, a[1] + 1e-6 * d[1] / len];
+    let v = to_screen(near) - to_screen(a);
+    if v.length() > 0.0 {
+        v.normalized()
+    } else {
+        Vec2::X
+    }
+}
+
+/// Whether `p` lies in `window`.
+fn inside(p: [f64; 2], w: PlaneWindow) -> bool {
+    p[0] >= w[0] && p[0] <= w[1] && p[1] >= w[2] && p[1] <= w[3]
+}
+
+/// The part of the segment `a`–`b` inside `window` (Liang–Barsky), if any.
+pub fn clip_segment(a: [f64; 2], b: [f64; 2], w: PlaneWindow) -> Option<([f64; 2], [f64; 2])> {
+    let d = [b[0] - a[0], b[1] - a[1]];
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-d[0], a[0] - w[0]),
+        (d[0], w[1] - a[0]),
+        (-d[1], a[1] - w[2]),
+        (d[1], w[3] - a[1]),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+        }
+    }
+    (t0 <= t1 && t0.is_finite() && t1.is_finite()).then(|| {
+        (
+            [a[0] + t0 * d[0], a[1] + t0 * d[1]],
+            [a[0] + t1 * d[0], a[1] + t1 * d[1]],
+        )
+    })
+}
+
+/// A path cut to `window`: the runs of it inside, each as screen points.
+pub fn clipped_runs(
+    points: &[[f64; 2]],
+    window: PlaneWindow,
+    to_screen: &impl Fn([f64; 2]) -> Pos2,
+) -> Vec<Vec<Pos2>> {
+    let mut runs: Vec<Vec<Pos2>> = Vec::new();
+    let mut current: Vec<Pos2> = Vec::new();
+    if points.len() == 1 && inside(points[0], window) {
+        return vec![vec![to_screen(points[0])]];
+    }
+    for w in points.windows(2) {
+        match clip_segment(w[0], w[1], window) {
+            Some((a, b)) => {
+                if current.is_empty() {
+                    current.push(to_screen(a));
+                }
+                current.push(to_screen(b));
+                // Cut where the segment leaves the window.
+                if b != w[1] {
+                    runs.push(std::mem::take(&mut current));
+                }
+            }
+            None => {
+                if !current.is_empty() {
+                    runs.push(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// One racer's path up to the cursor, cut to the map, fading in over its last segments, with
+/// its epoch marks.
 fn paint_path(
     painter: &Painter,
     race: &Race,
     lane: &crate::race::Lane,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
+    window: PlaneWindow,
 ) {
-    let dark = Color32::from_black_alpha(200);
     let track = &lane.track;
     let color = rgb(lane.spec.color);
-    // A mini-batch path is drawn thinner: it doubles back on itself many times.
-    let width = if lane.epoch().is_some() {
-        PATH_WIDTH * 0.6
+    // A mini-batch path is drawn thinner and lightly outlined: it doubles back on itself
+    // many times, and a full outline turned it into a dark tangle around the balls.
+    let (width, dark) = if lane.epoch().is_some() {
+        (PATH_WIDTH * 0.6, Color32::from_black_alpha(70))
     } else {
-        PATH_WIDTH
+        (PATH_WIDTH, Color32::from_black_alpha(200))
     };
     let end = race.index_at_cursor(track);
-    let pts = thin(track.points[..=end].iter().map(|p| to_screen(*p)));
-    let split = pts.len().saturating_sub(FADE_SEGMENTS + 1);
-    if pts.len() > 1 {
-        painter.add(Shape::line(pts.clone(), Stroke::new(width + OUTLINE, dark)));
-    }
-    if split > 0 {
-        painter.add(Shape::line(
-            pts[..=split].to_vec(),
-            Stroke::new(width, color.gamma_multiply(0.55)),
-        ));
-    }
-    let recent = &pts[split..];
-    let n = recent.len().max(2) as f32;
-    for (k, w) in recent.windows(2).enumerate() {
-        let alpha = 0.55 + 0.45 * (k as f32 + 1.0) / (n - 1.0);
-        painter.line_segment(
-            [w[0], w[1]],
-            Stroke::new(width, color.gamma_multiply(alpha)),
-        );
-    }
-    if recent.len() < 120 {
-        for p in recent {
-            painter.circle(*p, 2.4, color, Stroke::new(1.0, dark));
+    let runs = clipped_runs(&track.points[..=end], window, to_screen);
+    let total: usize = runs.iter().map(Vec::len).sum();
+    // The last FADE_SEGMENTS points fade in; the rest is drawn faint.
+    let mut seen = 0;
+    for run in runs {
+        let pts = thin(run.into_iter());
+        if pts.len() > 1 {
+            painter.add(Shape::line(pts.clone(), Stroke::new(width + OUTLINE, dark)));
         }
+        let first_recent = (total.saturating_sub(FADE_SEGMENTS + 1)).saturating_sub(seen);
+        let split = first_recent.min(pts.len().saturating_sub(1));
+        if split > 0 {
+            painter.add(Shape::line(
+                pts[..=split].to_vec(),
+                Stroke::new(width, color.gamma_multiply(0.55)),
+            ));
+        }
+        let recent = &pts[split..];
+        let n = recent.len().max(2) as f32;
+        for (k, w) in recent.windows(2).enumerate() {
+            let alpha = 0.55 + 0.45 * (k as f32 + 1.0) / (n - 1.0);
+            painter.line_segment(
+                [w[0], w[1]],
+                Stroke::new(width, color.gamma_multiply(alpha)),
+            );
+        }
+        if total < 120 {
+            for p in recent {
+                painter.circle(*p, 2.4, color, Stroke::new(1.0, dark));
+            }
+        }
+        seen += pts.len();
     }
     if let Some((_, per_epoch)) = lane.epoch() {
         super::batch_overlay::paint_epochs(
@@ -242,23 +429,40 @@ fn paint_path(
     }
 }
 
-/// One racer's ball, the last update as an arrow into it, a mini-batch racer's noise ellipse
-/// and what the settings add (−∇f, the optimizer's state).
+/// One racer's ball (of `radius`, at its [`Place`]), the last update as an arrow into it, a
+/// mini-batch racer's noise ellipse and what the settings add (−∇f, the optimizer's state).
+/// A ball off the map is a marker at the edge, pointing the way it went.
 fn paint_ball(
     painter: &Painter,
     race: &Race,
     lane: &crate::race::Lane,
     view: &ViewSettings,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
+    place: &Place,
+    radius: f32,
 ) {
     let track = &lane.track;
     let color = rgb(lane.spec.color);
     let end = race.index_at_cursor(track);
-    let ball = to_screen(track.points[end]);
+    if let Some(dir) = place.left {
+        // Off the map: a wedge at the edge pointing out.
+        let tip = place.at;
+        let back = tip - dir * (radius * 2.4);
+        let side = Vec2::new(-dir.y, dir.x) * (radius * 1.2);
+        painter.add(Shape::convex_polygon(
+            vec![tip, back + side, back - side],
+            color,
+            Stroke::new(2.0, Color32::BLACK),
+        ));
+        return;
+    }
+    let ball = place.at;
     if end > 0 {
+        // The last step, an arrow in the racer's colour (white was read as a path of its own).
         let from = to_screen(track.points[end - 1]);
-        if from.distance(ball) > 6.0 {
-            arrow(painter, from, ball, Stroke::new(2.0, Color32::WHITE));
+        if from.distance(ball) > radius + 4.0 && painter.clip_rect().contains(from) {
+            arrow(painter, from, ball, Stroke::new(4.0, Color32::BLACK));
+            arrow(painter, from, ball, Stroke::new(2.0, color));
         }
     }
     if view.show_gradient {
@@ -271,10 +475,7 @@ fn paint_ball(
             arrow(painter, ball, tip, Stroke::new(2.0, color));
         }
     }
-    if lane.epoch().is_some() {
-        super::batch_overlay::paint_batch_noise(painter, race, lane, end, color, to_screen);
-    }
-    painter.circle(ball, 7.0, color, Stroke::new(2.0, Color32::BLACK));
+    painter.circle(ball, radius, color, Stroke::new(1.5, Color32::BLACK));
     if (view.show_state || lane.spec.show_state) && end + 1 == track.points.len() {
         paint_state(painter, lane, track.points[end], race.surface(), to_screen);
     }
@@ -351,14 +552,15 @@ fn legend_corner(rect: Rect, size: Vec2, marks: &[(Pos2, f32)]) -> Rect {
         .unwrap_or(Rect::from_min_size(inner.left_top(), size))
 }
 
-/// The legend on the map itself, top left: each enabled racer's colour and name. It stays
-/// when the panels are hidden and in presentation mode.
+/// The legend on the map itself, in the corner that hides least: each enabled racer's
+/// colour and name. It stays when the panels are hidden and in presentation mode. Returns
+/// where it was drawn.
 pub fn paint_legend(
     painter: &Painter,
     rect: Rect,
     race: &Race,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
-) {
+) -> Option<Rect> {
     let rows: Vec<(Color32, String)> = race
         .lanes()
         .iter()
@@ -367,7 +569,7 @@ pub fn paint_legend(
         .map(|(l, label)| (rgb(l.spec.color), label))
         .collect();
     if rows.is_empty() {
-        return;
+        return None;
     }
     let font = FontId::proportional(13.0);
     let galleys: Vec<_> = rows
@@ -404,6 +606,7 @@ pub fn paint_legend(
             Color32::WHITE,
         );
     }
+    Some(box_rect)
 }
 
 /// Drawn state shorter than this (in points) is magnified by a power of ten, and says so:

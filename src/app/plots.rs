@@ -26,10 +26,14 @@ pub fn show(
     let full = ui.available_rect_before_wrap();
     let gap = ui.spacing().item_spacing.x * 2.0;
     let plots = if compact { 1.0 } else { 2.0 };
-    // The table needs room for "stalled at 12345 (plateau)"; the plots share the rest.
-    let table = (0.45 * full.width())
-        .clamp(300.0, 600.0)
-        .min(full.width() * 0.6);
+    // The table needs room for "stalled at 12345 (plateau)"; the plots share the rest. In
+    // presentation the table has the name, loss and status only, and the loss the rest.
+    let table = if compact {
+        (0.42 * full.width()).clamp(300.0, 460.0)
+    } else {
+        (0.45 * full.width()).clamp(300.0, 600.0)
+    }
+    .min(full.width() * 0.6);
     let plot = ((full.width() - table - plots * gap) / plots).max(60.0);
     let rect = |x: f32, w: f32| {
         egui::Rect::from_min_size(egui::pos2(x, full.top()), egui::vec2(w, full.height()))
@@ -51,7 +55,7 @@ pub fn show(
         .filter(|p| matches!(p.kind, PointKind::Global | PointKind::Local))
         .map(|p| p.value)
         .fold(f64::INFINITY, f64::min);
-    let (title, offset) = if best.is_finite() && best != 0.0 {
+    let (title, offset) = if best.is_finite() {
         ("loss − f*", best)
     } else {
         ("loss", 0.0)
@@ -99,7 +103,7 @@ fn lr_curve(ui: &mut egui::Ui, race: &Race) {
         .min_size(egui::vec2(40.0, 20.0))
         .height(ui.available_height().max(20.0))
         .allow_scroll(false)
-        .x_axis_label("step")
+        .custom_x_axes(vec![step_axis()])
         .y_axis_formatter(|mark, _| short(mark.value))
         .show(ui, |plot_ui| {
             for (lane, label) in race.lanes().iter().zip(race.labels()) {
@@ -115,6 +119,26 @@ fn lr_curve(ui: &mut egui::Ui, race: &Race) {
                 plot_ui.line(Line::new(label, pts).color(rgb(lane.spec.color)).width(2.0));
             }
         });
+}
+
+/// The step axis: whole steps, labelled every 30 points or so (egui_plot keeps 60 for long
+/// labels, which left two labels on a short axis).
+pub fn step_axis<'a>() -> egui_plot::AxisHints<'a> {
+    egui_plot::AxisHints::new_x()
+        .label("step")
+        .label_spacing(40.0..=55.0)
+        .formatter(|mark, _| {
+            if mark.value.fract() == 0.0 && mark.value >= 0.0 {
+                format!("{}", mark.value)
+            } else {
+                String::new()
+            }
+        })
+}
+
+/// A number for a heading: [`crate::numbers::short`], 3 significant digits at most.
+fn short_text(v: f64) -> String {
+    crate::numbers::short(format!("{v:.2e}").parse::<f64>().unwrap_or(v))
 }
 
 /// `values` − `offset`, copied only when the offset is not 0.
@@ -136,58 +160,89 @@ fn curve(
     offset: f64,
     values: impl Fn(&crate::race::Track) -> &Vec<f64>,
 ) {
-    // A log axis cannot show zero or negative values (Newton's exact minimum, the saddles):
-    // it stays logarithmic, plots the positive values and names the racers it cannot show.
     let labels = race.labels();
-    let hidden: Vec<String> = race
+    let shown: Vec<(usize, &crate::race::Lane, String, usize)> = race
         .lanes()
         .iter()
-        .zip(&labels)
-        .filter(|(l, _)| l.spec.enabled)
-        .filter_map(|(l, label)| {
+        .zip(labels)
+        .enumerate()
+        .filter(|(_, (l, _))| l.spec.enabled && !l.track.points.is_empty())
+        .map(|(i, (l, label))| {
             let end = (race.index_at_cursor(&l.track) + 1).min(values(&l.track).len());
-            let first = values(&l.track)[..end]
-                .iter()
-                .position(|v| *v - offset <= 0.0)?;
-            Some(format!("{label} from step {first}"))
+            (i, l, label, end)
         })
         .collect();
-    let log = settings.log_y;
+    // A log axis cannot show zero or negative values (Newton's exact minimum): what is at or
+    // below a floor 15 decades under the highest value (rounding noise in f64) is drawn at
+    // the floor, and the heading says so. With nothing above 0 (a saddle's losses) the axis
+    // is linear.
+    let highest = shown
+        .iter()
+        .flat_map(|(_, l, _, end)| values(&l.track)[..*end].iter())
+        .map(|v| v - offset)
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let log = settings.log_y && highest.is_finite();
+    let floor = highest * 1e-15;
+    let floored = log
+        && shown.iter().any(|(_, l, _, end)| {
+            values(&l.track)[..*end]
+                .iter()
+                .any(|v| (v - offset).is_finite() && v - offset <= floor)
+        });
     ui.horizontal_wrapped(|ui| {
         let heading = ui.strong(title);
-        if offset != 0.0 {
+        if offset != 0.0 || title != "loss" {
             heading.on_hover_text(format!(
                 "The loss above f* = {}, the lowest known minimum",
                 short(offset)
             ));
+            ui.label(RichText::new(format!("(f* = {})", short_text(offset))).weak());
         }
         ui.checkbox(&mut settings.log_y, "log scale");
-        if log && !hidden.is_empty() {
-            ui.label(RichText::new("(values ≤ 0 not drawn)").weak())
-                .on_hover_text(format!(
-                    "A log scale cannot show zero or negative values: {}",
-                    hidden.join("; ")
-                ));
+        if settings.log_y && !log {
+            ui.label(RichText::new("(linear: no value above 0)").weak());
+        }
+        if floored {
+            ui.label(RichText::new(format!("(≤ {} drawn there)", short_text(floor))).weak())
+                .on_hover_text(
+                    "A log scale cannot show 0: values at or below this floor, fifteen decades \
+                     under the highest (the rounding noise of f64), are drawn on it",
+                );
         }
     });
     let cursor = race.cursor() as f64;
+    // At least ten steps across (so the axis has several labels at step 0), and on a log
+    // scale whole decades, at least one, so it has several labelled ticks.
     let mut plot = Plot::new(("curve", title))
         .allow_scroll(false)
-        .x_axis_label("step");
+        .custom_x_axes(vec![step_axis()])
+        .x_grid_spacer(super::axes::linear_marks)
+        .include_x(0.0)
+        .include_x(cursor.max(10.0));
     plot = if log {
-        plot.y_grid_spacer(super::axes::log_marks)
-            .y_axis_formatter(|mark, range| super::axes::log_label(mark.value, range))
+        let lowest = shown
+            .iter()
+            .flat_map(|(_, l, _, end)| values(&l.track)[..*end].iter())
+            .map(|v| (v - offset).max(floor))
+            .filter(|v| v.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        let (lo, hi) = super::axes::decades(lowest, highest);
+        plot.include_y(lo)
+            .include_y(hi)
+            .custom_y_axes(vec![
+                super::axes::y_axis()
+                    .formatter(|mark, range| super::axes::log_label(mark.value, range)),
+            ])
+            .y_grid_spacer(super::axes::log_marks)
     } else {
-        plot.y_axis_formatter(|mark, _| short(mark.value))
+        plot.custom_y_axes(vec![
+            super::axes::y_axis().formatter(|mark, _| super::axes::tick_label(mark.value)),
+        ])
+        .y_grid_spacer(super::axes::linear_marks)
     };
     plot.show(ui, |plot_ui| {
-        for (i, (lane, label)) in race
-            .lanes()
-            .iter()
-            .zip(labels)
-            .enumerate()
-            .filter(|(_, (l, _))| l.spec.enabled)
-        {
+        for (i, lane, label, end) in shown {
             if let Some(cloud) = clouds.and_then(|c| c.get(i)) {
                 let upto = race.cursor();
                 let (mean, band) = (cloud.mean(upto), cloud.band(upto));
@@ -201,9 +256,11 @@ fn curve(
                 );
             }
             let track = &lane.track;
-            let end = race.index_at_cursor(track) + 1;
-            let series = shift(values(track), offset);
-            let mut pts = decimate(&series[..end.min(series.len())], MAX_POINTS, log);
+            let mut series = shift(values(track), offset);
+            if log {
+                series.to_mut().iter_mut().for_each(|v| *v = v.max(floor));
+            }
+            let mut pts = decimate(&series[..end], MAX_POINTS, log);
             if log {
                 pts.iter_mut().for_each(|p| p[1] = p[1].log10());
             }
@@ -302,7 +359,7 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
         .into_iter()
         .filter(|p| matches!(p.kind, PointKind::Global | PointKind::Local))
         .collect();
-    egui::ScrollArea::both().id_salt("legend").show(ui, |ui| {
+    super::scroll::show(ui, egui::ScrollArea::both().id_salt("legend"), |ui| {
         egui::Grid::new("legend_table")
             .striped(true)
             .num_columns(3 + usize::from(show_grad) + usize::from(show_dist))
@@ -348,8 +405,10 @@ fn legend(ui: &mut egui::Ui, race: &Race) {
                         ui.monospace(short(track.grad_norm[i]));
                     }
                     let last = track.points.len() - 1;
-                    let (text, color) = if i == last {
+                    let (text, color) = if i == last && !track.status.is_running() {
                         status_text(&track.status)
+                    } else if i == 0 {
+                        ("at the start".into(), None)
                     } else {
                         ("running".into(), None)
                     };

@@ -29,15 +29,13 @@ pub fn show(
     surface: &mut SurfacePanel,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        super::surface_panel::show(ui, surface, race, &mut commands);
-        ui.separator();
-        racers_section(ui, race, &mut commands);
-        ui.separator();
-        shared_section(ui, race, &mut commands);
-        ui.separator();
-        display_section(ui, view);
-    });
+    super::surface_panel::show(ui, surface, race, &mut commands);
+    ui.separator();
+    racers_section(ui, race, &mut commands);
+    ui.separator();
+    shared_section(ui, race, &mut commands);
+    ui.separator();
+    display_section(ui, view);
     commands
 }
 

@@ -222,7 +222,7 @@ mod tests {
 
     fn saved_text() -> String {
         let mut app = Explorer::with_preset(crate::presets::find("saddle").unwrap());
-        app.race.apply(crate::race::Command::Step(30));
+        app.go_to(30);
         app.shown.map.levels = 12;
         app.light = true;
         app.saved()

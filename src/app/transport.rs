@@ -10,11 +10,14 @@ impl Explorer {
     pub(super) fn transport(&mut self, ui: &mut egui::Ui) -> Vec<Command> {
         if self.shown.mode == ViewMode::Train {
             ui.horizontal_wrapped(|ui| {
-                ui.heading(RichText::new("downhill").strong());
-                ui.separator();
+                if !self.presenting {
+                    ui.heading(RichText::new("downhill").strong());
+                    ui.separator();
+                }
+                self.deck_counter(ui);
                 self.mode_buttons(ui);
                 ui.separator();
-                train::transport(ui, &mut self.trainer);
+                train::transport(ui, &mut self.trainer, self.presenting);
                 ui.separator();
                 self.look_buttons(ui);
             });
@@ -23,12 +26,14 @@ impl Explorer {
         let mut commands = Vec::new();
         let mut reset = false;
         // In presentation mode the buttons keep their symbols only (their names stay in the
-        // tooltips) and the bar wraps onto a second row rather than run off the window.
+        // tooltips), the name and Defaults go: one row at any projector size.
         let compact = self.presenting;
         let name = |full: &'static str, short: &'static str| if compact { short } else { full };
         ui.horizontal_wrapped(|ui| {
-            ui.heading(RichText::new("downhill").strong());
-            ui.separator();
+            if !compact {
+                ui.heading(RichText::new("downhill").strong());
+                ui.separator();
+            }
             ui.menu_button("Presets", |ui| {
                 for (k, preset) in presets().iter().enumerate() {
                     let key = crate::presets::key_label(k);
@@ -92,7 +97,7 @@ impl Explorer {
                 .clicked()
             {
                 self.playing = false;
-                commands.push(Command::RunToEnd(20_000));
+                commands.push(Command::RunToEnd(super::deck::END_CAP));
             }
             ui.separator();
             ui.spacing_mut().slider_width = if compact { 70.0 } else { 100.0 };
@@ -112,10 +117,11 @@ impl Explorer {
                     .size(16.0),
             );
             ui.separator();
-            if ui
-                .button("Defaults")
-                .on_hover_text("Reset the surface, optimizers and view to the defaults")
-                .clicked()
+            if !compact
+                && ui
+                    .button("Defaults")
+                    .on_hover_text("Reset the surface, optimizers and view to the defaults")
+                    .clicked()
             {
                 reset = true;
             }
@@ -146,11 +152,21 @@ impl Explorer {
 
     /// Presentation mode and theme (right-aligned in the top bar).
     fn look_buttons(&mut self, ui: &mut egui::Ui) {
-        ui.toggle_value(&mut self.presenting, "Presentation")
-            .on_hover_text(
-                "Larger text and lines for a projector (P); F11 fullscreen, Tab hides the panels",
-            );
-        let theme = if self.light { "☾ Dark" } else { "☀ Light" };
+        let label = if self.presenting {
+            "Present"
+        } else {
+            "Presentation"
+        };
+        ui.toggle_value(&mut self.presenting, label).on_hover_text(
+            "Presentation mode (P): the map, the caption, the loss and the table, text scaled \
+             with the window; Ctrl + plus / minus / 0 zoom, F11 fullscreen, Tab the map alone",
+        );
+        let theme = match (self.light, self.presenting) {
+            (true, false) => "☾ Dark",
+            (false, false) => "☀ Light",
+            (true, true) => "☾",
+            (false, true) => "☀",
+        };
         if ui
             .button(theme)
             .on_hover_text("Switch between dark and light")

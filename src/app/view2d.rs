@@ -131,12 +131,22 @@ pub struct ViewState {
     pub hover: Option<[f64; 2]>,
     /// A window to zoom to at the next frame (the step inspector's "zoom to it").
     pub zoom_to: Option<crate::surfaces::View>,
+    /// Where the legend was drawn in the last frame.
+    pub legend: Option<egui::Rect>,
 }
 
 impl ViewState {
     /// The map's frame on screen in the last frame.
     pub fn frame(&self) -> Option<egui::Rect> {
         self.last_transform.as_ref().map(|t| *t.frame())
+    }
+
+    /// The part of the plane the map showed in the last frame, `[x0, x1, y0, y1]`.
+    pub fn plane_window(&self) -> Option<[f64; 4]> {
+        self.last_transform.as_ref().map(|t| {
+            let b = t.bounds();
+            [b.min()[0], b.max()[0], b.min()[1], b.max()[1]]
+        })
     }
 
     /// Where the plane point `p` was drawn in the last frame.
@@ -157,6 +167,7 @@ impl Default for ViewState {
             last_transform: None,
             hover: None,
             zoom_to: None,
+            legend: None,
         }
     }
 }
@@ -231,7 +242,8 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         state.dragging_start = false;
     }
     let scroll = ui.input(|i| i.smooth_scroll_delta.y);
-    let surface_view = surface.view();
+    // The scene's window, or the surface's own.
+    let surface_view = view.frame(surface.view());
     // A model's axes are its two parameters.
     let (x_name, y_name) = surface.data_model().map_or(("x", "y"), |d| d.axes());
     // One plot id wherever the view is placed (alone or in the split), so pan and zoom
@@ -257,9 +269,16 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         .custom_x_axes(vec![
             egui_plot::AxisHints::new_x()
                 .label(x_name)
-                .label_spacing(28.0..=40.0),
+                .label_spacing(40.0..=55.0)
+                .formatter(|mark, _| super::axes::tick_label(mark.value)),
         ])
-        .y_axis_label(y_name);
+        .custom_y_axes(vec![
+            super::axes::y_axis()
+                .label(y_name)
+                .formatter(|mark, _| super::axes::tick_label(mark.value)),
+        ])
+        .x_grid_spacer(super::axes::linear_marks)
+        .y_grid_spacer(super::axes::linear_marks);
     let response = plot.show(ui, |plot_ui| {
         let size = plot_ui.transform().frame().size();
         let double_clicked = plot_ui.response().double_clicked();
@@ -338,7 +357,9 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         }
     }
     super::batch_overlay::paint_clouds(&painter, race, clouds, &to_screen);
-    overlay::paint_tracks(&painter, race, view, &to_screen);
+    let b = transform.bounds();
+    let plane = [b.min()[0], b.max()[0], b.min()[1], b.max()[1]];
+    overlay::paint_tracks(&painter, race, view, &to_screen, plane);
     if let Some((e, color)) = explained {
         super::step_overlay::paint_explanation(&painter, e, color, &to_screen);
     }
@@ -367,7 +388,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         Color32::from_white_alpha(60),
         Stroke::new(1.5, Color32::WHITE),
     );
-    overlay::paint_legend(&painter, rect, race, &to_screen);
+    state.legend = overlay::paint_legend(&painter, rect, race, &to_screen);
 
     // Input: drag the start, click to set it.
     let hover = response

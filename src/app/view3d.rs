@@ -112,7 +112,7 @@ impl View3d {
         if shown.legend {
             // Nothing of the plane to avoid here: the legend goes top left.
             let nowhere = |_: [f64; 2]| pos2(f32::MAX, f32::MAX);
-            overlay::paint_legend(&painter, rect, shown.race, &nowhere);
+            let _ = overlay::paint_legend(&painter, rect, shown.race, &nowhere);
         }
 
         // Hover: what is under the pointer, read back from the depth buffer.

@@ -15,6 +15,9 @@ pub struct AppArgs {
     /// PageUp move between slides).
     #[arg(long, conflicts_with_all = ["surface", "function", "scene", "preset"])]
     pub deck: Option<std::path::PathBuf>,
+    /// With --deck: the slide to open on, counting from 1.
+    #[arg(long, requires = "deck", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub slide: Option<u64>,
     /// Open the step inspector on this racer (counting from 1): its next step explained, the
     /// map zoomed to it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
@@ -52,11 +55,13 @@ pub struct AppArgs {
     #[arg(long, value_parser = super::args::seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Steps to take before showing (or photographing) the scene.
-    #[arg(long, default_value = "0", value_parser = super::args::steps, allow_negative_numbers = true)]
-    pub steps: u64,
-    /// Which view: 2d (contour map), 3d (lit surface) or split (both).
-    #[arg(long, default_value = "2d")]
-    pub view: String,
+    /// (default: none; a preset's screenshot shows its lesson step).
+    #[arg(long, value_parser = super::args::steps, allow_negative_numbers = true)]
+    pub steps: Option<u64>,
+    /// Which view: 2d (contour map), 3d (lit surface), split (both) or train (default: the
+    /// scene's or slide's own, else 2d).
+    #[arg(long)]
+    pub view: Option<String>,
     /// Save a PNG of the window to this path, then exit.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
@@ -85,13 +90,19 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
             ))
         })?),
     };
-    let view = ViewMode::from_name(&args.view).ok_or_else(|| {
-        CliError::Usage(format!(
-            "unknown view '{}' (valid: 2d, 3d, split, train)",
-            args.view
-        ))
-    })?;
-    if view != ViewMode::Train && (args.model_spec.is_some() || args.epochs.is_some()) {
+    let view = args
+        .view
+        .as_deref()
+        .map(|name| {
+            ViewMode::from_name(name).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "unknown view '{}' (valid: 2d, 3d, split, train)",
+                    crate::limits::echo(name)
+                ))
+            })
+        })
+        .transpose()?;
+    if view != Some(ViewMode::Train) && (args.model_spec.is_some() || args.epochs.is_some()) {
         return Err(CliError::Usage(
             "--model-spec and --epochs go with --view train".into(),
         ));
@@ -114,6 +125,16 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         .map(crate::scene::deck::Deck::load)
         .transpose()
         .map_err(CliError::Usage)?;
+    let slide = match (&deck, args.slide) {
+        (Some(d), Some(n)) if n as usize > d.slides.len() => {
+            return Err(CliError::Usage(format!(
+                "--slide {n}: the deck has {} slides",
+                d.slides.len()
+            )));
+        }
+        (_, Some(n)) => n as usize - 1,
+        _ => 0,
+    };
     let scene = if let Some(path) = &args.scene {
         Some(crate::scene::Scene::load(path).map_err(CliError::Usage)?)
     } else if args.surface.given() {
@@ -157,6 +178,7 @@ pub fn execute(args: &AppArgs) -> Result<(), CliError> {
         scene,
         scene_file,
         deck,
+        slide,
         inspect: args.inspect.map(|i| i as usize - 1),
         steps: args.steps,
         screenshot: args.screenshot.clone(),

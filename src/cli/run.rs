@@ -225,6 +225,7 @@ pub fn racing_scene(
             batch: None,
             show_state: false,
             seeds: 0,
+            seed: None,
         })
         .collect();
     Ok(Scene {

@@ -60,6 +60,9 @@ pub struct RacerSpec {
     pub show_state: bool,
     /// Also run it under this many other seeds, drawn as a faint cloud (0: none).
     pub seeds: usize,
+    /// A seed of its own for its noise and mini-batches instead of the shared one (so racers
+    /// that differ only in their schedule do not draw the same batches).
+    pub seed: Option<u64>,
 }
 
 impl RacerSpec {
@@ -77,6 +80,7 @@ impl RacerSpec {
             batch: None,
             show_state: false,
             seeds: 0,
+            seed: None,
         }
     }
 
@@ -89,7 +93,7 @@ impl RacerSpec {
             schedule: self.schedule.unwrap_or(shared.schedule),
             clip: self.clip.unwrap_or(shared.clip),
             noise: self.noise.unwrap_or(shared.noise),
-            seed: shared.seed,
+            seed: self.seed.unwrap_or(shared.seed),
             batch: self.batch,
         }
     }

@@ -211,6 +211,9 @@ pub struct SceneRacer {
     /// How many other seeds it also runs, drawn as a cloud (0: none; at most 50).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub seeds: usize,
+    /// A seed of its own for its noise and mini-batches (default: the shared one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -360,6 +363,7 @@ impl Scene {
                         batch: l.spec.batch,
                         show_state: l.spec.show_state,
                         seeds: l.spec.seeds,
+                        seed: l.spec.seed,
                     }
                 })
                 .collect(),
@@ -374,6 +378,9 @@ impl Scene {
         let invalid = |e: &dyn std::fmt::Display| SceneError::Invalid(e.to_string());
         let surface = scene.surface.build().map_err(|e| invalid(&e))?;
         limits::start(scene.start).map_err(|e| invalid(&e))?;
+        if let Some(w) = scene.view.map.window {
+            limits::window(w).map_err(|e| invalid(&format!("the map's {e}")))?;
+        }
         scene
             .shared
             .settings()
@@ -415,6 +422,7 @@ impl Scene {
             spec.schedule = r.schedule;
             spec.show_state = r.show_state;
             spec.seeds = r.seeds;
+            spec.seed = r.seed;
             race.apply(Command::AddSpec(spec));
         }
         Ok(race)

@@ -74,6 +74,25 @@ pub struct ViewSettings {
     /// Draw the principal axes of the local curvature at the pointer (or the first ball).
     #[serde(default)]
     pub show_curvature: bool,
+    /// The part of the plane the map frames, `[x0, x1, y0, y1]` (letterboxed to the map's
+    /// shape); `None`: the surface's own window. A lesson frames its action with it.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::exact::option_array"
+    )]
+    pub window: Option<[f64; 4]>,
+}
+
+impl ViewSettings {
+    /// The part of the plane the map frames: the scene's window, or else `surface`'s own.
+    pub fn frame(&self, surface: crate::surfaces::View) -> crate::surfaces::View {
+        self.window
+            .map_or(surface, |[x0, x1, y0, y1]| crate::surfaces::View {
+                x: (x0, x1),
+                y: (y0, y1),
+            })
+    }
 }
 
 impl Default for ViewSettings {
@@ -87,6 +106,7 @@ impl Default for ViewSettings {
             show_state: false,
             resolution: 256,
             show_curvature: false,
+            window: None,
         }
     }
 }
@@ -201,6 +221,12 @@ impl SceneView {
         if camera != self.surface.camera {
             fixed.push("the 3D camera".into());
             self.surface.camera = camera;
+        }
+        if let Some(w) = self.map.window
+            && let Err(e) = crate::limits::window(w)
+        {
+            fixed.push(format!("the map's {e}: the surface's own window instead"));
+            self.map.window = None;
         }
         (self, fixed)
     }

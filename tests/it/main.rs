@@ -19,6 +19,7 @@ mod lessons;
 mod limits;
 mod optimizers;
 mod outputs;
+mod pictures;
 mod pytorch;
 mod scenes;
 mod surfaces;

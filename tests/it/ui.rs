@@ -166,7 +166,9 @@ fn tab_hides_the_panels_and_p_enlarges_everything() {
     h.key_press(Key::P);
     h.run_steps(2);
     assert!(h.state().presenting);
-    assert_eq!(h.ctx.zoom_factor(), 1.4);
+    // Scaled with the window: 1440×900 is 1.41 times 1024×640.
+    let want = downhill::app::presentation_zoom(eframe::egui::vec2(1440.0, 900.0));
+    assert!((h.ctx.zoom_factor() - want).abs() < 1e-6 && want > 1.3);
 }
 
 #[test]

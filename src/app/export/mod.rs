@@ -57,9 +57,11 @@ impl Headless {
         &self.ctx
     }
 
-    /// Lays `ui` out on a screen of `size` points, `settle` times (layouts that measure
+    /// Lays `ui` out on a window of `size` points, `settle` times (layouts that measure
     /// themselves need a frame or two), and paints the last frame at `scale` pixels per point
-    /// over `background`.
+    /// over `background`. As a real window does, the zoom a frame sets (presentation mode's)
+    /// shrinks the screen in points for the next one: the picture stays `size` × `scale`
+    /// pixels, its text and marks larger.
     pub fn render(
         &mut self,
         size: egui::Vec2,
@@ -68,9 +70,11 @@ impl Headless {
         background: Color32,
         mut ui: impl FnMut(&mut egui::Ui),
     ) -> Image {
+        let ctx = self.ctx.clone();
         let input = || {
+            let screen = size / ctx.zoom_factor();
             let mut raw = egui::RawInput {
-                screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
+                screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, screen)),
                 ..Default::default()
             };
             raw.viewports
@@ -89,8 +93,9 @@ impl Headless {
         }
         let frame = out.expect("at least one frame");
         let ppp = frame.pixels_per_point;
-        let width = (size.x * ppp).round() as usize;
-        let height = (size.y * ppp).round() as usize;
+        let screen = self.ctx.content_rect().size();
+        let width = (screen.x * ppp).round() as usize;
+        let height = (screen.y * ppp).round() as usize;
         let primitives = self.ctx.tessellate(frame.shapes, ppp);
         let mut canvas = Canvas::new(width, height, background);
         self.rasterizer.paint(&mut canvas, &primitives, ppp);

@@ -19,8 +19,8 @@ fn short_name(name: &str) -> String {
     }
 }
 
-/// The colour of cells off the diagonal (Okabe–Ito vermilion).
-const MISTAKE: Color32 = Color32::from_rgb(213, 94, 0);
+/// The colour of cells off the diagonal: light grey (colours are the optimizers').
+const MISTAKE: Color32 = Color32::from_gray(215);
 
 /// Black or white, whichever reads better on `fill`.
 fn text_on(fill: Color32) -> Color32 {

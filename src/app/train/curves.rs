@@ -94,6 +94,11 @@ fn key(ui: &mut egui::Ui, runs: &[RunView], styles: &str) {
     });
 }
 
+/// An axis of whole epochs or steps, labelled every 30 points or so.
+fn count_axis<'a>(name: &'static str) -> egui_plot::AxisHints<'a> {
+    crate::app::plots::step_axis().label(name)
+}
+
 /// A vertical line where each run stopped early: the epoch of its best validation loss,
 /// whose weights it keeps.
 fn early_stops(plot_ui: &mut egui_plot::PlotUi<'_>, runs: &[RunView]) {
@@ -126,13 +131,22 @@ pub fn loss(ui: &mut egui::Ui, runs: &[RunView], o: &CurveOptions, size: egui::V
         .width(size.x)
         .height(height.max(60.0))
         .allow_scroll(false)
-        .x_axis_label(if o.by_step { "step" } else { "epoch" })
-        .y_axis_label("loss");
+        .custom_x_axes(vec![count_axis(if o.by_step { "step" } else { "epoch" })])
+        .include_x(0.0)
+        .include_x(10.0);
     plot = if log {
-        plot.y_grid_spacer(crate::app::axes::log_marks)
-            .y_axis_formatter(|mark, range| crate::app::axes::log_label(mark.value, range))
+        plot.custom_y_axes(vec![
+            crate::app::axes::y_axis()
+                .label("loss")
+                .formatter(|mark, range| crate::app::axes::log_label(mark.value, range)),
+        ])
+        .y_grid_spacer(crate::app::axes::log_marks)
     } else {
-        plot.y_axis_formatter(|mark, _| short(mark.value))
+        plot.custom_y_axes(vec![
+            crate::app::axes::y_axis()
+                .label("loss")
+                .formatter(|mark, _| short(mark.value)),
+        ])
     };
     plot.show(ui, |plot_ui| {
         for run in runs {
@@ -195,13 +209,14 @@ pub fn quality(ui: &mut egui::Ui, runs: &[RunView], classification: bool, size: 
                     || m.val.as_ref().and_then(pick).is_some_and(|q| q < R2_FLOOR)
             })
         });
+    // The line styles are said once, over the loss.
     key(
         ui,
         &[],
         if hidden {
             "R² below −1 (the first epochs) is not shown: the axis starts at −1"
         } else {
-            "solid: train, dashed: validation"
+            ""
         },
     );
     let height = size.y - ui.spacing().interact_size.y - 4.0;
@@ -217,8 +232,10 @@ pub fn quality(ui: &mut egui::Ui, runs: &[RunView], classification: bool, size: 
         .height(height.max(60.0))
         .allow_scroll(false)
         .include_y(1.0)
-        .x_axis_label("epoch")
-        .y_axis_label(label);
+        .include_x(0.0)
+        .include_x(10.0)
+        .custom_x_axes(vec![count_axis("epoch")])
+        .custom_y_axes(vec![crate::app::axes::y_axis().label(label)]);
     if !classification {
         plot = plot.include_y(0.0);
     }
@@ -242,14 +259,14 @@ pub fn layer_norms(ui: &mut egui::Ui, run: &RunView, size: egui::Vec2) {
         .max()
         .unwrap_or(0);
     let colour = |layer: usize| {
-        // Input layer dark, output layer bright: depth reads as brightness.
+        // Input layer dark, output layer bright: depth reads as brightness, in greys (colours
+        // are the optimizers').
         let t = if layers > 1 {
             layer as f32 / (layers - 1) as f32
         } else {
             1.0
         };
-        let c = colorous::PLASMA.eval_continuous(f64::from(0.15 + 0.75 * t));
-        egui::Color32::from_rgb(c.r, c.g, c.b)
+        egui::Color32::from_gray((110.0 + 140.0 * t) as u8)
     };
     ui.horizontal_wrapped(|ui| {
         ui.label(

@@ -4,12 +4,14 @@
 use super::{PictureTab, TrainView, controls, curves, pictures};
 use eframe::egui::{self, RichText};
 
-/// The training controls of the top bar: train/pause, restart, speed, epoch.
-pub fn transport(ui: &mut egui::Ui, view: &mut TrainView) {
+/// The training controls of the top bar: train/pause, restart, speed, epoch; in
+/// presentation mode (`compact`) symbols only, the names in the tooltips.
+pub fn transport(ui: &mut egui::Ui, view: &mut TrainView, compact: bool) {
+    let name = |full: &'static str, short: &'static str| if compact { short } else { full };
     let label = if view.playing {
-        "❚❚ Pause"
+        name("❚❚ Pause", "❚❚")
     } else {
-        "▶ Train"
+        name("▶ Train", "▶")
     };
     if ui
         .add_enabled(view.problem.is_some(), egui::Button::new(label))
@@ -23,25 +25,26 @@ pub fn transport(ui: &mut egui::Ui, view: &mut TrainView) {
         }
     }
     if ui
-        .add_enabled(view.training(), egui::Button::new("■ Stop"))
+        .add_enabled(view.training(), egui::Button::new(name("■ Stop", "■")))
         .on_hover_text("End training here; the curves stay")
         .clicked()
     {
         view.stop();
     }
     if ui
-        .button("⟲ Restart")
+        .button(name("⟲ Restart", "⟲"))
         .on_hover_text("Back to the initial weights; the same seed gives the same numbers (R)")
         .clicked()
     {
         view.restart();
     }
     let mut speed = view.steps_per_tick;
+    ui.spacing_mut().slider_width = if compact { 70.0 } else { 100.0 };
     if ui
         .add(
             egui::Slider::new(&mut speed, 1..=1024)
                 .logarithmic(true)
-                .text("steps per tick"),
+                .text(name("steps per tick", "")),
         )
         .on_hover_text(
             "How many minibatch steps each optimizer takes between updates of the curves",
@@ -52,14 +55,18 @@ pub fn transport(ui: &mut egui::Ui, view: &mut TrainView) {
     }
     ui.separator();
     let epochs = view.spec.training.epochs;
+    // One label, so "epoch 100 / 100 done" never wraps in the middle.
+    let done = if view.finished { " ✔" } else { "" };
     ui.label(
-        RichText::new(format!("epoch {} / {epochs}", view.epoch()))
+        RichText::new(format!("epoch {} / {epochs}{done}", view.epoch()))
             .monospace()
             .size(16.0),
-    );
-    if view.finished {
-        ui.label(RichText::new("done").color(egui::Color32::LIGHT_GREEN));
-    }
+    )
+    .on_hover_text(if view.finished {
+        "Training is done"
+    } else {
+        "Epochs trained so far"
+    });
 }
 
 /// The training workspace: controls on the left, curves and the picture in the centre.
@@ -69,7 +76,8 @@ pub fn show(ui: &mut egui::Ui, view: &mut TrainView, panels_hidden: bool) {
             .resizable(true)
             .default_size(340.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| controls::show(ui, view));
+                let area = egui::ScrollArea::vertical();
+                crate::app::scroll::show(ui, area, |ui| controls::show(ui, view));
             });
     }
     egui::CentralPanel::default().show(ui, |ui| {

@@ -32,17 +32,24 @@ pub struct PictureCache {
 
 /// A colour per class, distinct and colour-blind-safe (Okabe–Ito).
 fn class_color(k: usize) -> [u8; 3] {
-    const CLASSES: [[u8; 3]; 8] = [
-        [0, 114, 178],
-        [230, 159, 0],
-        [0, 158, 115],
-        [204, 121, 167],
-        [86, 180, 233],
-        [213, 94, 0],
-        [240, 228, 66],
-        [120, 120, 120],
+    // Greys of different lightness: every colour belongs to an optimizer; classes are told
+    // apart by lightness and by their points' shapes.
+    const CLASSES: [u8; 6] = [70, 200, 130, 240, 100, 170];
+    let g = CLASSES[k % CLASSES.len()];
+    [g, g, g]
+}
+
+/// The marker of class `k`'s points.
+fn class_shape(k: usize) -> MarkerShape {
+    const SHAPES: [MarkerShape; 6] = [
+        MarkerShape::Circle,
+        MarkerShape::Cross,
+        MarkerShape::Square,
+        MarkerShape::Diamond,
+        MarkerShape::Up,
+        MarkerShape::Asterisk,
     ];
-    CLASSES[k % CLASSES.len()]
+    SHAPES[k % SHAPES.len()]
 }
 
 /// Draws the picture that suits the problem, for `run`.
@@ -245,11 +252,14 @@ fn boundary(
                     .filter(|&i| labels[i] == class)
                     .map(|i| [data.row(i)[0], data.row(i)[1]])
                     .collect();
+                // Light points on dark regions and dark ones on light, shaped by class.
+                let [g, _, _] = class_color(class);
+                let ink = if g > 150 { 20 } else { 235 };
                 plot_ui.points(
                     Points::new(name.clone(), pts)
-                        .shape(MarkerShape::Circle)
+                        .shape(class_shape(class))
                         .radius(3.0)
-                        .color(rgb(class_color(class))),
+                        .color(Color32::from_gray(ink)),
                 );
             }
         });
@@ -277,7 +287,7 @@ fn fitted_line(ui: &mut egui::Ui, problem: &Problem, weights: &[f64]) {
             let pts: Vec<[f64; 2]> = (0..data.n).map(|i| [data.row(i)[0], values[i]]).collect();
             plot_ui.points(Points::new("data", pts).radius(2.5).color(Color32::GRAY));
             if let Some(line) = line {
-                plot_ui.line(Line::new("model", line).width(3.0).color(Color32::ORANGE));
+                plot_ui.line(Line::new("model", line).width(3.0).color(Color32::WHITE));
             }
         });
 }
@@ -300,35 +310,34 @@ fn digits(
     ));
     let cell = 44.0;
     let columns = ((ui.available_width() / (cell + 8.0)).floor() as usize).max(1);
-    egui::ScrollArea::vertical()
-        .id_salt("misses")
-        .show(ui, |ui| {
-            egui::Grid::new("misses_grid")
-                .spacing([8.0, 4.0])
-                .show(ui, |ui| {
-                    for (k, miss) in misses.iter().take(MAX_MISSES).enumerate() {
-                        ui.vertical(|ui| {
-                            let (rect, _) = ui
-                                .allocate_exact_size(egui::vec2(cell, cell), egui::Sense::hover());
-                            let pixels = problem.data.row(miss.row);
-                            let max = pixels.iter().copied().fold(1e-9, f64::max);
-                            let px = cell / 8.0;
-                            for (i, v) in pixels.iter().enumerate() {
-                                let shade = (255.0 * (1.0 - v / max).clamp(0.0, 1.0)) as u8;
-                                let at =
-                                    rect.min + egui::vec2((i % 8) as f32 * px, (i / 8) as f32 * px);
-                                let r = egui::Rect::from_min_size(at, egui::vec2(px, px));
-                                ui.painter().rect_filled(r, 0.0, Color32::from_gray(shade));
-                            }
-                            ui.label(
-                                RichText::new(format!("{} → {}", miss.actual, miss.predicted))
-                                    .monospace(),
-                            );
-                        });
-                        if (k + 1) % columns == 0 {
-                            ui.end_row();
+    let area = egui::ScrollArea::vertical().id_salt("misses");
+    crate::app::scroll::show(ui, area, |ui| {
+        egui::Grid::new("misses_grid")
+            .spacing([8.0, 4.0])
+            .show(ui, |ui| {
+                for (k, miss) in misses.iter().take(MAX_MISSES).enumerate() {
+                    ui.vertical(|ui| {
+                        let (rect, _) =
+                            ui.allocate_exact_size(egui::vec2(cell, cell), egui::Sense::hover());
+                        let pixels = problem.data.row(miss.row);
+                        let max = pixels.iter().copied().fold(1e-9, f64::max);
+                        let px = cell / 8.0;
+                        for (i, v) in pixels.iter().enumerate() {
+                            let shade = (255.0 * (1.0 - v / max).clamp(0.0, 1.0)) as u8;
+                            let at =
+                                rect.min + egui::vec2((i % 8) as f32 * px, (i / 8) as f32 * px);
+                            let r = egui::Rect::from_min_size(at, egui::vec2(px, px));
+                            ui.painter().rect_filled(r, 0.0, Color32::from_gray(shade));
                         }
+                        ui.label(
+                            RichText::new(format!("{} → {}", miss.actual, miss.predicted))
+                                .monospace(),
+                        );
+                    });
+                    if (k + 1) % columns == 0 {
+                        ui.end_row();
                     }
-                });
-        });
+                }
+            });
+    });
 }
