@@ -15,6 +15,8 @@ pub const MAX_EPOCHS: usize = 100_000;
 pub const MAX_BATCH: usize = 10_000_000;
 /// The most optimizers trained side by side on one model.
 pub const MAX_TRAIN_OPTIMIZERS: usize = 8;
+/// The largest share of a dataset's rows held out for validation.
+pub const MAX_VALIDATION: f64 = 0.9;
 /// The most racers on one surface.
 pub const MAX_RACERS: usize = 10;
 /// The most steps one `downhill run` takes per racer.
@@ -83,6 +85,9 @@ pub enum LimitError {
         Num(.0[0]), Num(.0[1]), Num(.0[2]), Num(.0[3]), Num(MAX_COORD)
     )]
     Window([f64; 4]),
+    /// A validation share out of range.
+    #[error("validation fraction {} (valid: 0 to {MAX_VALIDATION})", Num(*.0))]
+    Validation(f64),
     /// Too many steps for one run.
     #[error("{0} steps (valid: 0 to {MAX_RUN_STEPS})")]
     Steps(u64),
@@ -203,6 +208,15 @@ pub fn window(w: [f64; 4]) -> Result<(), LimitError> {
         Ok(())
     } else {
         Err(LimitError::Window(w))
+    }
+}
+
+/// Checks the share of rows held out for validation.
+pub fn validation(share: f64) -> Result<(), LimitError> {
+    if (0.0..=MAX_VALIDATION).contains(&share) {
+        Ok(())
+    } else {
+        Err(LimitError::Validation(share))
     }
 }
 

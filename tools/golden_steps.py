@@ -7,8 +7,13 @@ published update rules:
 - adagrad, rmsprop, adadelta, adam/amsgrad, adamw, nadam, radam: the algorithm boxes of the
   matching torch.optim documentation pages.
 - lion: Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", Program 1.
-- newton: (H + tau I) p = g with tau from Nocedal & Wright, Numerical Optimization, Alg. 3.3
-  (beta = 1e-3), then x -= lr * p.
+- newton, shifted (saddle_free = 0): (H + tau I) p = g with tau from Nocedal & Wright,
+  Numerical Optimization, Alg. 3.3 (beta = 1e-3), then x -= lr * p.
+- newton, saddle-free: p = V diag(1/(|l_i| + damping)) V^T g (Dauphin et al. 2014, "Identifying
+  and attacking the saddle point problem in high-dimensional non-convex optimization", eq. 13
+  with the damping of its section 6), the eigenvectors of the 2 x 2 Hessian in closed form.
+- either with line_search: alpha = lr, lr/2, lr/4, ... until f(x - alpha p) <= f(x) -
+  1e-4 alpha g.p (Armijo backtracking, Nocedal & Wright Alg. 3.1, rho = 1/2, c = 1e-4).
 - lbfgs without line search: Nocedal & Wright Alg. 7.4 (two-loop recursion) with
   H0 = (s.y / y.y) I, pairs kept when y.s > 1e-10, first step lr * min(1, 1/|g|_1) as PyTorch.
 
@@ -177,21 +182,49 @@ def lion(p, g, t, hp, st):
     return d
 
 
+def f(p):
+    x, y = p
+    return (1 - x) ** 2 + 100 * (y - x * x) ** 2
+
+
 def newton(p, g, t, hp, st):
     lr, lam = hp["lr"], hp.get("damping", 0.0)
     H = hess(p)
-    beta = 1e-3
-    mind = min(H[0][0], H[1][1])
-    tau = lam if mind > 0 else lam - mind + beta
-    while True:
-        a, b, c = H[0][0] + tau, H[0][1], H[1][1] + tau
-        if a > 0 and a * c - b * b > 0:
-            break
-        tau = max(2 * tau, beta)
-    det = a * c - b * b
-    px = (c * g[0] - b * g[1]) / det
-    py = (a * g[1] - b * g[0]) / det
-    return [-lr * px, -lr * py]
+    if hp.get("saddle_free", 1):
+        a, b, c = H[0][0], H[0][1], H[1][1]
+        mean, r = (a + c) / 2, math.hypot((a - c) / 2, b)
+        px = py = 0.0
+        largest = max(abs(mean - r), abs(mean + r))
+        for l in (mean - r, mean + r):
+            # The eigenvector of l: (b, l - a), or (l - c, b) when that one is zero.
+            v = (b, l - a) if abs(b) + abs(l - a) > abs(l - c) + abs(b) else (l - c, b)
+            n = math.hypot(*v)
+            v = (v[0] / n, v[1] / n)
+            s = (v[0] * g[0] + v[1] * g[1]) / (max(abs(l), 1e-8 * largest) + lam)
+            px += s * v[0]
+            py += s * v[1]
+    else:
+        beta = 1e-3
+        mind = min(H[0][0], H[1][1])
+        tau = lam if mind > 0 else lam - mind + beta
+        while True:
+            a, b, c = H[0][0] + tau, H[0][1], H[1][1] + tau
+            if a > 0 and a * c - b * b > 0:
+                break
+            tau = max(2 * tau, beta)
+        det = a * c - b * b
+        px = (c * g[0] - b * g[1]) / det
+        py = (a * g[1] - b * g[0]) / det
+    alpha = lr
+    if hp.get("line_search", 1):
+        slope = g[0] * px + g[1] * py
+        for _ in range(50):
+            if f([p[0] - alpha * px, p[1] - alpha * py]) <= f(p) - 1e-4 * alpha * slope:
+                break
+            alpha /= 2
+        else:
+            alpha = 0.0
+    return [-alpha * px, -alpha * py]
 
 
 def lbfgs(p, g, t, hp, st):
@@ -250,8 +283,11 @@ CASES = [
     ("radam", {"lr": 1e-3, "beta2": 0.9, "weight_decay": 0.1, "decoupled_weight_decay": 1}, radam),
     ("lion", {"lr": 0.01}, lion),
     ("lion", {"lr": 0.01, "beta1": 0.5, "beta2": 0.9, "weight_decay": 0.5}, lion),
+    ("newton", {"lr": 1.0, "saddle_free": 0, "line_search": 0}, newton),
+    ("newton", {"lr": 0.5, "damping": 10.0, "saddle_free": 0, "line_search": 0}, newton),
     ("newton", {"lr": 1.0}, newton),
-    ("newton", {"lr": 0.5, "damping": 10.0}, newton),
+    ("newton", {"lr": 1.0, "line_search": 0}, newton),
+    ("newton", {"lr": 0.5, "damping": 10.0, "line_search": 0}, newton),
     ("lbfgs", {"lr": 1.0, "line_search": 0}, lbfgs),
     ("lbfgs", {"lr": 0.5, "line_search": 0, "history_size": 2}, lbfgs),
 ]

@@ -248,6 +248,8 @@ pub struct Explorer {
     exports: export_ui::ExportUi,
     /// Drawing a picture for an export: no buttons on it.
     exporting: bool,
+    /// An exported picture shows the status table and the loss chart under the view.
+    pub export_plots: bool,
     /// Playback loops between these steps.
     pub loop_marks: timeline::LoopMarks,
     /// The lecture deck being presented, if any.
@@ -316,6 +318,7 @@ impl Default for Explorer {
             scene_dialog: None,
             exports: Default::default(),
             exporting: false,
+            export_plots: false,
             loop_marks: Default::default(),
             deck: None,
             inspector: Default::default(),

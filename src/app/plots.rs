@@ -172,17 +172,22 @@ fn curve(
             (i, l, label, end)
         })
         .collect();
-    // A log axis cannot show zero or negative values (Newton's exact minimum): what is at or
-    // below a floor 15 decades under the highest value (rounding noise in f64) is drawn at
-    // the floor, and the heading says so. With nothing above 0 (a saddle's losses) the axis
-    // is linear.
+    // A log axis cannot show zero (Newton's exact minimum): what is at or below a floor 15
+    // decades under the highest value (rounding noise in f64) is drawn at the floor, and the
+    // heading says so. With a value below 0 (a saddle's losses, a minimum not yet found) the
+    // axis is linear, and says why.
     let highest = shown
         .iter()
         .flat_map(|(_, l, _, end)| values(&l.track)[..*end].iter())
         .map(|v| v - offset)
         .filter(|v| v.is_finite() && *v > 0.0)
         .fold(f64::NEG_INFINITY, f64::max);
-    let log = settings.log_y && highest.is_finite();
+    let negative = shown.iter().any(|(_, l, _, end)| {
+        values(&l.track)[..*end]
+            .iter()
+            .any(|v| (v - offset).is_finite() && v - offset < 0.0)
+    });
+    let log = settings.log_y && highest.is_finite() && !negative;
     let floor = highest * 1e-15;
     let floored = log
         && shown.iter().any(|(_, l, _, end)| {
@@ -201,7 +206,7 @@ fn curve(
         }
         ui.checkbox(&mut settings.log_y, "log scale");
         if settings.log_y && !log {
-            ui.label(RichText::new("(linear: no value above 0)").weak());
+            ui.label(RichText::new("(linear: values below 0)").weak());
         }
         if floored {
             ui.label(RichText::new(format!("(≤ {} drawn there)", short_text(floor))).weak())

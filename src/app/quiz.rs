@@ -159,6 +159,7 @@ impl Explorer {
                     })
                 }
             };
+            self.zoom_to_question();
             return;
         }
         if !enter {
@@ -190,6 +191,7 @@ impl Explorer {
         if quiz.revealed.is_some() {
             quiz.guess = None;
             quiz.revealed = None;
+            self.zoom_to_question();
             return;
         }
         let Some(lane) = self.race.lanes().get(quiz.racer) else {
@@ -203,6 +205,32 @@ impl Explorer {
         if let Some(quiz) = &mut self.quiz {
             quiz.revealed = Some((from, to));
         }
+    }
+
+    /// Frames the map around the ball asked about, wide enough that its next step is plain
+    /// to see whatever its direction (three step lengths each way): on Rosenbrock's map GD's
+    /// step was a fraction of a pixel, its error "20526 % of the step's length".
+    fn zoom_to_question(&mut self) {
+        let Some(quiz) = &self.quiz else {
+            return;
+        };
+        if quiz.arrival {
+            return;
+        }
+        let Ok(e) = crate::explain::explain(&self.race, quiz.racer, self.race.cursor() + 1) else {
+            return;
+        };
+        let v = self.race.surface().view();
+        let floor = 0.002 * (v.x.1 - v.x.0).min(v.y.1 - v.y.0);
+        let half = (3.0 * e.delta[0].hypot(e.delta[1])).max(floor);
+        if !half.is_finite() {
+            return;
+        }
+        let c = e.theta;
+        self.view_state.zoom_to = Some(crate::surfaces::View {
+            x: (c[0] - half, c[0] + half),
+            y: (c[1] - half, c[1] + half),
+        });
     }
 
     /// In a quiz a click on the map marks the guess instead of moving the start.

@@ -88,8 +88,16 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                     let name = RichText::new(&labels[i])
                         .strong()
                         .color(text_rgb(ui, spec.color));
+                    // A long name is cut with "…" (the tooltip has it whole): the row must fit
+                    // the panel with its ✖.
+                    let room = (ui.available_width() - 30.0).max(40.0);
                     toggle = ui
-                        .add(egui::Label::new(name).sense(egui::Sense::click()))
+                        .add_sized(
+                            [room.min(ui.available_width()), ui.spacing().interact_size.y],
+                            egui::Label::new(name)
+                                .truncate()
+                                .sense(egui::Sense::click()),
+                        )
                         .on_hover_text(format!(
                             "{}: {}\n\n{}\nClick to show its hyperparameters.",
                             spec.kind.title(),
@@ -226,6 +234,7 @@ fn hyper_widget_response(
             .add(
                 egui::Slider::new(v, spec.min..=spec.max.min(1e4))
                     .integer()
+                    .clamping(egui::SliderClamping::Edits)
                     .text(spec.name),
             )
             .on_hover_text(tip),
@@ -331,8 +340,11 @@ pub(super) fn schedule_editor(
         } else {
             (param.min, param.max.min(if param.log { 1e3 } else { 1.0 }))
         };
+        // A value a file gives beyond the slider's span is shown, never rewritten: a rewrite
+        // would restart the race at every frame.
         let mut slider = egui::Slider::new(&mut v, lo..=hi)
             .text(param.name)
+            .clamping(egui::SliderClamping::Edits)
             .logarithmic(param.log);
         if param.whole {
             slider = slider.integer();
@@ -450,12 +462,17 @@ fn shared_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
             .add(
                 egui::Slider::new(c, 1e-3..=100.0)
                     .logarithmic(true)
+                    .clamping(egui::SliderClamping::Edits)
                     .text("c"),
             )
             .changed();
     }
     changed |= ui
-        .add(egui::Slider::new(&mut shared.noise, 0.0..=10.0).text("gradient noise σ"))
+        .add(
+            egui::Slider::new(&mut shared.noise, 0.0..=10.0)
+                .clamping(egui::SliderClamping::Edits)
+                .text("gradient noise σ"),
+        )
         .on_hover_text("Gaussian noise added to each gradient coordinate: a stochastic gradient")
         .changed();
     if shared.noise > 0.0 {

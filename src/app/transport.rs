@@ -100,13 +100,23 @@ impl Explorer {
                 commands.push(Command::RunToEnd(super::deck::END_CAP));
             }
             ui.separator();
-            ui.spacing_mut().slider_width = if compact { 70.0 } else { 100.0 };
-            ui.add(
-                egui::Slider::new(&mut self.shown.speed, SPEED_RANGE)
-                    .logarithmic(true)
-                    .suffix(" steps/s")
-                    .text(name("speed", "")),
-            )
+            // In presentation the speed is a number to drag (the lesson sets it): one row.
+            if compact {
+                ui.add(
+                    egui::DragValue::new(&mut self.shown.speed)
+                        .range(SPEED_RANGE)
+                        .speed(1.0)
+                        .suffix(" steps/s"),
+                )
+            } else {
+                ui.spacing_mut().slider_width = 100.0;
+                ui.add(
+                    egui::Slider::new(&mut self.shown.speed, SPEED_RANGE)
+                        .logarithmic(true)
+                        .suffix(" steps/s")
+                        .text("speed"),
+                )
+            }
             .on_hover_text("Playback speed, in steps per second");
             ui.separator();
             self.mode_buttons(ui);

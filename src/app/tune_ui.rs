@@ -62,7 +62,8 @@ impl Explorer {
         let (d, t, c) = (done.clone(), total.clone(), cancel.clone());
         std::thread::spawn(move || {
             let out = scene.build().ok().and_then(|race| {
-                tune(&race, objective, steps, also, &c, |k, n| {
+                let window = scene.view.map.frame(race.surface().view());
+                tune(&race, window, objective, steps, also, &c, |k, n| {
                     d.store(k, Ordering::Relaxed);
                     t.store(n, Ordering::Relaxed);
                 })
@@ -98,7 +99,10 @@ impl Explorer {
                     RichText::new(
                         "The learning rate is tuned (19 rates from 1e-5 to 10, then 9 around \
                          the best), and with the box ticked the momentum or β₁ too (0.5, 0.8, \
-                         0.9, 0.95, 0.99); every other hyperparameter keeps its value.",
+                         0.9, 0.95, 0.99); every other hyperparameter keeps its value. A run \
+                         that leaves the map's window grown by its size on every side, or whose \
+                         loss climbs more than ten times its start's size above it, is wild and \
+                         never chosen.",
                     )
                     .weak(),
                 );
@@ -149,7 +153,7 @@ impl Explorer {
                     return;
                 };
                 egui::Grid::new("tuned").striped(true).show(ui, |ui| {
-                    for h in ["racer", "γ now", "best γ", "and", "loss", "steps"] {
+                    for h in ["racer", "γ now", "best γ", "and", "loss", "worst", "steps"] {
                         ui.strong(h);
                     }
                     ui.end_row();
@@ -163,6 +167,8 @@ impl Explorer {
                                 .unwrap_or_default(),
                         );
                         ui.label(super::view2d::short(t.loss));
+                        ui.label(super::view2d::short(t.worst))
+                            .on_hover_text("The highest loss the tuned run reached on the way");
                         ui.label(t.steps.map_or("—".into(), |s| s.to_string()));
                         ui.end_row();
                     }

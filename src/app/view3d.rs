@@ -333,8 +333,15 @@ fn build_paths(
     overlay.paths.clear();
     overlay.balls.clear();
     let surface = race.surface();
+    // On the drawn surface, not under it: between vertices the mesh can lie above the
+    // function's own value (at a minimum most of all).
     let lift = |p: [f64; 2], up: f64| {
         let mut b = mesh.map.to_box(p, surface.value(p[0], p[1]));
+        if let Some(h) = mesh.height_over(p)
+            && (h > b[2] || !b[2].is_finite())
+        {
+            b[2] = h;
+        }
         b[2] += up;
         b
     };

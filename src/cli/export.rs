@@ -33,7 +33,8 @@ impl Source {
                 let scene = crate::scene::Scene::load(path).map_err(CliError::Usage)?;
                 explorer.show_scene(&scene).map_err(CliError::Usage)?;
             }
-            (None, Some(preset)) => explorer.load(preset),
+            // A preset at its lesson step: the picture its caption describes.
+            (None, Some(preset)) => explorer = Explorer::with_preset(preset),
             (None, None) => return Err(CliError::Usage("give --scene or --preset".into())),
         }
         Ok(explorer)
@@ -82,6 +83,20 @@ pub struct ExportArgs {
     /// the script runs, default the scene's step or else 500).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=200_000))]
     pub steps: u64,
+    /// Presentation mode's text size: text and marks scaled with the picture's size, as a
+    /// projector shows them (1.25 times at 1280x800).
+    #[arg(long)]
+    pub present: bool,
+    /// Also show, under the view: `plots` (the status table and the loss chart).
+    #[arg(long, value_enum)]
+    pub with: Option<With>,
+}
+
+/// What an exported picture may show besides the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum With {
+    /// The status table and the loss chart.
+    Plots,
 }
 
 /// Runs `downhill export`.
@@ -115,6 +130,8 @@ pub fn execute_export(args: &ExportArgs) -> Result<(), CliError> {
         explorer.shown.mode = m;
     }
     explorer.race.apply(Command::Step(args.steps as i64));
+    explorer.presenting = args.present;
+    explorer.export_plots = args.with == Some(With::Plots);
     let [w, h] = args.size.unwrap_or([1280.0, 800.0]);
     let pixels = f64::from(w) * f64::from(h) * f64::from(args.scale).powi(2);
     if pixels > MAX_PNG_PIXELS {

@@ -120,7 +120,7 @@ pub fn execute(
         Command::Export(args) => export::execute_export(&args),
         Command::Record(args) => export::execute_record(&args),
         Command::Explain(args) => explain::execute(&args, out),
-        Command::Tune(args) => tune::execute(&args, out),
+        Command::Tune(args) => tune::execute(&args, out, notes),
     };
     // A closed pipe (`downhill run | head`) is the reader's choice, not a failure.
     match result.and_then(|()| out.flush().map_err(CliError::from)) {

@@ -100,7 +100,7 @@ pub struct ExperimentArgs {
     #[arg(long, value_parser = super::args::seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Fraction of rows held out for validation, in [0, 0.9].
-    #[arg(long, value_parser = |s: &str| args::bounded(s, 0.9), allow_negative_numbers = true)]
+    #[arg(long, value_parser = |s: &str| args::limited(s, crate::limits::validation), allow_negative_numbers = true)]
     pub validation: Option<f64>,
 }
 

@@ -71,7 +71,11 @@ pub struct TuneArgs {
 }
 
 /// Runs `downhill tune`.
-pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn execute(
+    args: &TuneArgs,
+    out: &mut dyn Write,
+    notes: &mut dyn Write,
+) -> Result<(), CliError> {
     let scene = super::run::chosen_scene(
         args.preset,
         args.scene.as_deref(),
@@ -81,6 +85,7 @@ pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
         args.start,
     )?;
     let race = scene.build().map_err(|e| CliError::Usage(e.to_string()))?;
+    let window = scene.view.map.frame(race.surface().view());
     let objective = match args.objective {
         Objective::Loss => TuneObjective::Loss,
         Objective::Steps => TuneObjective::Steps,
@@ -88,6 +93,7 @@ pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let never = AtomicBool::new(false);
     let tuned = tune(
         &race,
+        window,
         objective,
         args.steps,
         args.also_momentum,
@@ -95,6 +101,16 @@ pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
         |_, _| {},
     )
     .ok_or_else(|| CliError::Failure("tuning was cancelled".into()))?;
+    // A racer no rate could run sanely is left out of the result: say so.
+    for (lane, label) in race.lanes().iter().zip(race.labels()) {
+        if lane.spec.enabled && !tuned.iter().any(|t| t.label == label) {
+            writeln!(
+                notes,
+                "note: {label}: no learning rate from 1e-5 to 10 gave a run that stays in the \
+                 window without its loss climbing far above its start; it is not tuned"
+            )?;
+        }
+    }
     match args.format {
         Format::Json => {
             let doc = serde_json::json!({
@@ -106,11 +122,11 @@ pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
             writeln!(out, "{doc}")?;
         }
         Format::Csv => {
-            writeln!(out, "run,optimizer,lr_before,lr,also,loss,steps")?;
+            writeln!(out, "run,optimizer,lr_before,lr,also,loss,worst_loss,steps")?;
             for t in &tuned {
                 writeln!(
                     out,
-                    "{},{},{},{},{},{},{}",
+                    "{},{},{},{},{},{},{},{}",
                     super::run::csv_field(&t.label),
                     t.optimizer,
                     super::run::num(t.lr_before),
@@ -119,6 +135,7 @@ pub fn execute(args: &TuneArgs, out: &mut dyn Write) -> Result<(), CliError> {
                         .map(|(n, v)| format!("{n}={}", super::run::num(v)))
                         .unwrap_or_default(),
                     super::run::num(t.loss),
+                    super::run::num(t.worst),
                     t.steps.map(|s| s.to_string()).unwrap_or_default()
                 )?;
             }

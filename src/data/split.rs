@@ -139,7 +139,7 @@ pub struct Split {
 impl Split {
     /// Splits `data` with `seed`: a seeded shuffle, per class when stratifying.
     pub fn new(data: &Dataset, options: SplitOptions, seed: u64) -> Self {
-        let frac = options.validation.clamp(0.0, 0.9);
+        let frac = options.validation.clamp(0.0, crate::limits::MAX_VALIDATION);
         let mut rng = StdRng::seed_from_u64(seed ^ SPLIT_SALT);
         let mut train_rows = Vec::new();
         let mut val_rows = Vec::new();

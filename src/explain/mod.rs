@@ -40,8 +40,10 @@ pub struct StepExplanation {
     /// run's own generator, is not shown).
     pub grad_used: [f64; 2],
     /// The state before the step, under PyTorch's names (`exp_avg`, `momentum_buffer`, …).
+    #[serde(serialize_with = "state_object")]
     pub state_before: Vec<(String, Vec<f64>)>,
     /// The state after the step.
+    #[serde(serialize_with = "state_object")]
     pub state_after: Vec<(String, Vec<f64>)>,
     /// Δθ.
     pub delta: [f64; 2],
@@ -60,6 +62,15 @@ pub struct StepExplanation {
     pub coordinate_lr: Option<[f64; 2]>,
     /// The line search along the direction (L-BFGS): every probe and the conditions.
     pub line_search: Option<crate::optim::line_search::SearchTrace>,
+}
+
+/// Optimizer state as a JSON object keyed by PyTorch's state names (`{"exp_avg": [..],
+/// "exp_avg_sq": [..]}`), as `torch.optim`'s `state_dict` reads.
+fn state_object<S: serde::Serializer>(
+    state: &[(String, Vec<f64>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(state.iter().map(|(name, value)| (name, value)))
 }
 
 /// Why a step cannot be explained.
@@ -219,20 +230,42 @@ impl StepExplanation {
             self.loss,
             v(&self.gradient)
         );
-        for line in self.rule.iter().filter(|l| l.symbol != "Δθ") {
-            out.push_str(&format!(
-                "{} = {}  = ({})\n",
-                line.symbol,
-                line.formula,
+        let state = |title: &str, s: &[(String, Vec<f64>)]| {
+            if s.is_empty() {
+                format!("{title}: none\n")
+            } else {
+                let parts: Vec<String> = s
+                    .iter()
+                    .map(|(name, value)| format!("{name} = ({})", v(value)))
+                    .collect();
+                format!("{title}: {}\n", parts.join(", "))
+            }
+        };
+        out.push_str(&state("state before", &self.state_before));
+        for line in &self.rule {
+            let value = if line.symbol == "Δθ" {
+                v(&self.delta)
+            } else {
                 v(&line.value)
-            ));
+            };
+            if line.formula.is_empty() {
+                out.push_str(&format!("{} = ({value})\n", line.symbol));
+            } else {
+                out.push_str(&format!(
+                    "{} = {}  = ({value})\n",
+                    line.symbol, line.formula
+                ));
+            }
+        }
+        if !self.rule.iter().any(|l| l.symbol == "Δθ") {
+            out.push_str(&format!("Δθ = ({})\n", v(&self.delta)));
         }
         out.push_str(&format!(
-            "Δθ = ({})\nθ(t) = ({})  f = {:.6e}\n",
-            v(&self.delta),
+            "θ(t) = ({})  f = {:.6e}\n",
             v(&self.theta_after),
             self.loss_after
         ));
+        out.push_str(&state("state after", &self.state_after));
         out
     }
 }

@@ -184,11 +184,17 @@ pub(super) fn fill(e: &mut StepExplanation, hp: &HyperValues) {
                 rule.push(line("H", "∇²f(θₜ₋₁): ∂xx, ∂xy, ∂yy", hs.to_vec()));
                 rule.push(line("λ(H)", "its eigenvalues", vec![mean - r, mean + r]));
             }
-            rule.push(line(
-                "Δθ",
-                "−γ·(H + τI)⁻¹·gₜ (τ lifts H's lowest eigenvalue)",
-                e.delta.to_vec(),
-            ));
+            let p = if hp.flag("saddle_free") {
+                "p = V·diag(1/(|λᵢ| + λ))·Vᵀ·gₜ (saddle-free: negative curvature descended)"
+            } else {
+                "p = (H + λI + τI)⁻¹·gₜ (τ lifts H's lowest eigenvalue above 0)"
+            };
+            let step = if hp.flag("line_search") {
+                "−α·p, α the first of γ, γ/2, γ/4, … that lowers f enough (Armijo)"
+            } else {
+                "−γ·p"
+            };
+            rule.push(line("Δθ", &format!("{step}; {p}"), e.delta.to_vec()));
         }
         "lbfgs" => {
             let d = pair(e.state("direction", true));

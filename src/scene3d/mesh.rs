@@ -200,6 +200,28 @@ impl SurfaceMesh {
         (self.window.x.0..=self.window.x.1).contains(&p[0])
             && (self.window.y.0..=self.window.y.1).contains(&p[1])
     }
+
+    /// The highest of the mesh's heights around plane point `p` (the four corners of its
+    /// cell): the drawn surface lies at or below it there. A ball at a minimum between
+    /// vertices sits on it; lifted to the function's own (lower) value it would be inside
+    /// the mesh and hidden.
+    pub fn height_over(&self, p: [f64; 2]) -> Option<f64> {
+        if !self.covers(p) || self.n < 2 {
+            return None;
+        }
+        let last = (self.n - 1) as f64;
+        let u = (p[0] - self.window.x.0) / (self.window.x.1 - self.window.x.0) * last;
+        let v = (p[1] - self.window.y.0) / (self.window.y.1 - self.window.y.0) * last;
+        let (i, j) = (
+            u.floor().clamp(0.0, last - 1.0) as usize,
+            v.floor().clamp(0.0, last - 1.0) as usize,
+        );
+        [(i, j), (i + 1, j), (i, j + 1), (i + 1, j + 1)]
+            .into_iter()
+            .map(|(a, b)| f64::from(self.positions[b * self.n + a][2]))
+            .filter(|h| h.is_finite())
+            .reduce(f64::max)
+    }
 }
 
 /// Whether a sampled value means the function is undefined there (NaN, or −∞ as a logarithm

@@ -257,6 +257,11 @@ impl Frame {
             for s in &p.spheres {
                 band.sphere(s);
             }
+            // Then what the surface hides of each ball, seen through it: a ball in a narrow
+            // funnel of a minimum, or behind a hill, still shows where it is.
+            for s in &p.spheres {
+                band.ghost(s);
+            }
         };
         if parallel {
             self.color
@@ -489,6 +494,35 @@ impl Band<'_> {
         }
     }
 
+    /// The parts of sphere `s` that something nearer hides, blended half over it, with a
+    /// dark rim: the ball seen through the surface. Depth is left as it is.
+    fn ghost(&mut self, s: &Sphere) {
+        let Some((cx0, cx1, r0, r1)) = self.clip(s.x - s.r, s.x + s.r, s.y - s.r, s.y + s.r) else {
+            return;
+        };
+        for row in r0..=r1 {
+            let dy = ((self.y0 + row) as f32 + 0.5 - s.y) / s.r;
+            for x in cx0..=cx1 {
+                let dx = (x as f32 + 0.5 - s.x) / s.r;
+                let d2 = dx * dx + dy * dy;
+                let h = (1.0 - d2).max(0.0).sqrt();
+                let i = row * self.width + x;
+                if d2 > 1.0 || self.depth[i] >= s.z - s.dz * h {
+                    continue;
+                }
+                let over = if d2 > 0.7 {
+                    [20.0, 20.0, 20.0]
+                } else {
+                    s.rgb.map(f32::from)
+                };
+                let c = &mut self.color[i];
+                for k in 0..3 {
+                    c[k] = ((f32::from(c[k]) + over[k]) / 2.0) as u8;
+                }
+            }
+        }
+    }
+
     fn sphere(&mut self, s: &Sphere) {
         let Some((cx0, cx1, r0, r1)) = self.clip(s.x - s.r, s.x + s.r, s.y - s.r, s.y + s.r) else {
             return;
@@ -674,5 +708,41 @@ mod tests {
             "ball drawn over the wall"
         );
         assert!(frame.depth_at(60, 60).unwrap() < 0.4);
+    }
+
+    #[test]
+    fn a_ball_behind_the_surface_shows_through_it() {
+        let mut frame = Frame::new(80, 80);
+        frame.clear([0, 0, 0]);
+        let mut p = Primitives::default();
+        let wall = [200.0, 200.0, 200.0];
+        p.mesh_vertices = vec![
+            vertex(0.0, 0.0, 0.5, wall),
+            vertex(80.0, 0.0, 0.5, wall),
+            vertex(80.0, 80.0, 0.5, wall),
+            vertex(0.0, 80.0, 0.5, wall),
+        ];
+        p.mesh_indices = vec![0, 1, 2, 0, 2, 3];
+        // A ball behind the wall: hidden by depth, seen through it half-blended.
+        p.spheres.push(Sphere {
+            x: 40.0,
+            y: 40.0,
+            z: 0.8,
+            r: 10.0,
+            dz: 0.01,
+            rgb: [0, 0, 255],
+        });
+        frame.draw(&p, false);
+        let centre = frame.color[40 * 80 + 40];
+        assert!(centre[2] > centre[0] + 50, "{centre:?}");
+        assert_eq!(
+            frame.color[5 * 80 + 5],
+            [200, 200, 200, 255],
+            "the wall elsewhere"
+        );
+        assert!(
+            (frame.depth_at(40, 40).unwrap() - 0.5).abs() < 1e-6,
+            "depth unchanged"
+        );
     }
 }

@@ -61,12 +61,7 @@ impl TrainSettings {
     /// Checks every setting against [`crate::limits`]: the same rules for the command line,
     /// spec files, the saved state and the panel.
     pub fn check(&self) -> Result<(), TrainError> {
-        if !(0.0..=0.9).contains(&self.validation) {
-            return Err(TrainError::Settings(format!(
-                "validation fraction {} is outside [0, 0.9]",
-                self.validation
-            )));
-        }
+        limits::validation(self.validation)?;
         limits::epochs(self.epochs)?;
         limits::noise(self.noise)?;
         if let Some(c) = self.clip_norm {

@@ -205,7 +205,10 @@ impl Loop {
                     .iter()
                     .map(|r| (r.name(), r.start_metrics().clone()))
                     .collect();
+                // Runs with nothing to do (0 epochs) are finished as they start: say so, or
+                // the view would wait for them for ever.
                 self.emit(Event::Started { runs: info })
+                    && (self.active() || self.emit(Event::Finished))
             }
             Err(e) => {
                 self.runs.clear();

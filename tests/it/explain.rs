@@ -63,13 +63,12 @@ fn explain_shows_torchs_state_after_each_step() {
                 );
             }
             let torch_state = want["state"].as_object().unwrap();
-            for pair in e["state_after"].as_array().unwrap() {
-                let ours = pair[0].as_str().unwrap();
+            for (ours, value) in e["state_after"].as_object().unwrap() {
                 let Some(w) = torch_state.get(torch_name(ours)) else {
                     continue;
                 };
                 for (k, w) in w.as_array().unwrap().iter().enumerate() {
-                    let got = pair[1][k].as_f64().unwrap();
+                    let got = value[k].as_f64().unwrap();
                     assert!(
                         close(got, w.as_f64().unwrap()),
                         "{label}: state['{ours}'][{k}] {got} vs torch {w}"
@@ -194,7 +193,10 @@ fn tune_races_each_at_its_best() {
         "500",
     ]);
     let rows: Vec<&str> = csv.lines().collect();
-    assert_eq!(rows[0], "run,optimizer,lr_before,lr,also,loss,steps");
+    assert_eq!(
+        rows[0],
+        "run,optimizer,lr_before,lr,also,loss,worst_loss,steps"
+    );
     assert_eq!(rows.len(), 3);
     let json: Value = serde_json::from_str(&ok(&[
         "tune",
@@ -225,7 +227,17 @@ fn tune_races_each_at_its_best() {
     h.run_steps(2);
     let never = std::sync::atomic::AtomicBool::new(false);
     let fresh = downhill::app::default_race();
-    let want = tune(&fresh, TuneObjective::Loss, 1000, false, &never, |_, _| {}).unwrap();
+    let window = fresh.surface().view();
+    let want = tune(
+        &fresh,
+        window,
+        TuneObjective::Loss,
+        1000,
+        false,
+        &never,
+        |_, _| {},
+    )
+    .unwrap();
     for (lane, t) in h.state().race.lanes().iter().zip(&want) {
         assert_eq!(lane.spec.hp.get("lr"), Some(t.lr), "{}", t.label);
     }

@@ -516,3 +516,71 @@ fn run_preset_replays_each_racer_exactly_as_the_app() {
         }
     }
 }
+
+#[test]
+fn the_standardised_slide_lands_gd_on_the_fit_in_one_step() {
+    use downhill::scene::deck::{Content, Deck};
+    let deck = Deck::load(std::path::Path::new("lecture")).unwrap();
+    let raw = deck
+        .slides
+        .iter()
+        .position(|s| matches!(&s.content, Content::Scene(sc) if **sc == find("raw-features").unwrap().scene))
+        .unwrap();
+    let slide = &deck.slides[raw + 1];
+    assert!(slide.caption.contains("one step") && slide.caption.contains("κ = 1"));
+    let Content::Scene(scene) = &slide.content else {
+        panic!("a scene")
+    };
+    let mut race = scene.build().unwrap();
+    let c = Curvature::at(race.surface(), 0.0, 0.0).unwrap();
+    assert!((c.condition_number() - 1.0).abs() < 1e-9);
+    assert_eq!(race.lanes()[0].spec.hp.get("lr"), Some(0.5));
+    race.apply(Command::Step(1));
+    let (fit, _) = race.surface().data_model().unwrap().minimum();
+    assert!(dist(race.lanes()[0].track.points[1], fit) < 1e-9);
+}
+
+#[test]
+fn the_plain_newton_slide_leaps_and_the_saddle_free_one_walks_down() {
+    use downhill::scene::deck::{Content, Deck};
+    let deck = Deck::load(std::path::Path::new("lecture")).unwrap();
+    let slide = deck
+        .slides
+        .iter()
+        .find(|s| s.title == "Why plain Newton is not used")
+        .unwrap();
+    let Content::Scene(scene) = &slide.content else {
+        panic!("a scene")
+    };
+    let mut race = scene.build().unwrap();
+    race.apply(Command::Step(scene.view.step as i64));
+    let [plain, sane] = race.lanes() else {
+        panic!("two racers")
+    };
+    assert!(!plain.spec.hp.flag("saddle_free") && sane.spec.hp.flag("saddle_free"));
+    // H is indefinite at the start.
+    let start = race.start();
+    assert!(
+        Curvature::at(race.surface(), start[0], start[1])
+            .unwrap()
+            .lambda_min()
+            < 0.0
+    );
+    // Plain Newton's first step: 792 units, off the map.
+    let leap = dist(plain.track.points[0], plain.track.points[1]);
+    assert!((leap - 792.0).abs() < 1.0, "{leap}");
+    assert!(slide.caption.contains("792"));
+    // Saddle-free with a line search: the loss falls at every step, into a minimum.
+    assert!(
+        sane.track
+            .loss
+            .windows(2)
+            .all(|w| w[1] <= w[0])
+    );
+    let minima = race.surface().minima();
+    let end = *sane.track.points.last().unwrap();
+    assert!(
+        minima.iter().any(|m| dist(end, [m.x, m.y]) < 1e-3),
+        "{end:?}"
+    );
+}

@@ -131,7 +131,12 @@ fn layout_problems(headless: &Headless, app: &Explorer) -> Vec<String> {
                 .unwrap_or_else(|| format!("{:?}", w.id));
             // Scrolled out of sight is not cut off; partly clipped or off the window is.
             let seen = w.interact_rect;
-            if !seen.is_positive() || scrolled.iter().any(|v| v.expand(1.0).contains_rect(seen)) {
+            // Inside a scroll area, or the container of one (clipped to leave its bar room).
+            if !seen.is_positive()
+                || scrolled.iter().any(|v| {
+                    v.expand(1.0).contains_rect(seen) || w.rect.expand(1.0).contains_rect(*v)
+                })
+            {
                 continue;
             }
             if !screen.contains_rect(w.rect) {
@@ -148,7 +153,7 @@ fn layout_problems(headless: &Headless, app: &Explorer) -> Vec<String> {
         for w in rects {
             let label = widgets.info(w.id).and_then(|i| i.label.clone());
             if label.is_some_and(|l| l.starts_with('☀') || l.starts_with('☾'))
-                && w.rect.top() > 30.0
+                && w.rect.top() > 20.0
             {
                 problems.push(format!(
                     "the top bar wraps: its last button is at {:?}",

@@ -234,12 +234,37 @@ fn record_writes_a_gif_of_the_race() {
         .read_info(std::fs::File::open(&gif_path).unwrap())
         .unwrap();
     assert_eq!((decoder.width(), decoder.height()), (480, 320));
+    // Every racer's own colour is in the palette, exactly: GD stays orange, not yellow.
+    let palette: Vec<[u8; 3]> = decoder
+        .global_palette()
+        .unwrap()
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    let preset = downhill::presets::find("himmelblau").unwrap();
+    let colours: Vec<[u8; 3]> = preset
+        .build()
+        .lanes()
+        .iter()
+        .map(|l| l.spec.color)
+        .collect();
+    for c in &colours {
+        assert!(palette.contains(c), "{c:?} not in the GIF's palette");
+    }
     let mut frames = Vec::new();
     while let Some(frame) = decoder.read_next_frame().unwrap() {
         assert_eq!(frame.delay, 5, "20 frames per second");
         frames.push(frame.buffer.to_vec());
     }
     assert_eq!(frames.len(), 10);
+    // ...and on the picture: each ball's colour, exactly.
+    let last_full = &frames[0];
+    for c in &colours {
+        assert!(
+            last_full.chunks_exact(4).any(|p| p[..3] == c[..]),
+            "no pixel of {c:?} in the first frame"
+        );
+    }
     // The first frame is whole; later ones hold only what moved (the rest transparent).
     let opaque = |f: &Vec<u8>| f.chunks_exact(4).filter(|p| p[3] == 255).count();
     assert_eq!(opaque(&frames[0]), 480 * 320);

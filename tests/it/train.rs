@@ -841,3 +841,97 @@ fn a_tick_reports_the_mean_loss_of_its_minibatches() {
     // Single-row losses differ from one another; their mean is what a tick shows.
     assert!(singles.iter().any(|&s| (s - mean).abs() > 1e-3 * mean));
 }
+
+/// Every edge value a spec file may hold, for every field the Train view's panel shows: the
+/// view opens, shows it without rewriting it (a panel that clamped a value to its own
+/// narrower range changed the spec at every frame and so restarted training for ever: a spec
+/// with `validation = 0.9` never trained), and a short one trains to its end.
+#[test]
+fn the_train_view_takes_every_edge_value_of_every_spec_field() {
+    use downhill::app::train::{SpecSource, TrainView};
+    use downhill::limits;
+    let base = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/models/moons-mlp.toml"
+    ))
+    .unwrap()
+    .replace("epochs = 100", "epochs = 3");
+    let edits: Vec<(String, String)> = vec![
+        ("validation = 0.2".into(), "validation = 0.0".into()),
+        (
+            "validation = 0.2".into(),
+            format!("validation = {}", limits::MAX_VALIDATION),
+        ),
+        ("epochs = 3".into(), "epochs = 0".into()),
+        (
+            "epochs = 3".into(),
+            format!("epochs = {}", limits::MAX_EPOCHS),
+        ),
+        ("batch = 16".into(), "batch = 1".into()),
+        (
+            "batch = 16".into(),
+            format!("batch = {}", limits::MAX_BATCH),
+        ),
+        ("seed = 0".into(), format!("seed = {}", u64::MAX >> 12)),
+        ("seed = 0".into(), "seed = 0\nclip_norm = 1e-9".into()),
+        (
+            "seed = 0".into(),
+            format!("seed = 0\nclip_norm = {:e}", limits::MAX_CLIP),
+        ),
+        (
+            "seed = 0".into(),
+            format!("seed = 0\nnoise = {:e}", limits::MAX_NOISE),
+        ),
+        ("seed = 0".into(), "seed = 0\npatience = 1".into()),
+        (
+            "seed = 0".into(),
+            format!("seed = 0\npatience = {}", limits::MAX_EPOCHS),
+        ),
+        ("lr = 0.01".into(), "lr = 1e-9".into()),
+        ("lr = 0.01".into(), "lr = 1e6".into()),
+        (
+            "hp = { lr = 0.1 }".into(),
+            "hp = { lr = 0.1, weight_decay = 100.0 }".into(),
+        ),
+        (
+            "activation = \"tanh\"".into(),
+            "activation = \"tanh\"\nl2 = 1e6\nl1 = 1e6".into(),
+        ),
+        ("hidden = [16, 16]".into(), "hidden = [1]".into()),
+        (
+            "hidden = [16, 16]".into(),
+            "hidden = [1, 1, 1, 1, 1, 1, 1, 1]".into(),
+        ),
+    ];
+    let mut headless = downhill::app::export::Headless::new();
+    for (from, to) in edits {
+        assert!(base.contains(&from), "{from}");
+        let text = base.replacen(&from, &to, 1);
+        let spec =
+            downhill::models::ModelSpec::from_toml(&text).unwrap_or_else(|e| panic!("{to}: {e}"));
+        let mut app = downhill::app::Explorer::default();
+        app.shown.mode = downhill::app::ViewMode::Train;
+        app.trainer = TrainView::with_spec(spec.clone(), SpecSource::Custom("edge".into()));
+        let ctx = headless.ctx().clone();
+        app.trainer.play(&ctx);
+        for _ in 0..3 {
+            headless.render(
+                eframe::egui::vec2(1440.0, 900.0),
+                1.0,
+                1,
+                eframe::egui::Color32::BLACK,
+                |ui| app.frame(ui),
+            );
+        }
+        assert_eq!(app.trainer.spec, spec, "{to}: the panel rewrote the spec");
+        // A short run trains to its end.
+        if spec.training.epochs <= 3 && app.trainer.error.is_none() {
+            let t = std::time::Instant::now();
+            while !app.trainer.finished && t.elapsed().as_secs() < 20 {
+                app.trainer.poll();
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            assert!(app.trainer.finished, "{to}: never finished training");
+        }
+    }
+}

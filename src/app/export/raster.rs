@@ -201,6 +201,45 @@ fn edge(a: [f32; 2], b: [f32; 2], p: [f32; 2]) -> f32 {
     (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])
 }
 
+/// The pixels `x` in `xs..xe` whose centres on the row at height `py` may lie inside the
+/// triangle `p` (1/area = `inv`): where its three barycentric weights, each linear in x, are
+/// all at least 0, widened by a pixel each way; `None` when there are none.
+fn row_span(p: [[f32; 2]; 3], inv: f32, py: f32, xs: usize, xe: usize) -> Option<(usize, usize)> {
+    let (mut lo, mut hi) = (f32::NEG_INFINITY, f32::INFINITY);
+    // w_i(x) = a + b·x for the edge opposite vertex i.
+    let weight = |a: [f32; 2], b: [f32; 2]| {
+        let slope = -(b[1] - a[1]) * inv;
+        let at0 = ((b[0] - a[0]) * (py - a[1]) + (b[1] - a[1]) * a[0]) * inv;
+        (at0, slope)
+    };
+    let (a0, b0) = weight(p[1], p[2]);
+    let (a1, b1) = weight(p[2], p[0]);
+    let (a2, b2) = (1.0 - a0 - a1, -b0 - b1);
+    for (a, b) in [(a0, b0), (a1, b1), (a2, b2)] {
+        if b > 0.0 {
+            lo = lo.max(-a / b);
+        } else if b < 0.0 {
+            hi = hi.min(-a / b);
+        } else if a < 0.0 {
+            return None;
+        }
+    }
+    if !(lo.is_finite() || lo == f32::NEG_INFINITY) || !(hi.is_finite() || hi == f32::INFINITY) {
+        return Some((xs, xe));
+    }
+    let start = if lo == f32::NEG_INFINITY {
+        xs
+    } else {
+        ((lo - 0.5).floor() - 1.0).max(xs as f32) as usize
+    };
+    let end = if hi == f32::INFINITY {
+        xe
+    } else {
+        ((hi - 0.5).ceil() + 2.0).max(0.0).min(xe as f32) as usize
+    };
+    (start < end).then_some((start, end))
+}
+
 /// Rasterises one triangle into the band `rows` (which starts at row `y0`), within `clip`
 /// (x0, y0, x1, y1 in pixels).
 fn triangle(
@@ -252,6 +291,12 @@ fn triangle(
         if py < clip[1] || py >= clip[3] {
             continue;
         }
+        // Only the pixels of this row that the triangle may cover (with a pixel to spare on
+        // each side; the exact test below decides): a long thin diagonal line, the path of a
+        // diverging racer across the map, no longer costs its whole bounding box per row.
+        let Some((xs, xe)) = row_span(p, inv, py, xs, xe) else {
+            continue;
+        };
         let row = &mut rows[(y - y0) * width..(y - y0 + 1) * width];
         for (x, dst) in row.iter_mut().enumerate().take(xe).skip(xs) {
             let px = x as f32 + 0.5;

@@ -1,6 +1,8 @@
 //! Animated GIFs of a race, rendered headless (no window, no GPU): the view alone at each of
-//! a run of steps. One 255-colour palette for the whole animation (NeuQuant, learnt from the
-//! first and last frames, so the heatmap's gradients stay smooth); each later frame keeps only
+//! a run of steps. One 255-colour palette for the whole animation: every racer's own colour,
+//! exactly (a learnt palette turned GD's orange yellow and momentum's blue a teal like
+//! Nesterov's green), then NeuQuant's colours learnt from the first and last frames, so the
+//! heatmap's gradients stay smooth; each later frame keeps only
 //! the pixels that changed (the rest transparent over the previous frame), so the heatmap is
 //! stored once. Frames are mapped and LZW-compressed in parallel, then written in order.
 
@@ -16,15 +18,56 @@ use std::path::Path;
 /// The palette index that means "as in the previous frame".
 const SAME: u8 = 255;
 
+/// The animation's palette: reserved colours (the racers'), exactly, at the first indices,
+/// then the learnt ones.
+struct Palette {
+    reserved: Vec<[u8; 3]>,
+    learnt: NeuQuant,
+    /// The learnt colours, RGB, in index order.
+    learnt_rgb: Vec<u8>,
+}
+
+impl Palette {
+    /// The index of the palette colour nearest `c`: a reserved one when it is at least as
+    /// near as the learnt palette's choice.
+    fn index_of(&self, c: [u8; 3]) -> u8 {
+        let d2 = |a: [u8; 3], b: [u8; 3]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (i32::from(*x) - i32::from(y)).pow(2))
+                .sum::<i32>()
+        };
+        let learnt = self.learnt.index_of(&[c[0], c[1], c[2], 255]);
+        let map = &self.learnt_rgb;
+        let near = [map[3 * learnt], map[3 * learnt + 1], map[3 * learnt + 2]];
+        let best = self
+            .reserved
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, r)| d2(**r, c))
+            .filter(|(_, r)| d2(**r, c) <= d2(near, c));
+        match best {
+            Some((k, _)) => k as u8,
+            None => (self.reserved.len() + learnt) as u8,
+        }
+    }
+
+    /// The colours in index order, and black for the transparent index.
+    fn colours(&self) -> Vec<u8> {
+        let mut out: Vec<u8> = self.reserved.iter().flatten().copied().collect();
+        out.extend_from_slice(&self.learnt_rgb);
+        out.resize(3 * 256, 0);
+        out
+    }
+}
+
 /// Palette indices of an RGBA picture, each colour looked up once.
-fn indices(palette: &NeuQuant, rgba: &[u8]) -> Vec<u8> {
-    let mut seen: HashMap<[u8; 4], u8> = HashMap::new();
+fn indices(palette: &Palette, rgba: &[u8]) -> Vec<u8> {
+    let mut seen: HashMap<[u8; 3], u8> = HashMap::new();
     rgba.chunks_exact(4)
         .map(|p| {
-            let key = [p[0], p[1], p[2], 255];
-            *seen
-                .entry(key)
-                .or_insert_with(|| palette.index_of(&key) as u8)
+            let key = [p[0], p[1], p[2]];
+            *seen.entry(key).or_insert_with(|| palette.index_of(key))
         })
         .collect()
 }
@@ -80,10 +123,24 @@ pub fn record_gif(
         let last = render(explorer, rec.frames - 1);
         explorer.race.apply(Command::Reset);
         let first = render(explorer, 0);
-        let palette = NeuQuant::new(10, 255, &[first.as_slice(), last.as_slice()].concat());
-        let mut colours = palette.color_map_rgb();
-        colours.extend_from_slice(&[0, 0, 0]);
-        let mut encoder = gif::Encoder::new(&mut bytes, w, h, &colours)
+        let mut reserved: Vec<[u8; 3]> = Vec::new();
+        for lane in explorer.race.lanes().iter().filter(|l| l.spec.enabled) {
+            if !reserved.contains(&lane.spec.color) {
+                reserved.push(lane.spec.color);
+            }
+        }
+        let learnt = NeuQuant::new(
+            10,
+            255 - reserved.len(),
+            &[first.as_slice(), last.as_slice()].concat(),
+        );
+        let palette = Palette {
+            learnt_rgb: learnt.color_map_rgb(),
+            learnt,
+            reserved,
+        };
+        let colours = palette.colours();
+        let mut encoder = gif::Encoder::new(&mut bytes, w, h, &colours[..3 * 256])
             .map_err(|e| format!("could not start the GIF: {e}"))?;
         encoder
             .set_repeat(gif::Repeat::Infinite)

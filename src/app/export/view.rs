@@ -16,7 +16,13 @@ impl Explorer {
     /// view as the window shows them (no side panel, plots, toolbar or notices); in the Train
     /// view, its curves and pictures without the controls.
     pub fn view_only(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let zoom = self.zoom(&ctx);
+        if (ctx.zoom_factor() - zoom).abs() > 1e-4 {
+            ctx.set_zoom_factor(zoom);
+        }
         if self.shown.mode == crate::scene::view::ViewMode::Train {
+            self.caption_strip(ui);
             crate::app::train::show(ui, &mut self.trainer, true);
             return;
         }
@@ -31,6 +37,21 @@ impl Explorer {
             });
         });
         let notice = self.notice.take();
+        self.caption_strip(ui);
+        if self.export_plots {
+            let height = 0.26 * ui.ctx().content_rect().height();
+            egui::Panel::bottom("export-plots")
+                .exact_size(height)
+                .show(ui, |ui| {
+                    crate::app::plots::show(
+                        ui,
+                        &self.race,
+                        &self.clouds,
+                        &mut self.shown.plots,
+                        true,
+                    );
+                });
+        }
         let mut ignored = Vec::new();
         self.central(ui, &mut ignored);
         self.notice = notice;

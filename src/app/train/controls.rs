@@ -191,6 +191,7 @@ fn model(ui: &mut egui::Ui, view: &mut TrainView) {
             egui::DragValue::new(&mut m.l2)
                 .speed(1e-4)
                 .range(0.0..=10.0)
+                .clamp_existing_to_range(false)
                 .prefix("L2 "),
         )
         .on_hover_text("(λ₂/2)·Σw² added to the loss (weights, not biases)");
@@ -198,6 +199,7 @@ fn model(ui: &mut egui::Ui, view: &mut TrainView) {
             egui::DragValue::new(&mut m.l1)
                 .speed(1e-4)
                 .range(0.0..=10.0)
+                .clamp_existing_to_range(false)
                 .prefix("L1 "),
         )
         .on_hover_text("λ₁·Σ|w| added to the loss (weights, not biases)");
@@ -244,7 +246,7 @@ fn training(ui: &mut egui::Ui, view: &mut TrainView) {
     ui.horizontal(|ui| {
         ui.add(
             egui::DragValue::new(&mut t.epochs)
-                .range(1..=10_000)
+                .range(0..=crate::limits::MAX_EPOCHS)
                 .prefix("epochs "),
         );
         ui.add(egui::DragValue::new(&mut t.seed).prefix("seed "))
@@ -252,7 +254,7 @@ fn training(ui: &mut egui::Ui, view: &mut TrainView) {
     });
     ui.horizontal(|ui| {
         ui.add(
-            egui::Slider::new(&mut t.validation, 0.0..=0.5)
+            egui::Slider::new(&mut t.validation, 0.0..=crate::limits::MAX_VALIDATION)
                 .text("validation")
                 .custom_formatter(|v, _| format!("{:.0}%", v * 100.0)),
         )
@@ -265,12 +267,15 @@ fn training(ui: &mut egui::Ui, view: &mut TrainView) {
         let mut c = t.clip_norm.unwrap_or(1.0);
         ui.add_enabled(
             clip,
-            egui::DragValue::new(&mut c).range(1e-3..=1e3).speed(0.01),
+            egui::DragValue::new(&mut c)
+                .range(1e-3..=crate::limits::MAX_CLIP)
+                .clamp_existing_to_range(false)
+                .speed(0.01),
         );
         t.clip_norm = clip.then_some(c);
         ui.add(
             egui::DragValue::new(&mut t.noise)
-                .range(0.0..=10.0)
+                .range(0.0..=crate::limits::MAX_NOISE)
                 .speed(0.001)
                 .prefix("noise σ "),
         )
@@ -282,7 +287,10 @@ fn training(ui: &mut egui::Ui, view: &mut TrainView) {
             "Stop a run when its validation loss has not improved for this many epochs",
         );
         let mut patience = t.patience.unwrap_or(10);
-        ui.add_enabled(early, egui::DragValue::new(&mut patience).range(1..=1000));
+        ui.add_enabled(
+            early,
+            egui::DragValue::new(&mut patience).range(1..=crate::limits::MAX_EPOCHS),
+        );
         t.patience = early.then_some(patience);
     });
 }
@@ -330,8 +338,11 @@ fn optimizers(ui: &mut egui::Ui, view: &mut TrainView) {
                 .unwrap_or(1e-3);
             let mut lr = entry.hp.get("lr").map_or(default_lr, |v| v.as_f64());
             let r = ui.add(
+                // A rate a spec gives outside the slider's span is shown as it is, never
+                // rewritten (a rewrite would restart training every frame).
                 egui::Slider::new(&mut lr, 1e-5..=1.0)
                     .logarithmic(true)
+                    .clamping(egui::SliderClamping::Edits)
                     .text("lr"),
             );
             if r.drag_stopped() || (r.changed() && !r.dragged()) {
@@ -423,7 +434,11 @@ fn own_settings(ui: &mut egui::Ui, k: usize, entry: &mut OptimizerEntry) {
                     .get("weight_decay")
                     .map_or(spec.default, |v| v.as_f64());
                 let r = ui
-                    .add(egui::Slider::new(&mut wd, 0.0..=0.1).text("weight decay (L2)"))
+                    .add(
+                        egui::Slider::new(&mut wd, 0.0..=0.1)
+                            .clamping(egui::SliderClamping::Edits)
+                            .text("weight decay (L2)"),
+                    )
                     .on_hover_text(spec.meaning);
                 if r.drag_stopped() || (r.changed() && !r.dragged()) {
                     entry.hp.insert("weight_decay".into(), HpValue::Number(wd));
