@@ -197,7 +197,7 @@ fn curve(
         });
     ui.horizontal_wrapped(|ui| {
         let heading = ui.strong(title);
-        if offset != 0.0 || title != "loss" {
+        if title == "loss − f*" {
             heading.on_hover_text(format!(
                 "The loss above f* = {}, the lowest known minimum",
                 short(offset)

@@ -269,7 +269,7 @@ pub fn show(ui: &mut egui::Ui, view: View2d<'_>) -> Vec<Command> {
         .custom_x_axes(vec![
             egui_plot::AxisHints::new_x()
                 .label(x_name)
-                .label_spacing(40.0..=55.0)
+                .label_spacing(55.0..=70.0)
                 .formatter(|mark, _| super::axes::tick_label(mark.value)),
         ])
         .custom_y_axes(vec![

@@ -294,7 +294,13 @@ fn triangle(
         // Only the pixels of this row that the triangle may cover (with a pixel to spare on
         // each side; the exact test below decides): a long thin diagonal line, the path of a
         // diverging racer across the map, no longer costs its whole bounding box per row.
-        let Some((xs, xe)) = row_span(p, inv, py, xs, xe) else {
+        // (Small triangles, glyphs above all, are cheaper walked whole.)
+        let span = if xe - xs > 32 {
+            row_span(p, inv, py, xs, xe)
+        } else {
+            Some((xs, xe))
+        };
+        let Some((xs, xe)) = span else {
             continue;
         };
         let row = &mut rows[(y - y0) * width..(y - y0 + 1) * width];
