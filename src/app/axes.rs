@@ -76,7 +76,17 @@ pub fn linear_marks(input: GridInput) -> Vec<GridMark> {
     if (hi - lo) / fine > 10_000.0 {
         return Vec::new();
     }
-    let coarser: Vec<f64> = steps(2.0 * input.base_step_size).skip(1).take(4).collect();
+    // Coarser steps that nest (each a multiple of the one before), so the labels egui_plot
+    // keeps are evenly spaced: 1, 2, 10, 20, 100 or 5, 10, 50, 100 (never 4, 5, 6).
+    let mantissa = (fine / 10f64.powf(fine.log10().floor())).round();
+    let chain: &[f64] = if mantissa == 5.0 {
+        &[2.0, 10.0, 20.0, 100.0]
+    } else if mantissa == 2.0 {
+        &[5.0, 10.0, 50.0, 100.0]
+    } else {
+        &[2.0, 10.0, 20.0, 100.0]
+    };
+    let coarser: Vec<f64> = chain.iter().map(|m| m * fine).collect();
     let first = (lo / fine).ceil() as i64;
     let last = (hi / fine).floor() as i64;
     (first..=last)

@@ -78,11 +78,21 @@ impl Inspector {
         let mut open = self.open;
         let labels = race.labels();
         let screen = ctx.content_rect();
+        let width = if compact { 330.0 } else { 420.0 };
+        // Over the lower side panel, leaving the map free; in presentation (no side panel) at
+        // the map's right, under the caption and above the table of racers.
+        let pos = if compact {
+            [
+                screen.right() - width - 12.0,
+                screen.top() + 0.17 * screen.height(),
+            ]
+        } else {
+            [screen.left() + 8.0, screen.top() + 0.38 * screen.height()]
+        };
         egui::Window::new("Explain a step")
             .open(&mut open)
-            // Over the lower side panel, leaving the map free.
-            .default_pos([screen.left() + 8.0, screen.top() + 0.38 * screen.height()])
-            .default_size([if compact { 330.0 } else { 420.0 }, 520.0])
+            .default_pos(pos)
+            .default_size([width, 520.0])
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
                     egui::ComboBox::new("inspect-racer", "racer")

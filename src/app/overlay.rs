@@ -97,6 +97,8 @@ fn short_level(v: f64) -> String {
     }
 }
 
+/// The surface's known minima (stars, the global ones larger), saddles (diamonds) and maxima
+/// (triangles).
 pub fn paint_known_points(
     painter: &Painter,
     surface: &Surface,
@@ -104,54 +106,54 @@ pub fn paint_known_points(
 ) {
     // A typed function's points are found in the background: none until they are.
     for p in surface.critical_points_now().unwrap_or_default() {
-        let at = to_screen([p.x, p.y]);
-        match p.kind {
-            PointKind::Global | PointKind::Local => {
-                let r = if p.kind == PointKind::Global {
-                    6.0
-                } else {
-                    4.5
-                };
-                let star = |k: usize, radius: f32| {
-                    let a = std::f32::consts::TAU * k as f32 / 10.0 - std::f32::consts::FRAC_PI_2;
-                    at + Vec2::angled(a) * radius
-                };
-                let points: Vec<Pos2> = (0..10)
-                    .map(|k| star(k, if k % 2 == 0 { r } else { r * 0.45 }))
-                    .collect();
-                painter.add(Shape::convex_polygon(
-                    points.clone(),
-                    Color32::WHITE,
-                    Stroke::new(1.0, Color32::BLACK),
-                ));
-            }
-            PointKind::Saddle => {
-                let d = 5.0;
-                let pts = vec![
-                    at + Vec2::new(0.0, -d),
-                    at + Vec2::new(d, 0.0),
-                    at + Vec2::new(0.0, d),
-                    at + Vec2::new(-d, 0.0),
-                ];
-                painter.add(Shape::convex_polygon(
-                    pts,
-                    Color32::from_gray(30),
-                    Stroke::new(1.5, Color32::WHITE),
-                ));
-            }
-            PointKind::Maximum => {
-                let d = 6.0;
-                let pts = vec![
-                    at + Vec2::new(0.0, -d),
-                    at + Vec2::new(d * 0.87, d * 0.5),
-                    at + Vec2::new(-d * 0.87, d * 0.5),
-                ];
-                painter.add(Shape::convex_polygon(
-                    pts,
-                    Color32::from_gray(30),
-                    Stroke::new(1.5, Color32::from_rgb(255, 170, 120)),
-                ));
-            }
+        paint_point_mark(painter, to_screen([p.x, p.y]), p.kind);
+    }
+}
+
+/// The mark of a known point of `kind` at `at`.
+fn paint_point_mark(painter: &Painter, at: Pos2, kind: PointKind) {
+    match kind {
+        PointKind::Global | PointKind::Local => {
+            let r = if kind == PointKind::Global { 6.0 } else { 4.5 };
+            let star = |k: usize, radius: f32| {
+                let a = std::f32::consts::TAU * k as f32 / 10.0 - std::f32::consts::FRAC_PI_2;
+                at + Vec2::angled(a) * radius
+            };
+            let points: Vec<Pos2> = (0..10)
+                .map(|k| star(k, if k % 2 == 0 { r } else { r * 0.45 }))
+                .collect();
+            painter.add(Shape::convex_polygon(
+                points,
+                Color32::WHITE,
+                Stroke::new(1.0, Color32::BLACK),
+            ));
+        }
+        PointKind::Saddle => {
+            let d = 5.0;
+            let pts = vec![
+                at + Vec2::new(0.0, -d),
+                at + Vec2::new(d, 0.0),
+                at + Vec2::new(0.0, d),
+                at + Vec2::new(-d, 0.0),
+            ];
+            painter.add(Shape::convex_polygon(
+                pts,
+                Color32::from_gray(30),
+                Stroke::new(1.5, Color32::WHITE),
+            ));
+        }
+        PointKind::Maximum => {
+            let d = 6.0;
+            let pts = vec![
+                at + Vec2::new(0.0, -d),
+                at + Vec2::new(d * 0.87, d * 0.5),
+                at + Vec2::new(-d * 0.87, d * 0.5),
+            ];
+            painter.add(Shape::convex_polygon(
+                pts,
+                Color32::from_gray(30),
+                Stroke::new(1.5, Color32::from_rgb(255, 170, 120)),
+            ));
         }
     }
 }
@@ -561,13 +563,32 @@ pub fn paint_legend(
     race: &Race,
     to_screen: &impl Fn([f64; 2]) -> Pos2,
 ) -> Option<Rect> {
-    let rows: Vec<(Color32, String)> = race
+    let racers = race
         .lanes()
         .iter()
         .zip(race.labels())
         .filter(|(l, _)| l.spec.enabled)
-        .map(|(l, label)| (rgb(l.spec.color), label))
-        .collect();
+        .map(|(l, label)| (Key::Racer(rgb(l.spec.color)), label));
+    // What the marks on the map mean, for the kinds of known point it shows.
+    let points = race.surface().critical_points_now().unwrap_or_default();
+    let shown = |kinds: &[PointKind]| {
+        points
+            .iter()
+            .any(|p| kinds.contains(&p.kind) && rect.contains(to_screen([p.x, p.y])))
+    };
+    let marks_rows = [
+        (
+            &[PointKind::Global, PointKind::Local][..],
+            PointKind::Global,
+            "minimum",
+        ),
+        (&[PointKind::Saddle][..], PointKind::Saddle, "saddle point"),
+        (&[PointKind::Maximum][..], PointKind::Maximum, "maximum"),
+    ]
+    .into_iter()
+    .filter(|(kinds, _, _)| shown(kinds))
+    .map(|(_, kind, name)| (Key::Mark(kind), name.to_string()));
+    let rows: Vec<(Key, String)> = racers.chain(marks_rows).collect();
     if rows.is_empty() {
         return None;
     }
@@ -583,23 +604,28 @@ pub fn paint_legend(
     let box_rect = legend_corner(rect, size, &marks(race, to_screen));
     let top_left = box_rect.min;
     painter.rect_filled(box_rect, 5.0, Color32::from_black_alpha(165));
-    for (k, ((color, _), galley)) in rows.iter().zip(galleys).enumerate() {
+    for (k, ((key, _), galley)) in rows.iter().zip(galleys).enumerate() {
         let y = top_left.y + 4.0 + line_height * (k as f32 + 0.5);
         let x = top_left.x + 6.0;
-        painter.line_segment(
-            [pos2(x, y), pos2(x + swatch, y)],
-            Stroke::new(PATH_WIDTH + OUTLINE, Color32::BLACK),
-        );
-        painter.line_segment(
-            [pos2(x, y), pos2(x + swatch, y)],
-            Stroke::new(PATH_WIDTH, *color),
-        );
-        painter.circle(
-            pos2(x + swatch / 2.0, y),
-            4.0,
-            *color,
-            Stroke::new(1.0, Color32::BLACK),
-        );
+        match *key {
+            Key::Racer(color) => {
+                painter.line_segment(
+                    [pos2(x, y), pos2(x + swatch, y)],
+                    Stroke::new(PATH_WIDTH + OUTLINE, Color32::BLACK),
+                );
+                painter.line_segment(
+                    [pos2(x, y), pos2(x + swatch, y)],
+                    Stroke::new(PATH_WIDTH, color),
+                );
+                painter.circle(
+                    pos2(x + swatch / 2.0, y),
+                    4.0,
+                    color,
+                    Stroke::new(1.0, Color32::BLACK),
+                );
+            }
+            Key::Mark(kind) => paint_point_mark(painter, pos2(x + swatch / 2.0, y), kind),
+        }
         painter.galley(
             pos2(x + swatch + 8.0, y - galley.size().y / 2.0),
             galley,
@@ -607,6 +633,13 @@ pub fn paint_legend(
         );
     }
     Some(box_rect)
+}
+
+/// A row of the map's legend: a racer's line and ball in its colour, or a known point's mark.
+#[derive(Clone, Copy)]
+enum Key {
+    Racer(Color32),
+    Mark(PointKind),
 }
 
 /// Drawn state shorter than this (in points) is magnified by a power of ten, and says so:

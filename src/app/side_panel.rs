@@ -88,16 +88,26 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                     let name = RichText::new(&labels[i])
                         .strong()
                         .color(text_rgb(ui, spec.color));
-                    // A long name is cut with "…" (the tooltip has it whole): the row must fit
-                    // the panel with its ✖.
-                    let room = (ui.available_width() - 30.0).max(40.0);
+                    // γ at a glance when the name lacks it (momentum's too); a long name is cut
+                    // with "…" (the tooltip has it whole): the row must fit the panel with γ
+                    // and its ✖.
+                    let lr = spec.hp.get("lr").unwrap_or(0.0);
+                    let gamma = (!labels[i].contains("γ="))
+                        .then(|| format!("γ={}", crate::race::compact(lr)));
+                    let gamma_width = if gamma.is_some() { 70.0 } else { 0.0 };
+                    let room = (ui.available_width() - 30.0 - gamma_width).max(40.0);
+                    let size =
+                        egui::vec2(room.min(ui.available_width()), ui.spacing().interact_size.y);
+                    let layout = egui::Layout::left_to_right(egui::Align::Center);
                     toggle = ui
-                        .add_sized(
-                            [room.min(ui.available_width()), ui.spacing().interact_size.y],
-                            egui::Label::new(name)
-                                .truncate()
-                                .sense(egui::Sense::click()),
-                        )
+                        .allocate_ui_with_layout(size, layout, |ui| {
+                            ui.add(
+                                egui::Label::new(name)
+                                    .truncate()
+                                    .sense(egui::Sense::click()),
+                            )
+                        })
+                        .inner
                         .on_hover_text(format!(
                             "{}: {}\n\n{}\nClick to show its hyperparameters.",
                             spec.kind.title(),
@@ -105,10 +115,8 @@ fn racers_section(ui: &mut egui::Ui, race: &Race, commands: &mut Vec<Command>) {
                             spec.kind.formula()
                         ))
                         .clicked();
-                    // γ at a glance, where the row has room for it and the name lacks it.
-                    let lr = spec.hp.get("lr").unwrap_or(0.0);
-                    if !labels[i].contains("γ=") && ui.available_width() > 110.0 {
-                        ui.label(RichText::new(format!("γ={}", crate::race::compact(lr))).weak());
+                    if let Some(gamma) = gamma {
+                        ui.label(RichText::new(gamma).weak());
                     }
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                         if ui.small_button("✖").on_hover_text("Remove").clicked() {

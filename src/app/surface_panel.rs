@@ -323,12 +323,14 @@ fn typed(
     if panel.text.is_empty() && panel.checked.is_empty() {
         panel.text = t.text().to_string();
     }
+    let mut clipped = false;
     ui.horizontal(|ui| {
         ui.label(RichText::new("f(x, y) =").monospace());
         let edit = egui::TextEdit::singleline(&mut panel.text)
             .font(egui::TextStyle::Monospace)
             .hint_text("e.g. x^4 - 2*x^2 + y^2")
             .desired_width(ui.available_width() - 70.0);
+        let room = ui.available_width() - 70.0;
         let response = ui.add(edit).on_hover_text(
             "Type f(x, y) and press Enter.\n\
              + − * / ^ (or **), parentheses, x, y, pi, e, numbers such as 1.5e-3;\n\
@@ -337,6 +339,15 @@ fn typed(
              Any other name (a, b, k…) is a parameter with a slider.",
         );
         let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        // Wider than the box: it scrolls, and its end (the "+ 0.3*x" that makes two minima
+        // unequal) would be out of sight; it is shown whole under the box.
+        let font = egui::TextStyle::Monospace.resolve(ui.style());
+        let width = ui
+            .painter()
+            .layout_no_wrap(panel.text.clone(), font, Color32::WHITE)
+            .size()
+            .x;
+        clipped = width > room - 8.0;
         ui.menu_button("Examples", |ui| {
             for (text, about) in EXAMPLES {
                 if ui
@@ -354,6 +365,9 @@ fn typed(
             apply_formula(panel, surface, commands);
         }
     });
+    if clipped {
+        ui.add(egui::Label::new(RichText::new(&panel.text).monospace().weak()).wrap());
+    }
     panel.check();
     if let Some(e) = &panel.error {
         caret(ui, &panel.text, e);

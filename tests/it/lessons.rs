@@ -571,12 +571,7 @@ fn the_plain_newton_slide_leaps_and_the_saddle_free_one_walks_down() {
     assert!((leap - 792.0).abs() < 1.0, "{leap}");
     assert!(slide.caption.contains("792"));
     // Saddle-free with a line search: the loss falls at every step, into a minimum.
-    assert!(
-        sane.track
-            .loss
-            .windows(2)
-            .all(|w| w[1] <= w[0])
-    );
+    assert!(sane.track.loss.windows(2).all(|w| w[1] <= w[0]));
     let minima = race.surface().minima();
     let end = *sane.track.points.last().unwrap();
     assert!(
