@@ -25,6 +25,7 @@ pub mod scroll;
 pub mod side_panel;
 pub mod state;
 mod step_overlay;
+pub mod storage;
 pub mod surface_panel;
 mod timeline;
 pub mod train;
@@ -85,13 +86,22 @@ pub fn run(launch: Launch) -> Result<(), String> {
     // its storage in a file of its own, removed afterwards.
     let throwaway = (launch.screenshot.is_some() || launch.size.is_some())
         .then(|| std::env::temp_dir().join(format!("downhill-launch-{}.ron", std::process::id())));
+    // A plain launch's storage: checked before eframe reads it, eframe working on a live copy
+    // that replaces it after the window closes (see `storage`).
+    let storage = match &throwaway {
+        None => eframe::storage_dir("downhill").map(|dir| storage::Storage::in_dir(&dir)),
+        Some(_) => None,
+    };
+    let storage_notice = storage.as_ref().and_then(storage::Storage::prepare);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("downhill")
             .with_inner_size(launch.size.unwrap_or(WINDOW_SIZE))
             .with_min_inner_size([960.0, 600.0]),
         persist_window: throwaway.is_none(),
-        persistence_path: throwaway.clone(),
+        persistence_path: throwaway
+            .clone()
+            .or_else(|| storage.as_ref().map(|s| s.live.clone())),
         ..Default::default()
     };
     let outcome: screenshot::Outcome = Default::default();
@@ -161,6 +171,12 @@ pub fn run(launch: Launch) -> Result<(), String> {
                 explorer.trainer.play(&cc.egui_ctx);
             }
             explorer.presenting |= launch.presenting;
+            if let Some(notice) = storage_notice {
+                explorer.notice = Some(match explorer.notice.take() {
+                    Some(other) => format!("{notice} {other}"),
+                    None => notice,
+                });
+            }
             explorer.persist = screenshot.is_none();
             if let Some(path) = screenshot {
                 explorer.screenshot = Some(screenshot::Job::new(path, job_outcome));
@@ -171,6 +187,9 @@ pub fn run(launch: Launch) -> Result<(), String> {
     .map_err(|e| format!("could not open the window: {e}"));
     if let Some(file) = throwaway {
         let _ = std::fs::remove_file(file);
+    }
+    if let Some(s) = &storage {
+        s.finish();
     }
     result?;
     match (

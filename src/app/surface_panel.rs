@@ -83,6 +83,9 @@ pub struct SurfacePanel {
     pub text: String,
     /// Why the text does not parse, for the message under the box.
     error: Option<FormulaError>,
+    /// Parameters of the text that look like a function without parentheses, with what was
+    /// probably meant.
+    lookalikes: Vec<(String, String)>,
     /// The text `error` belongs to.
     checked: String,
     /// A message about the last formula, window or parameter that could not be used.
@@ -103,7 +106,9 @@ impl SurfacePanel {
     /// Whether the formula box's text parses, checking it once per change.
     fn check(&mut self) {
         if self.checked != self.text {
-            self.error = Formula::parse(&self.text).err();
+            let parsed = Formula::parse(&self.text);
+            self.lookalikes = parsed.as_ref().map(|f| f.lookalikes()).unwrap_or_default();
+            self.error = parsed.err();
             self.checked = self.text.clone();
         }
     }
@@ -376,6 +381,14 @@ fn typed(
     }
     if let Some(p) = &panel.problem {
         ui.colored_label(Color32::from_rgb(255, 140, 110), p);
+    }
+    // A function's name run into a variable is a parameter (a slider below), but most likely
+    // a typing slip.
+    for (name, meant) in &panel.lookalikes {
+        ui.colored_label(
+            Color32::from_rgb(240, 190, 80),
+            format!("'{name}' is a parameter here: did you mean {meant}?"),
+        );
     }
     params(ui, t, commands);
     window(ui, panel, t, commands);

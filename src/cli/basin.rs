@@ -131,6 +131,9 @@ pub fn execute(args: &BasinArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let view = args
         .window
         .map(|w| crate::surfaces::View { x: w.x, y: w.y });
+    if let Some(note) = args.surface.assumed_note() {
+        eprintln!("{note}");
+    }
     let surface = args.surface.build(view)?;
     let hp: Vec<(String, f64)> = args.hp.iter().flat_map(|a| a.0.clone()).collect();
     let setup = Setup::new(args.optimizer, &hp, Schedule::Constant)

@@ -152,6 +152,9 @@ pub fn chosen_scene(
         (Some(p), _) => Ok(p.scene.clone()),
         (None, Some(path)) => Scene::load(path).map_err(CliError::Usage),
         (None, None) if surface.given() && !optimizers.is_empty() => {
+            if let Some(note) = surface.assumed_note() {
+                eprintln!("{note}");
+            }
             let surface = surface.build_with(None, false)?;
             let hp: Vec<(String, f64)> = hp.iter().flat_map(|a| a.0.clone()).collect();
             racing_scene(&surface, optimizers, &hp, start, Default::default())
@@ -247,7 +250,11 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
         (Some(p), _) => p.scene.clone(),
         (None, Some(path)) => crate::scene::Scene::load(path).map_err(CliError::Usage)?,
         (None, None) if args.surface.given() => {
-            scene_of(args, &args.surface.build_with(args.window, args.raw)?)?
+            let surface = args.surface.build_with(args.window, args.raw)?;
+            if let Some(note) = args.surface.assumed_note() {
+                writeln!(notes, "{note}")?;
+            }
+            scene_of(args, &surface)?
         }
         (None, None) => {
             return Err(CliError::Usage(

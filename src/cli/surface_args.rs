@@ -72,6 +72,36 @@ pub fn window(s: &str) -> Result<View, String> {
 }
 
 impl SurfaceArgs {
+    /// The line to tell the user which parameters of a typed function were assumed (not set
+    /// with --param): `note: parameters a = 1, k = 1 (set them with --param)`; `None` when
+    /// every one was set.
+    pub fn assumed_note(&self) -> Option<String> {
+        let f = self.function.as_ref()?;
+        let given: Vec<String> = self
+            .params
+            .iter()
+            .flat_map(|a| a.0.iter().map(|(n, _)| n.clone()))
+            .collect();
+        let assumed: Vec<String> = f
+            .params()
+            .iter()
+            .filter(|p| !given.contains(p))
+            .map(|p| format!("{} = 1", crate::limits::echo(p)))
+            .collect();
+        (!assumed.is_empty()).then(|| {
+            let word = if assumed.len() == 1 {
+                "parameter"
+            } else {
+                "parameters"
+            };
+            let them = if assumed.len() == 1 { "it" } else { "them" };
+            format!(
+                "note: {word} {} (set {them} with --param)",
+                assumed.join(", ")
+            )
+        })
+    }
+
     /// Whether a surface or a function was given.
     pub fn given(&self) -> bool {
         self.surface.is_some() || self.function.is_some()
@@ -93,9 +123,24 @@ impl SurfaceArgs {
             ));
         }
         match (&self.function, &self.surface) {
-            (Some(f), _) => TypedSurface::new(f.text(), &params, &[], window)
-                .map(Surface::from_typed)
-                .map_err(|e| usage(&e)),
+            (Some(f), _) => {
+                // A function's name run into a variable is refused with what was meant, unless
+                // the parameter is given a value on purpose.
+                if let Some((name, meant)) = f
+                    .lookalikes()
+                    .into_iter()
+                    .find(|(n, _)| !params.iter().any(|(p, _)| p == n))
+                {
+                    return Err(CliError::Usage(format!(
+                        "'{name}' in the function would be a parameter equal to 1: did you mean \
+                         {meant}? (for a parameter of that name, give it with --param \
+                         {name}=VALUE)"
+                    )));
+                }
+                TypedSurface::new(f.text(), &params, &[], window)
+                    .map(Surface::from_typed)
+                    .map_err(|e| usage(&e))
+            }
             (None, Some(SurfaceName::Builtin(kind))) => {
                 Surface::with_params(*kind, &params).map_err(|e| usage(&e))
             }

@@ -92,6 +92,9 @@ fn axis_count(s: &str) -> Result<usize, String> {
 pub fn execute(args: &SweepArgs, out: &mut dyn Write) -> Result<(), CliError> {
     check_outputs(args.out.as_deref(), args.png.as_deref())?;
     let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    if let Some(note) = args.surface.assumed_note() {
+        eprintln!("{note}");
+    }
     let surface = args.surface.build(args.window)?;
     let x = Axis::parse(&args.x_hp, args.grid).map_err(|e| usage(&e))?;
     let y = Axis::parse(&args.y_hp, args.grid).map_err(|e| usage(&e))?;

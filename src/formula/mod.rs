@@ -157,6 +157,31 @@ impl Formula {
         &self.params
     }
 
+    /// Parameters that look like a function written without its parentheses (`sinx`,
+    /// `expy`, `logx`: a function's name then a variable; or `sin` alone), each with what was
+    /// probably meant (`sin(x)`): typed by mistake they are silently a constant 1.
+    pub fn lookalikes(&self) -> Vec<(String, String)> {
+        self.params
+            .iter()
+            .filter_map(|name| {
+                let n = name.as_str();
+                if Func::from_name(n).is_some() {
+                    return Some((name.clone(), format!("{n}(x)")));
+                }
+                Func::ALL
+                    .iter()
+                    .map(|(_, f)| *f)
+                    .chain(["ln"])
+                    .find_map(|f| {
+                        let rest = n.strip_prefix(f)?;
+                        ["x", "y"]
+                            .contains(&rest)
+                            .then(|| (name.clone(), format!("{f}({rest})")))
+                    })
+            })
+            .collect()
+    }
+
     /// The parsed tree.
     pub fn expr(&self) -> &Expr {
         &self.expr

@@ -465,3 +465,63 @@ fn surfaces_built_from_typed_values_compare_by_what_they_are() {
     assert!(a.same_function(&wider));
     assert!(!a.same_function(&Surface::new(SurfaceKind::Booth)));
 }
+
+#[test]
+fn a_function_run_into_a_variable_is_questioned_and_assumed_parameters_are_named() {
+    use crate::common::{downhill, usage_error};
+    let f = downhill::formula::Formula::parse("sinx + expy + a*x + logx").unwrap();
+    let found: Vec<(String, String)> = f.lookalikes();
+    assert_eq!(
+        found,
+        vec![
+            ("sinx".to_string(), "sin(x)".to_string()),
+            ("expy".to_string(), "exp(y)".to_string()),
+            ("logx".to_string(), "log(x)".to_string()),
+        ]
+    );
+    usage_error(
+        &[
+            "run",
+            "--function",
+            "sinx + y",
+            "--optimizer",
+            "gd",
+            "--steps",
+            "2",
+        ],
+        &["did you mean sin(x)?", "--param sinx="],
+    );
+    // Insisting works: the parameter has a value given on purpose.
+    let out = downhill(&[
+        "run",
+        "--function",
+        "sinx + y",
+        "--param",
+        "sinx=2",
+        "--optimizer",
+        "gd",
+        "--steps",
+        "2",
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).is_empty());
+    // A parameter left at 1 is named on stderr, once.
+    let out = downhill(&[
+        "run",
+        "--function",
+        "a*x^2 + b*y^2",
+        "--param",
+        "b=3",
+        "--optimizer",
+        "gd",
+        "--steps",
+        "2",
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.trim(),
+        "note: parameter a = 1 (set it with --param)",
+        "{err}"
+    );
+}

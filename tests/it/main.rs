@@ -15,6 +15,7 @@ mod formula;
 mod frames;
 mod fuzz;
 mod insight;
+mod launch;
 mod lessons;
 mod limits;
 mod optimizers;
