@@ -26,9 +26,12 @@ pub fn show<R>(
     out.inner
 }
 
-/// The viewports of the scroll areas shown in the last frame.
+/// The viewports of the scroll areas shown in the last frame (none if it showed none).
 pub fn viewports(ctx: &egui::Context) -> Vec<Rect> {
+    // The pass counter has moved on by one once the frame has ended.
+    let pass = ctx.cumulative_pass_nr();
     ctx.data(|d| d.get_temp::<(u64, Vec<Rect>)>(key()))
+        .filter(|(noted, _)| *noted == pass || *noted + 1 == pass)
         .map(|(_, v)| v)
         .unwrap_or_default()
 }

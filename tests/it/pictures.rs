@@ -212,5 +212,34 @@ fn nothing_is_cut_off_at_projector_sizes() {
             }
         }
     }
+    // The Train view, each picture tab, trained: curves, table and tabs in the window.
+    for size in [[1280.0, 800.0], [1440.0, 900.0]] {
+        for presenting in [false, true] {
+            for tab in [
+                downhill::app::train::PictureTab::Predictions,
+                downhill::app::train::PictureTab::Landscape,
+                downhill::app::train::PictureTab::LrRange,
+            ] {
+                let mut app = Explorer::default();
+                app.shown.mode = downhill::app::ViewMode::Train;
+                app.trainer = downhill::app::train::TrainView::launch(Some("moons-mlp"), Some(5));
+                app.trainer.tab = tab;
+                app.presenting = presenting;
+                let ctx = headless.ctx().clone();
+                app.trainer.play(&ctx);
+                let t = std::time::Instant::now();
+                while !app.trainer.finished && t.elapsed().as_secs() < 20 {
+                    app.trainer.poll();
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                render(&mut headless, &mut app, size);
+                for problem in layout_problems(&headless, &app) {
+                    failures.push(format!(
+                        "Train view {tab:?} at {size:?} {presenting}: {problem}"
+                    ));
+                }
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
