@@ -31,6 +31,9 @@ pub const MAX_COORD: f64 = 1e6;
 pub const MAX_SEEDS: usize = 50;
 /// The largest file read as data, in bytes.
 pub const MAX_DATA_BYTES: u64 = 200 * 1024 * 1024;
+/// The most columns a table read from a file may have (digits has 65; a spreadsheet of
+/// thousands is not a dataset for this tool).
+pub const MAX_COLUMNS: usize = 10_000;
 /// The most numbers a table read from a file may hold (8 bytes each: 256 MiB).
 pub const MAX_TABLE_CELLS: usize = 32 * 1024 * 1024;
 /// The largest model spec, scene or state file, in bytes.

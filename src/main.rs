@@ -112,14 +112,30 @@ fn keep_freed_memory() {
     }
 }
 
+/// clap's "invalid value '<what was typed>' for '--flag'" with what was typed cut to the
+/// echo limit: a 100 KB value is not printed back whole.
+fn shorten_value(line: &str) -> String {
+    const START: &str = "invalid value '";
+    const END: &str = "' for '";
+    match (line.find(START), line.find(END)) {
+        (Some(a), Some(b)) if b > a + START.len() => {
+            let value = &line[a + START.len()..b];
+            format!(
+                "{}{}{}",
+                &line[..a + START.len()],
+                downhill::limits::echo(value),
+                &line[b..]
+            )
+        }
+        _ => line.to_string(),
+    }
+}
+
 /// The first line of a clap error, joined with the next one when that completes it: after a
 /// colon ("the following required arguments were not provided:") or a list of possible values.
 fn one_line(rendered: &str) -> String {
     let mut lines = rendered.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines
-        .next()
-        .unwrap_or("error: invalid arguments")
-        .to_string();
+    let first = shorten_value(lines.next().unwrap_or("error: invalid arguments"));
     match lines.next() {
         Some(next)
             if (first.ends_with(':') && !next.starts_with("Usage"))

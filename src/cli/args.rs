@@ -22,7 +22,8 @@ pub fn surface(s: &str) -> Result<SurfaceKind, String> {
 pub fn preset(s: &str) -> Result<&'static crate::presets::Preset, String> {
     crate::presets::find(s.trim()).ok_or_else(|| {
         format!(
-            "unknown preset '{s}' (valid: {})",
+            "unknown preset '{}' (valid: {})",
+            crate::limits::echo(s),
             crate::presets::names().join(", ")
         )
     })
@@ -68,8 +69,10 @@ pub fn epochs(s: &str) -> Result<usize, String> {
         })
 }
 
-/// Refuses a `--hp` name that none of `kinds` has, naming the ones they have.
+/// Refuses a `--hp` name that none of `kinds` has, naming the ones they have, and a name
+/// given twice (across `--hp` flags too).
 pub fn check_hp_names(kinds: &[OptimizerKind], hp: &[(String, f64)]) -> Result<(), String> {
+    crate::optim::hyper::refuse_repeats(hp)?;
     for (name, _) in hp {
         let known = kinds
             .iter()

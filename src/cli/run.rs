@@ -319,6 +319,12 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
                 }
                 None => r,
             };
+            // Never a non-finite number in a row: a start outside the domain or an overflow
+            // has no row, and the run's status and note say why.
+            if !(r.loss.is_finite() && r.grad_norm.is_finite() && r.x.iter().all(|v| v.is_finite()))
+            {
+                return;
+            }
             let row = if json {
                 let sep = if first { "" } else { "," };
                 write!(out, "{sep}{}", json!([r.x[0], r.x[1], r.loss]))
@@ -361,6 +367,11 @@ pub fn execute(args: &RunArgs, out: &mut dyn Write, notes: &mut dyn Write) -> Re
             )?;
         }
         match status {
+            Status::Diverged { step: 0, .. } | Status::LeftDomain { step: 0 } => writeln!(
+                notes,
+                "note: {label} {}; it has no rows (no finite value to write)",
+                status.describe()
+            )?,
             Status::Diverged { .. } => writeln!(
                 notes,
                 "note: {label} {}; its output ends at the last finite point (a smaller lr may help)",

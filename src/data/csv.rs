@@ -42,6 +42,17 @@ pub enum DataError {
         /// The limit in MB.
         limit: u64,
     },
+    /// More columns than [`crate::limits::MAX_COLUMNS`].
+    #[error(
+        "line {line}: {got} columns (the limit is {})",
+        crate::limits::MAX_COLUMNS
+    )]
+    TooManyColumns {
+        /// 1-based line of the header.
+        line: usize,
+        /// Columns in it.
+        got: usize,
+    },
     /// The table would hold more numbers than [`MAX_TABLE_CELLS`].
     #[error("line {line}: the table holds more than {limit} numbers (the limit on a file's table)")]
     TooManyCells {
@@ -249,7 +260,16 @@ fn read(
         return Err(DataError::Empty);
     }
     let header_line = line_of(&record);
+    if record.len() > crate::limits::MAX_COLUMNS {
+        return Err(DataError::TooManyColumns {
+            line: header_line,
+            got: record.len(),
+        });
+    }
     let mut header = Vec::with_capacity(record.len());
+    // Names seen, for the duplicate check in one pass (a list's search made a wide header's
+    // reading quadratic).
+    let mut seen = std::collections::HashSet::with_capacity(record.len());
     for (k, field) in record.iter().enumerate() {
         let mut h = text(field, header_line)?.trim();
         if k == 0 {
@@ -261,7 +281,7 @@ fn read(
                 column: k + 1,
             });
         }
-        if header.iter().any(|o: &String| o == h) {
+        if !seen.insert(h.to_string()) {
             return Err(DataError::DuplicateColumn {
                 line: header_line,
                 name: limits::echo(h),

@@ -83,10 +83,10 @@ pub enum ExplainError {
     #[error("{0} cannot run on this surface")]
     CannotRun(String),
     /// The run stopped before the step.
-    #[error("the run stopped at step {stopped}, before step {step}")]
+    #[error("the run {why} — before step {step}: there is no step {step} to explain")]
     Stopped {
-        /// The last step taken.
-        stopped: u64,
+        /// Why it stopped, in words ("diverged at step 3: a coordinate grew past …").
+        why: String,
         /// The step asked for.
         step: u64,
     },
@@ -110,7 +110,7 @@ pub fn explain(race: &Race, i: usize, step: u64) -> Result<StepExplanation, Expl
     for _ in 1..step {
         if !runner.step() {
             return Err(ExplainError::Stopped {
-                stopped: runner.t(),
+                why: runner.status().describe(),
                 step,
             });
         }
@@ -133,7 +133,7 @@ pub fn explain(race: &Race, i: usize, step: u64) -> Result<StepExplanation, Expl
     });
     if !runner.step() {
         return Err(ExplainError::Stopped {
-            stopped: runner.t(),
+            why: runner.status().describe(),
             step,
         });
     }

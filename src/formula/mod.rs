@@ -15,8 +15,13 @@ use thiserror::Error;
 /// The longest formula accepted, in characters.
 pub const MAX_LEN: usize = 2000;
 
-/// The deepest nesting of the grammar accepted (parentheses, powers, signs).
+/// The deepest nesting of parentheses accepted (a function's own included).
 pub const MAX_DEPTH: usize = 200;
+
+/// The deepest recursion of the parser (signs and powers in a row add to it too): enough for
+/// [`MAX_DEPTH`] parentheses, each a few levels of the grammar deep, and a guard for the
+/// stack against a chain of thousands of signs.
+pub const MAX_RECURSION: usize = 8 * MAX_DEPTH;
 
 /// The most named parameters a formula may have.
 pub const MAX_PARAMS: usize = 8;

@@ -12,13 +12,15 @@
 //! `-x^2` is −(x²) and `2x^2` is 2·(x²), as on paper.
 
 use super::lex::{Spanned, Token};
-use super::{Expr, FormulaError, Func, MAX_DEPTH};
+use super::{Expr, FormulaError, Func, MAX_DEPTH, MAX_RECURSION};
 
 /// The parser's position in the token list.
 pub struct Parser<'a> {
     tokens: &'a [Spanned],
     at: usize,
     depth: usize,
+    /// Parentheses open at this point.
+    parens: usize,
     /// The column just past the end of the text, for errors at the end.
     end: usize,
     /// Parameter names in order of first appearance.
@@ -66,6 +68,7 @@ impl<'a> Parser<'a> {
             tokens,
             at: 0,
             depth: 0,
+            parens: 0,
             end: chars + 1,
             params: Vec::new(),
         }
@@ -105,19 +108,36 @@ impl<'a> Parser<'a> {
         t
     }
 
-    /// Runs `f` one level deeper, refusing formulas nested deeper than [`MAX_DEPTH`].
+    /// Runs `f` one level deeper, refusing a chain of signs and powers too long for the
+    /// stack ([`MAX_RECURSION`]).
     fn nested<T>(
         &mut self,
         f: impl FnOnce(&mut Self) -> Result<T, FormulaError>,
     ) -> Result<T, FormulaError> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.error_here(format!(
-                "the formula is nested too deeply (at most {MAX_DEPTH} levels)"
-            )));
+        if self.depth >= MAX_RECURSION {
+            return Err(
+                self.error_here("the formula chains too many signs or powers in a row".into())
+            );
         }
         self.depth += 1;
         let r = f(self);
         self.depth -= 1;
+        r
+    }
+
+    /// Runs `f` inside one more pair of parentheses, refusing more than [`MAX_DEPTH`].
+    fn in_parens<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, FormulaError>,
+    ) -> Result<T, FormulaError> {
+        if self.parens >= MAX_DEPTH {
+            return Err(self.error_here(format!(
+                "the formula nests parentheses too deeply (at most {MAX_DEPTH} levels)"
+            )));
+        }
+        self.parens += 1;
+        let r = f(self);
+        self.parens -= 1;
         r
     }
 
@@ -232,12 +252,12 @@ impl<'a> Parser<'a> {
             let column = p.column();
             match p.bump() {
                 Some(Token::Number(v)) => Ok(Expr::Num(v)),
-                Some(Token::Open) => {
+                Some(Token::Open) => p.in_parens(|p| {
                     p.expect_operand("'('")?;
                     let e = p.sum()?;
                     p.close(column)?;
                     Ok(e)
-                }
+                }),
                 Some(Token::Root) => {
                     p.expect_operand("'√'")?;
                     Ok(Expr::Call(Func::Sqrt, vec![p.postfix()?]))
@@ -315,17 +335,19 @@ impl<'a> Parser<'a> {
                 }
                 let open = self.column();
                 self.bump();
-                let mut args = Vec::new();
-                loop {
-                    self.expect_operand(if args.is_empty() { "'('" } else { "','" })?;
-                    args.push(self.sum()?);
-                    if self.peek() == Some(&Token::Comma) {
-                        self.bump();
-                        continue;
+                let args = self.in_parens(|p| {
+                    let mut args = Vec::new();
+                    loop {
+                        p.expect_operand(if args.is_empty() { "'('" } else { "','" })?;
+                        args.push(p.sum()?);
+                        if p.peek() == Some(&Token::Comma) {
+                            p.bump();
+                            continue;
+                        }
+                        p.close(open)?;
+                        return Ok(args);
                     }
-                    self.close(open)?;
-                    break;
-                }
+                })?;
                 let (min, max) = f.arity();
                 if args.len() < min || args.len() > max {
                     let wanted = if min == max {

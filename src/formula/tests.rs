@@ -91,10 +91,24 @@ fn deep_and_long_input_is_refused_without_overflowing_the_stack() {
         Formula::parse(&nested)
             .unwrap_err()
             .message
-            .contains("nested too deeply")
+            .contains("parentheses too deeply (at most 200 levels)")
     );
-    let minus = "-".repeat(1500) + "x";
-    assert!(Formula::parse(&minus).is_err());
+    // The limit counts parentheses, not grammar levels: 200 pairs parse, 201 do not.
+    let at_limit = format!("{}x{}", "(".repeat(200), ")".repeat(200));
+    assert!(Formula::parse(&at_limit).is_ok());
+    let over = format!("{}x{}", "(".repeat(201), ")".repeat(201));
+    assert!(Formula::parse(&over).is_err());
+    // Just under the guard, a chain of signs parses, differentiates and evaluates on a test
+    // thread's small stack.
+    let signs = "-".repeat(1590) + "x";
+    assert_eq!(value(&signs, 2.0, 0.0), 2.0);
+    let minus = "-".repeat(1700) + "x";
+    assert!(
+        Formula::parse(&minus)
+            .unwrap_err()
+            .message
+            .contains("too many signs or powers")
+    );
     // A tower of powers (right-associative) needs many values at once: refused with a message.
     let right = vec!["x"; 80].join("^");
     let f = Formula::parse(&right).unwrap();

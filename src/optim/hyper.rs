@@ -312,27 +312,44 @@ impl HyperValues {
 
 /// Parses `k=v,k=v` (values are numbers, or `true`/`false` for switches).
 pub fn parse_assignments(text: &str) -> Result<Vec<(String, f64)>, String> {
-    text.split(',')
+    let echo = crate::limits::echo;
+    let pairs: Vec<(String, f64)> = text
+        .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair
                 .split_once('=')
-                .ok_or_else(|| format!("malformed '{pair}' (expected name=value)"))?;
+                .ok_or_else(|| format!("malformed '{}' (expected name=value)", echo(pair)))?;
             let (k, v) = (k.trim(), v.trim());
             let value = match v {
                 "true" => 1.0,
                 "false" => 0.0,
                 _ => v
                     .parse::<f64>()
-                    .map_err(|_| format!("{k}={v}: '{v}' is not a number"))?,
+                    .map_err(|_| format!("{}: '{}' is not a number", echo(k), echo(v)))?,
             };
             if !value.is_finite() {
-                return Err(format!("{k}={v}: the value must be finite"));
+                return Err(format!("{}={}: the value must be finite", echo(k), echo(v)));
             }
             Ok((k.to_string(), value))
         })
-        .collect()
+        .collect::<Result<_, String>>()?;
+    refuse_repeats(&pairs)?;
+    Ok(pairs)
+}
+
+/// Refuses a name given twice (`lr=1,lr=2`): which one was meant cannot be known.
+pub fn refuse_repeats(pairs: &[(String, f64)]) -> Result<(), String> {
+    for (k, (name, _)) in pairs.iter().enumerate() {
+        if pairs[..k].iter().any(|(n, _)| n == name) {
+            return Err(format!(
+                "'{}' is given twice; give each name once",
+                crate::limits::echo(name)
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

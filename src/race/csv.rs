@@ -60,6 +60,13 @@ pub fn tracks_csv(race: &Race) -> String {
         let prefix = format!("{},{}", csv_field(&label), lane.spec.kind.name());
         let setup = lane.spec.setup(race.shared());
         for k in 0..=end.min(t.loss.len().saturating_sub(1)) {
+            // As `run` writes it: no row with a non-finite number.
+            let finite = t.loss[k].is_finite()
+                && t.grad_norm[k].is_finite()
+                && t.points[k].iter().all(|v| v.is_finite());
+            if !finite {
+                continue;
+            }
             let row = Row {
                 prefix: &prefix,
                 t: k as u64,

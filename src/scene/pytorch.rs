@@ -107,7 +107,8 @@ pub fn script(scene: &Scene, steps: u64) -> Result<String, String> {
          The output has the shape of `downhill run --format json`.\n\"\"\"\n\n\
          import json\nimport math\n\nimport torch\n\ntorch.set_default_dtype(torch.float64)\n\n\n\
          def f(x, y):\n    return {body}\n\n\nRACERS = [\n{racers}\n]\n\nSKIPPED = [\n{skipped}\n]\n\n{PROGRAM}",
-        title = title.replace('"', "'"),
+        title = docstring_text(&title),
+        text = docstring_text(&text),
         racers = racers.join("\n"),
         skipped = skipped.join("\n"),
         PROGRAM = PROGRAM.replace("SURFACE_NAME", &py_str(surface.name())),
@@ -125,6 +126,20 @@ fn py_num(v: f64) -> String {
     } else {
         "-math.inf".into()
     }
+}
+
+/// Text safe inside the script's `"""` docstring: a backslash doubled (`C:\\Users` would be an
+/// escape), `"` as `'` (three in a row would end it), control characters (a NUL among them,
+/// which Python refuses in source) as spaces.
+fn docstring_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\\' => "\\\\".to_string(),
+            '"' => "'".to_string(),
+            c if c.is_control() => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 /// A Python string literal.
@@ -156,13 +171,16 @@ fn python(e: &Expr, params: &[f64]) -> String {
         Expr::Add(a, b) => format!("({} + {})", p(a), p(b)),
         Expr::Sub(a, b) => format!("({} - {})", p(a), p(b)),
         Expr::Mul(a, b) => format!("({} * {})", p(a), p(b)),
-        Expr::Div(a, b) => format!("({} / {})", p(a), p(b)),
+        // On tensors, never Python floats: 1/0 would raise ZeroDivisionError and (−8)^(1/3)
+        // be a complex number; torch gives inf and NaN, which end the run as downhill's
+        // domain check does.
+        Expr::Div(a, b) => format!("(torch.as_tensor({}) / {})", p(a), p(b)),
         Expr::Pow(a, b) => match **b {
             // A whole exponent as an int, as downhill raises to whole powers by multiplying.
             Expr::Num(n) if n.fract() == 0.0 && n.abs() < 1e6 => {
-                format!("({} ** {})", p(a), n as i64)
+                format!("(torch.as_tensor({}) ** {})", p(a), n as i64)
             }
-            _ => format!("({} ** {})", p(a), p(b)),
+            _ => format!("(torch.as_tensor({}) ** {})", p(a), p(b)),
         },
         Expr::Call(func, args) => {
             // As tensors, so a function of a constant works too.
@@ -170,6 +188,18 @@ fn python(e: &Expr, params: &[f64]) -> String {
                 .iter()
                 .map(|e| format!("torch.as_tensor({})", p(e)))
                 .collect();
+            // torch.minimum and torch.maximum take two: min(a, b, c) is min(min(a, b), c).
+            if matches!(func, Func::Min | Func::Max) {
+                let name = if *func == Func::Min {
+                    "torch.minimum"
+                } else {
+                    "torch.maximum"
+                };
+                return a
+                    .into_iter()
+                    .reduce(|acc, next| format!("{name}({acc}, {next})"))
+                    .unwrap_or_default();
+            }
             let name = match func {
                 Func::Sin => "torch.sin",
                 Func::Cos => "torch.cos",

@@ -157,6 +157,20 @@ impl DataSpec {
     }
 }
 
+/// The Pearson correlation of two columns (NaN when either is constant).
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (x, y) in a.iter().zip(b) {
+        let (dx, dy) = (x - ma, y - mb);
+        sab += dx * dy;
+        saa += dx * dx;
+        sbb += dy * dy;
+    }
+    sab / (saa * sbb).sqrt()
+}
+
 /// Sums that give the linear model's loss in closed form: means of x, x², y, y², x·y.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Moments {
@@ -207,8 +221,8 @@ impl DataSurface {
                 .position(|f| f == name)
                 .ok_or_else(|| DataSurfaceError::UnknownFeature {
                     name: name.to_string(),
-                    dataset: data.name.clone(),
-                    valid: data.features.join(", "),
+                    dataset: crate::limits::echo(&data.name),
+                    valid: crate::limits::echo(&data.features.join(", ")),
                 })?;
             Ok((0..data.n).map(|i| data.x[i * data.d + j]).collect())
         };
@@ -218,6 +232,27 @@ impl DataSurface {
                 data.name, data.n
             )));
         }
+        // A feature the loss cannot depend on (the same in every row, or differing only by
+        // amounts too small to tell apart) makes a surface flat along its weight: refused,
+        // naming it, rather than a map every optimizer leaves at step 0 without a word.
+        let varied = |name: &str, v: &[f64]| -> Result<(), DataSurfaceError> {
+            let (lo, hi) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                    (a.min(*x), b.max(*x))
+                });
+            let spread = hi - lo;
+            let size = lo.abs().max(hi.abs());
+            if !(spread.is_normal() && spread > 1e-12 * size) {
+                return Err(DataSurfaceError::Task(format!(
+                    "feature '{}' of {} is the same in every row (or differs only by less than \
+                     1e-12 of its size): the loss cannot depend on it",
+                    crate::limits::echo(name),
+                    data.name
+                )));
+            }
+            Ok(())
+        };
         let standardise = |v: Vec<f64>| -> Vec<f64> {
             if spec.raw {
                 return v;
@@ -237,8 +272,10 @@ impl DataSurface {
                         data.name, data.target_name
                     )));
                 };
+                let x = column(feature)?;
+                varied(feature, &x)?;
                 (
-                    vec![standardise(column(feature)?)],
+                    vec![standardise(x)],
                     vec![feature.clone()],
                     standardise(y.clone()),
                 )
@@ -263,15 +300,27 @@ impl DataSurface {
                             data.name,
                             data.d,
                             spec.source.label(),
-                            data.features.join(", ")
+                            crate::limits::echo(&data.features.join(", "))
                         )));
                     }
                 };
-                (
-                    vec![standardise(column(&a)?), standardise(column(&b)?)],
-                    vec![a, b],
-                    data.y(),
-                )
+                let (xa, xb) = (column(&a)?, column(&b)?);
+                varied(&a, &xa)?;
+                varied(&b, &xb)?;
+                // Two features that are one up to scale and shift: the loss is flat along a
+                // line of (w₁, w₂).
+                let corr = correlation(&xa, &xb);
+                if corr.is_nan() || corr.abs() >= 1.0 - 1e-12 {
+                    return Err(DataSurfaceError::Task(format!(
+                        "features '{}' and '{}' of {} are the same up to scale (correlation \
+                         {}): the loss is flat along a line; pick two others",
+                        crate::limits::echo(&a),
+                        crate::limits::echo(&b),
+                        data.name,
+                        crate::numbers::short(corr)
+                    )));
+                }
+                (vec![standardise(xa), standardise(xb)], vec![a, b], data.y())
             }
         };
         let n = data.n;

@@ -600,3 +600,99 @@ fn train_gives_each_optimizer_its_own_batch_and_schedule() {
         &["3 values of --batch", "2 optimizers"],
     );
 }
+
+/// Numbers that cannot be written, a name given twice and an overly wide file: a message each,
+/// never a row of NaN or a guess.
+#[test]
+fn odd_numbers_and_repeats_get_a_message_not_a_guess() {
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "rosenbrock",
+            "--optimizer",
+            "gd",
+            "--hp",
+            "lr=1,lr=2",
+        ],
+        &["'lr' is given twice"],
+    );
+    usage_error(
+        &[
+            "run",
+            "--surface",
+            "rosenbrock",
+            "--optimizer",
+            "gd",
+            "--hp",
+            "lr=1",
+            "--hp",
+            "lr=2",
+        ],
+        &["'lr' is given twice"],
+    );
+    usage_error(
+        &["run", "--function", "1.2.3*x"],
+        &["'1.2.3' is not a number"],
+    );
+    usage_error(
+        &["run", "--function", "х^2 + y^2"],
+        &["Cyrillic", "type 'x'"],
+    );
+    // A start where the loss overflows: a header, no row of inf or NaN, a note saying why.
+    let out = downhill(&[
+        "run",
+        "--function",
+        "exp(x) + y^2",
+        "--start",
+        "1000,0",
+        "--optimizer",
+        "gd",
+        "--steps",
+        "3",
+    ]);
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 1, "{csv}");
+    let notes = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        notes.contains("diverged at step 0") && notes.contains("no rows"),
+        "{notes}"
+    );
+    // Explaining a step after the run stopped says how it stopped.
+    usage_error(
+        &[
+            "explain",
+            "--surface",
+            "rosenbrock",
+            "--optimizer",
+            "gd",
+            "--hp",
+            "lr=1",
+            "--step",
+            "50",
+        ],
+        &["diverged at step", "there is no step 50"],
+    );
+    // A header wider than the limit is refused at once.
+    let dir = crate::common::Scratch::new("wide-csv");
+    let wide = dir.join("wide.csv");
+    let header: Vec<String> = (0..=downhill::limits::MAX_COLUMNS)
+        .map(|k| format!("c{k}"))
+        .collect();
+    std::fs::write(&wide, header.join(",") + "\n").unwrap();
+    usage_error(
+        &[
+            "train",
+            "--data",
+            wide.to_str().unwrap(),
+            "--model",
+            "logistic",
+            "--optimizer",
+            "gd",
+            "--epochs",
+            "1",
+        ],
+        &["10001 columns", "the limit is 10000"],
+    );
+}

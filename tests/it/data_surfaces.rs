@@ -280,3 +280,47 @@ fn many_seeds_rerun_a_stochastic_racer_under_other_seeds() {
     race.apply(Command::SetSeeds(sgd, 1000));
     assert_eq!(race.lanes()[sgd].spec.seeds, 50, "capped");
 }
+
+/// A data surface on which a weight cannot matter is refused, naming the feature, rather than
+/// drawn as a map every optimizer leaves at step 0.
+#[test]
+fn a_feature_the_loss_cannot_depend_on_is_refused_by_name() {
+    let dir = crate::common::Scratch::new("degenerate-features");
+    let mut text = String::from("flat,tiny,a,twice_a,label\n");
+    for i in 0..40 {
+        let a = (i as f64 * 0.37).sin();
+        let tiny = 1e6 + (i % 2) as f64 * 1e-9;
+        text += &format!("3.5,{tiny},{a},{},{}\n", 2.0 * a + 1.0, i % 2);
+    }
+    let csv = dir.join("d.csv");
+    std::fs::write(&csv, text).unwrap();
+    let csv = csv.display();
+    let refuse = |spec: String, words: &[&str]| {
+        let e = Surface::data(DataSpec::parse(&spec).unwrap().unwrap())
+            .err()
+            .unwrap_or_else(|| panic!("{spec} was accepted"))
+            .to_string();
+        for w in words {
+            assert!(e.contains(w), "{spec}: {e}");
+        }
+    };
+    refuse(
+        format!("linear:{csv}:flat:a"),
+        &["'flat'", "same in every row"],
+    );
+    refuse(
+        format!("logistic:{csv}:a,tiny"),
+        &["'tiny'", "same in every row"],
+    );
+    refuse(
+        format!("logistic:{csv}:a,twice_a"),
+        &["'a' and 'twice_a'", "same up to scale"],
+    );
+    // Two honest features are fine.
+    let ok = Surface::data(
+        DataSpec::parse(&format!("linear:{csv}:a:twice_a"))
+            .unwrap()
+            .unwrap(),
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err());
+}

@@ -138,7 +138,10 @@ fn explain_refuses_what_it_cannot_show() {
         &[
             "explain", "--preset", "newton", "--racer", "1", "--step", "5000",
         ],
-        &["stopped", "before step 5000"],
+        &[
+            "converged to a minimum at step 1",
+            "no step 5000 to explain",
+        ],
     );
     usage_error(&["explain", "--step", "1"], &["--preset"]);
     let text = ok(&["explain", "--preset", "newton", "--step", "1"]);

@@ -165,3 +165,76 @@ fn the_pytorch_script_follows_downhills_trajectories() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("model on data"));
 }
+
+/// Odd titles and formulas that reach every corner of the translation: each exported script is
+/// valid Python (checked with python3's own compiler where python3 is), and runs to JSON with
+/// torch where torch is.
+#[test]
+fn every_exported_script_compiles_and_runs() {
+    let dir = Scratch::new("pytorch-corpus");
+    let python3 = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let torch = torch_python();
+    let titles = [
+        r"C:\Users\me\lecture",
+        "a \"quoted\" \"\"\"docstring\"\"\" title",
+        "with a\u{0}NUL and\ta tab",
+        "ends with a backslash \\",
+    ];
+    let formulas = [
+        "min(x, y, 1) + max(x^2, y^2, 0.5, -x)",
+        "(-8)^(1/3) + x^2 + y^2",
+        "1/0 + x",
+        "log(-1) + x^2 + y^2",
+        "sqrt(x^2 + y^2) + abs(x - y) + sigmoid(x) + tanh(y)",
+        "x^2.5 + (y - 1)^2",
+    ];
+    for (k, (title, formula)) in titles.iter().cycle().zip(formulas).enumerate() {
+        let scene = format!(
+            "version = 1\ntitle = {}\nstart = [1.5, 1.2]\n\n[surface]\nname = \"formula\"\nformula = {}\n\n[[racers]]\noptimizer = \"gd\"\nhp = {{ lr = 0.01 }}\n",
+            serde_json::to_string(title).unwrap(),
+            serde_json::to_string(formula).unwrap()
+        );
+        let file = dir.join(format!("s{k}.toml"));
+        std::fs::write(&file, scene).unwrap();
+        let py = dir.join(format!("s{k}.py"));
+        ok(&[
+            "export",
+            "--scene",
+            file.to_str().unwrap(),
+            "--steps",
+            "20",
+            "--pytorch",
+            py.to_str().unwrap(),
+        ]);
+        if python3 {
+            let compiled = Command::new("python3")
+                .args([
+                    "-c",
+                    "import sys; compile(open(sys.argv[1]).read(), sys.argv[1], 'exec')",
+                ])
+                .arg(&py)
+                .output()
+                .unwrap();
+            assert!(
+                compiled.status.success(),
+                "{title} / {formula}: {}",
+                String::from_utf8_lossy(&compiled.stderr)
+            );
+        }
+        if let Some(python) = &torch {
+            let out = Command::new(python).arg(&py).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{formula}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let _: Value = serde_json::from_slice(&out.stdout).unwrap();
+        }
+    }
+    if !python3 {
+        println!("SKIPPED the syntax check: no python3 here");
+    }
+}
