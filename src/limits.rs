@@ -303,30 +303,6 @@ pub fn optimizers(n: usize) -> Result<(), LimitError> {
     }
 }
 
-/// The bytes the runs of a model need, worked out before anything is allocated: per run its
-/// parameters, gradient, update and `state_vectors` optimizer vectors (f64), plus one
-/// workspace of `batch_rows` × the widest layer's activations and deltas (f32, a few per
-/// layer); with `runs` runs side by side. Saturates rather than overflows.
-pub fn model_memory(
-    params: u64,
-    layer_widths: &[usize],
-    batch_rows: usize,
-    runs: usize,
-    state_vectors: u64,
-) -> u64 {
-    let per_run = params.saturating_mul(8).saturating_mul(3 + state_vectors);
-    let activations: u64 = layer_widths
-        .iter()
-        .map(|&w| w as u64)
-        .fold(0u64, |a, w| a.saturating_add(w))
-        .saturating_mul(batch_rows as u64)
-        .saturating_mul(4 * 4);
-    per_run
-        .saturating_add(activations)
-        .saturating_mul(runs.max(1) as u64)
-        .saturating_add(params.saturating_mul(8 * 2))
-}
-
 /// Refuses a model whose runs would need more than [`MEMORY_BUDGET`].
 pub fn memory(params: u64, need: u64) -> Result<(), LimitError> {
     if need <= MEMORY_BUDGET {
@@ -390,18 +366,13 @@ mod tests {
     }
 
     #[test]
-    fn memory_is_worked_out_without_overflow() {
+    fn memory_over_the_budget_is_refused_with_the_numbers() {
         // 100000 × 100000 weights: 80 GB of parameters alone.
         let params = 100_000u64 * 100_000;
-        let need = model_memory(params, &[100_000, 100_000], 32, 1, 2);
-        let err = memory(params, need).unwrap_err().to_string();
+        let err = memory(params, params * 8).unwrap_err().to_string();
         assert!(err.contains("10000000000 parameters") && err.contains("limit is 4096 MB"));
-        // Sizes that would overflow saturate instead.
-        assert_eq!(
-            model_memory(u64::MAX, &[usize::MAX], usize::MAX, 8, 3),
-            u64::MAX
-        );
-        assert!(memory(1000, model_memory(1000, &[64, 32, 10], 32, 4, 2)).is_ok());
+        assert!(memory(1000, MEMORY_BUDGET).is_ok());
+        assert!(memory(1000, MEMORY_BUDGET + 1).is_err());
     }
 
     #[test]

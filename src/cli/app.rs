@@ -16,11 +16,11 @@ pub struct AppArgs {
     #[arg(long, conflicts_with_all = ["surface", "function", "scene", "preset"])]
     pub deck: Option<std::path::PathBuf>,
     /// With --deck: the slide to open on, counting from 1.
-    #[arg(long, requires = "deck", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    #[arg(long, requires = "deck", value_parser = super::args::whole::<u64, 1, 10_000>, allow_negative_numbers = true)]
     pub slide: Option<u64>,
     /// Open the step inspector on this racer (counting from 1): its next step explained, the
     /// map zoomed to it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10))]
+    #[arg(long, value_parser = super::args::whole::<u64, 1, 10>, allow_negative_numbers = true)]
     pub inspect: Option<u64>,
     /// A scene file to open (see `downhill scene`); Save writes back to it.
     #[arg(long, conflicts_with_all = ["surface", "function"])]
@@ -43,7 +43,7 @@ pub struct AppArgs {
     pub start: Option<[f64; 2]>,
     /// With --optimizer on a model on data: rows per step, one for all or one per optimizer
     /// (full, single or a number).
-    #[arg(long, value_delimiter = ',', value_parser = crate::models::Batch::parse, requires = "optimizers")]
+    #[arg(long, value_delimiter = ',', value_parser = crate::models::Batch::parse, requires = "optimizers", allow_negative_numbers = true)]
     pub batch: Vec<crate::models::Batch>,
     /// With --optimizer: a learning-rate schedule, once for all or once per optimizer.
     #[arg(long, value_parser = super::args::schedule, requires = "optimizers")]
@@ -75,7 +75,7 @@ pub struct AppArgs {
     #[arg(long, value_name = "PATH")]
     pub model_spec: Option<String>,
     /// With --view train: epochs to train (overrides the spec's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000), allow_negative_numbers = true)]
+    #[arg(long, value_parser = super::args::whole::<u64, 1, 100_000>, allow_negative_numbers = true)]
     pub epochs: Option<u64>,
 }
 

@@ -137,6 +137,22 @@ pub fn bounded(s: &str, max: f64) -> Result<f64, String> {
         .ok_or_else(|| format!("'{}' is not a number in [0, {max}]", crate::limits::echo(s)))
 }
 
+/// Parses a whole number in [`LO`, `HI`] into `T`, naming the range when it is not one
+/// (clap's own parser says only "invalid digit found in string").
+pub fn whole<T: TryFrom<u64>, const LO: u64, const HI: u64>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (LO..=HI).contains(n))
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| {
+            format!(
+                "'{}' is not a whole number in [{LO}, {HI}]",
+                crate::limits::echo(s)
+            )
+        })
+}
+
 /// Parses a seed: a whole number in [0, 2⁶⁴ − 1].
 pub fn seed(s: &str) -> Result<u64, String> {
     s.trim().parse::<u64>().map_err(|_| {

@@ -44,10 +44,10 @@ pub struct ExplainArgs {
     #[arg(long, value_parser = super::args::point, allow_hyphen_values = true)]
     pub start: Option<[f64; 2]>,
     /// Which racer of a preset or scene, counting from 1.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::args::whole::<usize, 1, { crate::limits::MAX_RACERS as u64 }>, allow_negative_numbers = true)]
     pub racer: usize,
     /// The step to explain, counting from 1.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=200_000))]
+    #[arg(long, value_parser = super::args::whole::<u64, 1, 200_000>, allow_negative_numbers = true)]
     pub step: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]

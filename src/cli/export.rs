@@ -71,7 +71,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub pytorch: Option<PathBuf>,
     /// Pixels per point: 1, 2 or 3 (2 and 3 for crisp slides).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=3))]
+    #[arg(long, default_value_t = 1, value_parser = super::args::whole::<u8, 1, 3>, allow_negative_numbers = true)]
     pub scale: u8,
     /// Which view: 2d, 3d or split (default: the scene's own).
     #[arg(long)]
@@ -81,7 +81,7 @@ pub struct ExportArgs {
     pub size: Option<[f32; 2]>,
     /// Steps to take past the scene's own step before the picture (for --pytorch: the steps
     /// the script runs, default the scene's step or else 500).
-    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=200_000))]
+    #[arg(long, default_value_t = 0, value_parser = super::args::whole::<u64, 0, 200_000>, allow_negative_numbers = true)]
     pub steps: u64,
     /// Presentation mode's text size: text and marks scaled with the picture's size, as a
     /// projector shows them (1.25 times at 1280x800).
@@ -163,10 +163,10 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub source: Source,
     /// The last step shown.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=200_000))]
+    #[arg(long, value_parser = super::args::whole::<u64, 1, 200_000>, allow_negative_numbers = true)]
     pub steps: u64,
     /// The first step shown.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::args::whole::<u64, 0, 200_000>, allow_negative_numbers = true)]
     pub from: u64,
     /// Write the animation here (.gif).
     #[arg(long)]
@@ -175,10 +175,10 @@ pub struct RecordArgs {
     #[arg(long, default_value = "960x540", value_parser = super::args::size)]
     pub size: [f32; 2],
     /// Frames per second.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=50))]
+    #[arg(long, default_value_t = 30, value_parser = super::args::whole::<u32, 1, 50>, allow_negative_numbers = true)]
     pub fps: u32,
     /// Length of the animation in seconds.
-    #[arg(long, default_value_t = 5.0)]
+    #[arg(long, default_value_t = 5.0, value_parser = |s: &str| super::args::positive(s, MAX_FRAMES as f64), allow_negative_numbers = true)]
     pub seconds: f64,
     /// Which view: 2d, 3d or split (default: the scene's own).
     #[arg(long)]

@@ -45,7 +45,7 @@ pub struct LrRangeArgs {
     #[arg(long, default_value = "10", value_parser = |s: &str| super::args::positive(s, 1e6), allow_negative_numbers = true)]
     pub lr_max: f64,
     /// Steps from the one to the other.
-    #[arg(long, default_value = "300", value_parser = clap::value_parser!(u64).range(10..=100_000), allow_negative_numbers = true)]
+    #[arg(long, default_value = "300", value_parser = super::args::whole::<u64, 10, 100_000>, allow_negative_numbers = true)]
     pub steps: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "csv")]

@@ -72,7 +72,7 @@ pub struct RunArgs {
     pub schedule: Vec<Schedule>,
     /// Rows per step on a model on data: full, single or a number; one for every racer, or
     /// one per --optimizer in order (e.g. --optimizer gd,gd,gd --batch full,16,1).
-    #[arg(long, value_delimiter = ',', value_parser = crate::models::Batch::parse)]
+    #[arg(long, value_delimiter = ',', value_parser = crate::models::Batch::parse, allow_negative_numbers = true)]
     pub batch: Vec<crate::models::Batch>,
     /// A model on data fitted to its features and target as they are (not standardised).
     #[arg(long)]

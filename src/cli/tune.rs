@@ -57,7 +57,7 @@ pub struct TuneArgs {
     #[arg(long, value_parser = super::args::point, allow_hyphen_values = true)]
     pub start: Option<[f64; 2]>,
     /// Steps of each trial run.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 1000, value_parser = super::args::whole::<u64, 1, 100_000>, allow_negative_numbers = true)]
     pub steps: u64,
     /// Tune the momentum (or β₁) too, over 0.5, 0.8, 0.9, 0.95 and 0.99.
     #[arg(long)]

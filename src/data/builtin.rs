@@ -153,7 +153,7 @@ impl DatasetKind {
 }
 
 /// Where a model's rows come from: a named dataset or a CSV file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum DatasetSource {
     /// A built-in or generated dataset by name.
@@ -166,6 +166,53 @@ pub enum DatasetSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         target: Option<String>,
     },
+}
+
+/// What a spec's `dataset` may be, in the words its refusal uses.
+const DATASET_EXPECTED: &str = "a name like \"iris\" or { path = \"x.csv\", target = \"y\" }";
+
+/// Read by hand rather than as an untagged enum, whose refusal ("data did not match any
+/// variant of untagged enum") says neither what was wrong nor what would do.
+impl<'de> Deserialize<'de> for DatasetSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Source;
+        impl<'de> serde::de::Visitor<'de> for Source {
+            type Value = DatasetSource;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(DATASET_EXPECTED)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DatasetSource, E> {
+                Ok(DatasetSource::Named(v.to_string()))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<DatasetSource, M::Error> {
+                use serde::de::Error;
+                let (mut path, mut target) = (None::<PathBuf>, None::<String>);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "path" if path.is_none() => path = Some(map.next_value()?),
+                        "target" if target.is_none() => target = Some(map.next_value()?),
+                        "path" | "target" => {
+                            return Err(M::Error::custom(format!("'{key}' is given twice")));
+                        }
+                        _ => {
+                            return Err(M::Error::custom(format!(
+                                "unknown field '{}' in dataset (expected {DATASET_EXPECTED})",
+                                crate::limits::echo(&key)
+                            )));
+                        }
+                    }
+                }
+                let path = path.ok_or_else(|| {
+                    M::Error::custom(format!("dataset needs a path: {DATASET_EXPECTED}"))
+                })?;
+                Ok(DatasetSource::File { path, target })
+            }
+        }
+        d.deserialize_any(Source)
+    }
 }
 
 impl DatasetSource {

@@ -12,7 +12,7 @@ pub use gradient::{Clip, norm2};
 pub use objective::{Objective, Oracle};
 pub use optimizer::{Optimizer, PairStep, StatePicture, Step};
 pub use runner::{
-    FLAT, Flat, ObserveMode, Observer, RunConfig, RunError, Runner, Status, StepRecord, StopReason,
-    Watch, classify_rest,
+    FLAT, Flat, ObserveMode, Observer, RUNNER_VECTORS, RunConfig, RunError, Runner, Status,
+    StepRecord, StopReason, Watch, classify_rest,
 };
 pub use schedule::{SCHEDULES, Schedule, ScheduleDef, ScheduleError, ScheduleParam};

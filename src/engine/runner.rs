@@ -442,6 +442,11 @@ fn transform(config: &RunConfig, rng: &mut StdRng, grad: &mut [f64]) {
     config.clip.apply(grad);
 }
 
+/// The f64 vectors of the parameters' length a [`Runner`] holds (the point, the gradient, the
+/// transformed gradient and the step; a Hessian apart), for memory checks made before one is
+/// built.
+pub const RUNNER_VECTORS: u64 = 4;
+
 /// One optimizer stepping on one objective; owns both, and buffers that the loop reuses.
 pub struct Runner<O, P> {
     objective: O,

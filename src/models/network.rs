@@ -393,6 +393,37 @@ twice! {
 }
 
 impl<T: Real> Workspace<T> {
+    /// The bytes [`Workspace::new`] allocates for `net` and `rows` rows, worked out without
+    /// allocating (saturating, never overflowing): for the memory check before training.
+    pub fn bytes(net: &Network, rows: usize) -> u64 {
+        let rows = rows.max(1) as u64;
+        let elem = std::mem::size_of::<T>() as u64;
+        let widest = net
+            .layers
+            .iter()
+            .map(|l| l.fan_in.max(l.fan_out) as u64)
+            .max()
+            .unwrap_or(1);
+        let biggest = net
+            .layers
+            .iter()
+            .map(|l| (l.fan_in as u64).saturating_mul(l.fan_out as u64))
+            .max()
+            .unwrap_or(1);
+        let widths = net.layers.iter().fold(net.inputs() as u64, |a, l| {
+            a.saturating_add(l.fan_out as u64)
+        });
+        let elems = (net.dim as u64)
+            .saturating_mul(2)
+            .saturating_add(rows.saturating_mul(widths))
+            .saturating_add(rows.saturating_mul(widest).saturating_mul(2))
+            .saturating_add(biggest);
+        elems.saturating_mul(elem).saturating_add(
+            rows.saturating_mul(net.outputs() as u64 + 1)
+                .saturating_mul(8),
+        )
+    }
+
     /// Buffers for `net` and batches of up to `rows` rows.
     pub fn new(net: &Network, rows: usize) -> Self {
         let rows = rows.max(1);

@@ -46,8 +46,8 @@ pub const LBFGS: OptimizerDef = OptimizerDef {
     state_legend: "L-BFGS's direction comes from its memory of gradient changes; the line search \
                    picks how far to go along it.",
     // s and y for each remembered pair, then θ's and g's last values, the direction and
-    // the line search's point.
-    state_vectors: |hp| 2 * hp.get("history_size").unwrap_or(100.0) as u64 + 4,
+    // the line search's point and gradient.
+    state_vectors: |hp| 2 * hp.get("history_size").unwrap_or(100.0) as u64 + 5,
     stable_lr: None,
 };
 
@@ -64,7 +64,9 @@ pub struct Lbfgs {
     history: usize,
     line_search: bool,
     dim: usize,
-    /// Ring buffers of sₖ and yₖ, up to `history × dim` each, grown as the history fills.
+    /// Ring buffers of sₖ and yₖ, `history × dim` each, allocated zeroed at reset: the
+    /// operating system commits a page only when a pair is first written to it, so a long
+    /// history costs memory only as it fills, and stepping never allocates.
     s: Vec<f64>,
     y: Vec<f64>,
     rho: Vec<f64>,
@@ -117,12 +119,6 @@ impl Lbfgs {
         if ys.is_nan() || ys <= MIN_CURVATURE {
             return;
         }
-        // The history grows as it fills (a model with many parameters and a long history
-        // never asks for memory it does not use), then its ring buffers are reused.
-        if self.s.len() < (slot + 1) * n {
-            self.s.resize((slot + 1) * n, 0.0);
-            self.y.resize((slot + 1) * n, 0.0);
-        }
         for i in 0..n {
             self.s[slot * n + i] = self.prev_step[i];
             self.y[slot * n + i] = grad[i] - self.prev_grad[i];
@@ -167,9 +163,10 @@ impl Optimizer for Lbfgs {
     fn reset(&mut self, dim: usize) {
         let m = self.history;
         self.dim = dim;
+        // Zeroed allocations (calloc): untouched pages of a long history cost nothing yet.
+        self.s = vec![0.0; m * dim];
+        self.y = vec![0.0; m * dim];
         for (v, len) in [
-            (&mut self.s, 0),
-            (&mut self.y, 0),
             (&mut self.rho, m),
             (&mut self.alpha, m),
             (&mut self.prev_grad, dim),

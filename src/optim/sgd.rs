@@ -24,7 +24,8 @@ pub const GD: OptimizerDef = OptimizerDef {
     build: |hp| Ok(Box::new(Sgd::new(0.0, 0.0, hp.get("weight_decay")?, false))),
     check: any_combination,
     state_legend: "Plain gradient descent keeps no state.",
-    state_vectors: |_| 0,
+    // The velocity buffer heavy ball would use: GD shares its implementation and holds it.
+    state_vectors: |_| 1,
     stable_lr: Some(|_, lambda| gd_stable_lr(lambda)),
 };
 

@@ -10,7 +10,7 @@ pub use run::{EpochMetrics, RunState, StepMetrics, TrainRun};
 use crate::data::{Dataset, Split, SplitOptions};
 use crate::engine::{Clip, Schedule};
 use crate::limits::{self, LimitError};
-use crate::models::{Architecture, Batch, ModelError, Network};
+use crate::models::{Architecture, Batch, ModelError, Network, Workspace};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use thiserror::Error;
@@ -100,6 +100,35 @@ pub fn labels(setups: &[Setup]) -> Vec<String> {
     crate::optim::labels::label_all(&parts)
 }
 
+/// The bytes an experiment on `data` with `net` allocates, at most, once its runs exist: the
+/// initial weights and the split, then per run the runner's vectors, the optimizer's state
+/// vectors, its own copy of the training rows and two f32 workspaces (its batches and its
+/// evaluations). Checked against a counting allocator by `tests/memory.rs`; saturates rather
+/// than overflows.
+pub fn memory_need(net: &Network, data: &Dataset, optimizers: &[Setup], batch: Batch) -> u64 {
+    let params = net.dim as u64;
+    let vector = params.saturating_mul(8);
+    // Rows, targets and row indices, in f64/usize.
+    let table = (data.n as u64)
+        .saturating_mul(data.d as u64 + 2)
+        .saturating_mul(8);
+    let eval_rows = run::EVAL_ROWS.min(data.n.max(1));
+    let runs = optimizers.iter().fold(0u64, |sum, o| {
+        let rows = o.batch.unwrap_or(batch).rows(data.n);
+        let state = (o.kind.def().state_vectors)(&o.hp);
+        let run = vector
+            .saturating_mul(crate::engine::RUNNER_VECTORS.saturating_add(state))
+            .saturating_add(table)
+            .saturating_add(Workspace::<f32>::bytes(net, rows))
+            .saturating_add(Workspace::<f32>::bytes(net, eval_rows));
+        sum.saturating_add(run)
+    });
+    // The initial weights, and the split (a copy of every row) while it is made.
+    vector
+        .saturating_add(table.saturating_mul(2))
+        .saturating_add(runs)
+}
+
 /// Why an experiment cannot be set up.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum TrainError {
@@ -169,21 +198,8 @@ impl Experiment {
         }
         let net = Network::new(arch, data.d, data.task())?;
         // The memory every run will need, worked out before anything is allocated.
-        let params = net.dim as u64;
-        let mut widths = vec![net.inputs()];
-        widths.extend(net.layers.iter().map(|l| l.fan_out));
-        let rows = optimizers
-            .iter()
-            .map(|o| o.batch.unwrap_or(settings.batch).rows(data.n))
-            .max()
-            .unwrap_or(1);
-        let state = optimizers
-            .iter()
-            .map(|o| (o.kind.def().state_vectors)(&o.hp))
-            .max()
-            .unwrap_or(0);
-        let need = limits::model_memory(params, &widths, rows, optimizers.len(), state);
-        limits::memory(params, need)?;
+        let need = memory_need(&net, data, &optimizers, settings.batch);
+        limits::memory(net.dim as u64, need)?;
         let options = SplitOptions {
             validation: settings.validation,
             stratify: settings.stratify,

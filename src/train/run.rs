@@ -105,6 +105,9 @@ pub struct TrainRun {
     recent: (f64, usize),
 }
 
+/// The most rows a run evaluates its metrics on at once.
+pub const EVAL_ROWS: usize = 256;
+
 /// A seed salt so that batch order and weight initialisation draw different numbers.
 const BATCH_SALT: u64 = 0x00ba_7c4e_50dd;
 
@@ -128,7 +131,7 @@ impl TrainRun {
         let runner = setup
             .runner_with(objective, &exp.init, config)
             .map_err(|e| TrainError::Optimizer(setup.kind.name(), e.to_string()))?;
-        let eval_rows = 256.min(exp.split.train.n.max(exp.split.val.n).max(1));
+        let eval_rows = EVAL_ROWS.min(exp.split.train.n.max(exp.split.val.n).max(1));
         let mut run = Self {
             setup,
             runner,

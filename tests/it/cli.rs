@@ -696,3 +696,91 @@ fn odd_numbers_and_repeats_get_a_message_not_a_guess() {
         &["10001 columns", "the limit is 10000"],
     );
 }
+
+/// Every flag of every command, given a word or a negative number where it wants a number,
+/// names what it wants: never Rust's "invalid digit found in string", never "unexpected
+/// argument '-5'" for a number out of range.
+#[test]
+fn every_number_flag_names_its_range() {
+    use clap::{CommandFactory, Parser};
+    fn walk(
+        cmd: &clap::Command,
+        path: &mut Vec<String>,
+        numeric: &mut usize,
+        bad: &mut Vec<String>,
+    ) {
+        for sub in cmd.get_subcommands() {
+            path.push(sub.get_name().to_string());
+            walk(sub, path, numeric, bad);
+            path.pop();
+        }
+        for arg in cmd.get_arguments() {
+            let Some(long) = arg.get_long() else { continue };
+            if !arg.get_action().takes_values() {
+                continue;
+            }
+            let parse = |value: &str| {
+                let mut argv = vec!["downhill".to_string()];
+                argv.extend(path.iter().cloned());
+                argv.push(format!("--{long}"));
+                argv.push(value.to_string());
+                downhill::cli::Cli::try_parse_from(argv)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+            };
+            let word = parse("abc");
+            for raw in ["invalid digit", "invalid float literal", "number too large"] {
+                if word.contains(raw) {
+                    bad.push(format!("{path:?} --{long} abc: {word}"));
+                }
+            }
+            if word.contains("number") {
+                *numeric += 1;
+                let negative = parse("-5");
+                if negative.contains("unexpected argument '-5'") {
+                    bad.push(format!("{path:?} --{long} -5: {negative}"));
+                }
+            }
+        }
+    }
+    let (mut numeric, mut bad) = (0, Vec::new());
+    walk(
+        &downhill::cli::Cli::command(),
+        &mut Vec::new(),
+        &mut numeric,
+        &mut bad,
+    );
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The walk reached the number flags (there are dozens).
+    assert!(numeric > 30, "only {numeric} number flags found");
+}
+
+/// A spec's `dataset` that is neither a name nor a file table says what would do.
+#[test]
+fn a_bad_dataset_in_a_spec_says_what_would_do() {
+    let spec = include_str!("../../assets/models/moons-mlp.toml");
+    for (value, words) in [
+        ("5", "invalid type: integer"),
+        ("{ pth = \"x.csv\" }", "unknown field 'pth'"),
+        ("{ target = \"a\" }", "dataset needs a path"),
+    ] {
+        let text = spec.replace("dataset = \"moons\"", &format!("dataset = {value}"));
+        let e = downhill::models::ModelSpec::from_toml(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(words) && e.contains("{ path = \"x.csv\""),
+            "{value}: {e}"
+        );
+        assert!(!e.contains("untagged"), "{e}");
+    }
+    // Both spellings that work still read.
+    for value in ["\"iris\"", "{ path = \"x.csv\", target = \"y\" }"] {
+        let text = spec.replace("dataset = \"moons\"", &format!("dataset = {value}"));
+        assert!(
+            downhill::models::ModelSpec::from_toml(&text).is_ok(),
+            "{value}"
+        );
+    }
+}

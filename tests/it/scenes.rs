@@ -307,7 +307,7 @@ fn record_writes_a_gif_of_the_race() {
             "--steps",
             "10",
             "--seconds",
-            "1e300",
+            "1000",
             "--out",
             out,
         ],
